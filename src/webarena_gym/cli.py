@@ -1,0 +1,102 @@
+"""The ``webarena-gym`` command: doctor, login (more subcommands join as the sandbox grows)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import os
+import platform
+import sys
+from collections.abc import Sequence
+
+
+def _version(dist: str) -> str:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Print which Chromium is used and whether it launches; exit 1 when none works."""
+    from webarena_gym.browser import BrowserRuntime, ChromiumNotFoundError, find_chromium
+    from webarena_gym.registration import site_urls_from_env
+    from webarena_gym.tasks import SITE_ENV_VARS, webarena_lite_config_path
+
+    print(f"python        {platform.python_version()} ({sys.executable})")
+    for dist in ("webarena-gym", "gymnasium", "playwright", "lxml"):
+        print(f"{dist:<13} {_version(dist)}")
+    ok = True
+    try:
+        choice = find_chromium(args.executable_path)
+    except ChromiumNotFoundError as exc:
+        print(f"chromium      NOT FOUND\n\n{exc}")
+        return 1
+    print(f"chromium      {choice.path} (found via {choice.source})")
+    runtime = BrowserRuntime(choice.path)
+    runtime.acquire()
+    try:
+        version = runtime.run(_browser_version(runtime), timeout=60)
+        print(f"launch        ok, {version}")
+    except Exception as exc:  # noqa: BLE001 - report any launch failure
+        ok = False
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"launch        FAILED: {first}")
+        print("              Try `python -m playwright install --with-deps chromium`, or set")
+        print("              WEBARENA_GYM_CHROMIUM to a working Chromium/Chrome binary.")
+    finally:
+        runtime.release()
+    urls = site_urls_from_env()
+    for site, var in SITE_ENV_VARS.items():
+        print(f"{var:<18} {urls.get(site, '(unset)')}")
+    try:
+        print(f"webarena-lite configs  {webarena_lite_config_path()}")
+    except FileNotFoundError:
+        print("webarena-lite configs  (not found: pip install browsergym-webarenalite, or set "
+              "WEBARENA_LITE_CONFIG)")
+    return 0 if ok else 1
+
+
+async def _browser_version(runtime) -> str:  # type: ignore[no-untyped-def]
+    browser = await runtime.get_browser()
+    return f"{browser.browser_type.name} {browser.version}"
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    """Write WebArena login storage states for the sites whose WA_* variables are set."""
+    from webarena_gym.login import LoginError, write_login_states
+    from webarena_gym.registration import site_urls_from_env
+
+    urls = site_urls_from_env()
+    try:
+        written = write_login_states(urls, args.auth_dir, args.sites)
+    except LoginError as exc:
+        print(f"login failed: {exc}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(path)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``webarena-gym``."""
+    parser = argparse.ArgumentParser(prog="webarena-gym", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    doctor = sub.add_parser("doctor", help="check the Chromium set-up and the WebArena variables")
+    doctor.add_argument("--executable-path", default=None, help="a Chromium binary to check")
+    doctor.set_defaults(func=cmd_doctor)
+    login = sub.add_parser("login", help="write WebArena login states (auth_dir) for WA_* sites")
+    login.add_argument("--auth-dir", default=os.environ.get("WEBARENA_GYM_AUTH_DIR", ".auth"))
+    login.add_argument("--sites", nargs="+", default=None, help="default: every site with a URL")
+    login.set_defaults(func=cmd_login)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``webarena-gym`` console script."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

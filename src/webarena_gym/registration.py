@@ -1,0 +1,95 @@
+"""Environment ids and their factories.
+
+``import webarena_gym`` registers the ids; ``gym.make("webarena_gym:WebArenaLite-v0")`` imports
+and registers in one go. The ``gymnasium.envs`` entry point in ``pyproject.toml`` points here
+for Gymnasium versions that load plugins.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import gymnasium as gym
+
+from webarena_gym.env import WebArenaEnv
+from webarena_gym.tasks import (
+    SITE_ENV_VARS,
+    SITE_PLACEHOLDERS,
+    TaskConfig,
+    load_task_configs,
+    webarena_lite_config_path,
+)
+
+LITE_ID = "WebArenaLite-v0"
+
+
+class MissingSitesError(RuntimeError):
+    """The WebArena sites a task suite needs have no URL."""
+
+
+def site_urls_from_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Site name -> URL from the ``WA_*`` variables that are set (BrowserGym's names)."""
+    environ = os.environ if environ is None else environ
+    return {site: environ[var].rstrip("/") for site, var in SITE_ENV_VARS.items() if environ.get(var)}
+
+
+def sites_needed(tasks: Iterable[TaskConfig]) -> set[str]:
+    """Sites whose placeholder appears anywhere in these (unsubstituted) tasks, or that they name."""
+    needed: set[str] = set()
+    for task in tasks:
+        text = repr(task.to_dict())
+        needed.update(s for s, placeholder in SITE_PLACEHOLDERS.items() if placeholder in text)
+    return needed
+
+
+def make_webarena_lite(
+    config_path: str | os.PathLike[str] | None = None,
+    site_urls: Mapping[str, str] | None = None,
+    task_ids: Iterable[int | str] | None = None,
+    **kwargs: Any,
+) -> WebArenaEnv:
+    """Build ``WebArenaLite-v0``: the 165 WebArena-Lite tasks on the user's WebArena sites.
+
+    Configs come from ``config_path``, ``WEBARENA_LITE_CONFIG`` or the installed
+    ``browsergym-webarenalite`` package; site URLs from ``site_urls`` or the ``WA_*`` variables.
+    Fails at once, naming what is missing, when either is absent.
+    """
+    try:
+        path = webarena_lite_config_path(config_path)
+    except FileNotFoundError as exc:
+        raise MissingSitesError(
+            f"{exc}\nNo WebArena deployment? gym.make('WebArenaSandbox-v0') runs embedded sites "
+            "with no set-up."
+        ) from None
+    raw = load_task_configs(path)
+    if task_ids is not None:
+        wanted = {str(t) for t in task_ids}
+        raw = [t for t in raw if str(t.task_id) in wanted]
+        missing_ids = wanted - {str(t.task_id) for t in raw}
+        if missing_ids:
+            raise KeyError(f"task ids {sorted(missing_ids)} are not in {path}")
+    urls = dict(site_urls_from_env())
+    urls.update({k: v.rstrip("/") for k, v in (site_urls or {}).items()})
+    missing = sorted(sites_needed(raw) - set(urls))
+    if missing:
+        names = ", ".join(SITE_ENV_VARS[s] for s in missing)
+        raise MissingSitesError(
+            f"WebArenaLite-v0 needs the URLs of your WebArena sites; not set: {names}. "
+            "Export them (e.g. WA_SHOPPING=http://<host>:7770) or pass site_urls={...}. "
+            "No WebArena deployment? gym.make('WebArenaSandbox-v0') runs embedded sites with "
+            "no set-up."
+        )
+    tasks = load_task_configs([t.to_dict() for t in raw], site_urls=urls)
+    return WebArenaEnv(tasks, urls, **kwargs)
+
+
+def register_envs() -> None:
+    """Register this package's env ids with gymnasium (idempotent)."""
+    if LITE_ID not in gym.registry:
+        gym.register(
+            id=LITE_ID,
+            entry_point="webarena_gym.registration:make_webarena_lite",
+            nondeterministic=True,  # live sites change under the agent
+        )

@@ -1,0 +1,85 @@
+"""Shared fixtures: a static page server on 127.0.0.1 and the Chromium to drive.
+
+The page server serves ``tests/pages`` (and answers a few dynamic routes used by the env tests)
+on an ephemeral loopback port; it stops at the end of the session.
+"""
+
+from __future__ import annotations
+
+import http.server
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+PAGES = Path(__file__).parent / "pages"
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Static files from tests/pages plus a few dynamic routes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, directory=str(PAGES), **kwargs)
+
+    def log_message(self, format, *args):  # noqa: A002 - keep test output quiet
+        pass
+
+    def do_GET(self):  # noqa: N802 - http.server naming
+        parsed = urlparse(self.path)
+        if parsed.path == "/slow":
+            # A page that never finishes loading within a test's navigation timeout.
+            delay = float(parse_qs(parsed.query).get("s", ["30"])[0])
+            time.sleep(delay)
+        if parsed.path == "/echo":
+            query = parse_qs(parsed.query)
+            body = "<html><body><h1>Echo</h1><pre id='q'>%s</pre></body></html>" % (
+                "&".join(f"{k}={v[0]}" for k, v in sorted(query.items()))
+            )
+            data = body.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        if parsed.path == "/headers":
+            data = ("<html><body><pre id='h'>%s</pre></body></html>" % "\n".join(
+                f"{k}: {v}" for k, v in self.headers.items()
+            )).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        super().do_GET()
+
+    def do_POST(self):  # noqa: N802
+        length = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(length).decode()
+        data = f"<html><body><h1>Posted</h1><pre id='body'>{body}</pre></body></html>".encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+
+@pytest.fixture(scope="session")
+def page_server() -> Iterator[str]:
+    """Base URL (``http://127.0.0.1:PORT``) of a server for ``tests/pages``; stopped after the session."""
+    server = _Server(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,54 @@
+"""Finding the Chromium processes a test process started (Linux /proc)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name may contain spaces and parentheses: split after the last ')'.
+        fields = stat.rsplit(")", 1)[1].split()
+        state, ppid = fields[0], int(fields[1])
+        if state == "Z":  # already dead, waiting to be reaped
+            continue
+        tree.setdefault(ppid, []).append(int(entry.name))
+    return tree
+
+
+def chromium_pids(root: int | None = None) -> list[int]:
+    """Live descendants of ``root`` (default: this process) whose command line mentions chrom."""
+    tree = _children()
+    todo, found = [root or os.getpid()], []
+    while todo:
+        pid = todo.pop()
+        for child in tree.get(pid, []):
+            todo.append(child)
+            try:
+                cmd = Path(f"/proc/{child}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"chrom" in cmd.lower():
+                found.append(child)
+    return sorted(found)
+
+
+def browser_pids(root: int | None = None) -> list[int]:
+    """The main browser processes (not renderers/zygotes) among :func:`chromium_pids`."""
+    pids = []
+    for pid in chromium_pids(root):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"--type=" not in cmd:
+            pids.append(pid)
+    return pids
