@@ -20,8 +20,7 @@ def _version(dist: str) -> str:
 def cmd_doctor(args: argparse.Namespace) -> int:
     """Print which Chromium is used and whether it launches; exit 1 when none works."""
     from webarena_gym.browser import BrowserRuntime, ChromiumNotFoundError, find_chromium
-    from webarena_gym.registration import site_urls_from_env
-    from webarena_gym.tasks import SITE_ENV_VARS, webarena_lite_config_path
+    from webarena_gym.tasks import SITE_ENV_VARS, site_urls_from_env, webarena_lite_config_path
 
     print(f"python        {platform.python_version()} ({sys.executable})")
     for dist in ("webarena-gym", "gymnasium", "playwright", "lxml"):
@@ -65,7 +64,7 @@ async def _browser_version(runtime) -> str:  # type: ignore[no-untyped-def]
 def cmd_login(args: argparse.Namespace) -> int:
     """Write WebArena login storage states for the sites whose WA_* variables are set."""
     from webarena_gym.login import LoginError, write_login_states
-    from webarena_gym.registration import site_urls_from_env
+    from webarena_gym.tasks import site_urls_from_env
 
     urls = site_urls_from_env()
     try:

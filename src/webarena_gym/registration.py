@@ -19,6 +19,7 @@ from webarena_gym.tasks import (
     SITE_PLACEHOLDERS,
     TaskConfig,
     load_task_configs,
+    site_urls_from_env,
     webarena_lite_config_path,
 )
 
@@ -27,12 +28,6 @@ LITE_ID = "WebArenaLite-v0"
 
 class MissingSitesError(RuntimeError):
     """The WebArena sites a task suite needs have no URL."""
-
-
-def site_urls_from_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Site name -> URL from the ``WA_*`` variables that are set (BrowserGym's names)."""
-    environ = os.environ if environ is None else environ
-    return {site: environ[var].rstrip("/") for site, var in SITE_ENV_VARS.items() if environ.get(var)}
 
 
 def sites_needed(tasks: Iterable[TaskConfig]) -> set[str]:

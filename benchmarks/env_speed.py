@@ -1,0 +1,224 @@
+"""Environment speed: step latency against the raw-Playwright floor, and observation size.
+
+Serves two generated, content-heavy shop pages on 127.0.0.1 (each links to the other) and
+measures, on the same pages and the same click:
+
+* **raw Playwright floor**: ``page.click(link)`` + wait for load + ``page.content()``;
+* **WebArenaEnv.step**: parse the text action, click the numbered element, wait, label the
+  page and simplify it (the full observation an agent gets).
+
+Prints a markdown table and writes ``benchmarks/results/env_speed.json`` and ``.md``.
+
+    python benchmarks/env_speed.py [--steps 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.server
+import json
+import random
+import re
+import statistics
+import threading
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results"
+
+ADJECTIVES = ["Classic", "Organic", "Compact", "Deluxe", "Portable", "Wireless", "Vintage", "Smart"]
+NOUNS = ["Kettle", "Backpack", "Headphones", "Desk Lamp", "Yoga Mat", "Blender", "Jacket", "Mug"]
+
+
+def shop_page(name: str, other: str, seed: int) -> str:
+    """A storefront category page of about 100 products with the clutter real shops have."""
+    rng = random.Random(seed)
+    cards = []
+    for i in range(100):
+        title = f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)} {i}"
+        price = rng.uniform(5, 300)
+        cards.append(f"""
+<li class="item product product-item" data-product-id="{i}" data-sku="SKU-{seed}-{i}">
+  <div class="product-item-info" data-container="product-grid">
+    <a href="/p/{i}.html" class="product photo product-item-photo" tabindex="-1">
+      <span class="product-image-container" style="width:240px;"><span class="product-image-wrapper"
+        style="padding-bottom:125%;"><img class="product-image-photo" src="data:image/gif;base64,R0lGODlhAQABAAAAACw="
+        alt="{title}" width="240" height="300"/></span></span></a>
+    <div class="product details product-item-details">
+      <strong class="product name product-item-name"><a class="product-item-link" href="/p/{i}.html">{title}</a></strong>
+      <div class="price-box price-final_price" data-role="priceBox" data-price-box="product-id-{i}">
+        <span class="price-container price-final_price tax weee"><span id="product-price-{i}"
+          data-price-amount="{price:.2f}" data-price-type="finalPrice" class="price-wrapper "><span
+          class="price">${price:.2f}</span></span></span></div>
+      <div class="product-item-inner"><div class="product actions product-item-actions">
+        <div class="actions-primary"><form data-role="tocart-form" action="/cart/add/{i}" method="post">
+          <input type="hidden" name="product" value="{i}"><input type="hidden" name="form_key" value="abc">
+          <button type="submit" title="Add to Cart" class="action tocart primary"><span>Add to Cart</span></button>
+        </form></div>
+        <div data-role="add-to-links" class="actions-secondary">
+          <a href="#" class="action towishlist" title="Add to Wish List" role="button"><span>Add to Wish List</span></a>
+          <a href="#" class="action tocompare" title="Add to Compare" role="button"><span>Add to Compare</span></a>
+        </div></div></div>
+    </div></div></li>""")
+    styles = "\n".join(f".c{i} {{ margin: {i}px; color: #{i:06x}; }}" for i in range(300))
+    scripts = "\n".join(
+        f"<script type='text/x-magento-init'>{{\"#p{i}\": {{\"widget\": {{\"opt\": {i}}}}}}}</script>"
+        for i in range(60)
+    )
+    return f"""<!doctype html><html><head><title>{name}</title><style>{styles}</style>{scripts}</head>
+<body><header><nav><a href="/">Home</a> <a href="/account">My Account</a> <a href="/cart">Cart</a>
+<form action="/search"><input name="q" placeholder="Search entire store here..."><button>Search</button></form></nav></header>
+<main><h1>{name}</h1><a id="next" href="/{other}.html">Next page</a>
+<ol class="products list items product-items">{''.join(cards)}</ol></main>
+<footer>{'<p>Footer text about shipping, returns and privacy.</p>' * 20}</footer></body></html>"""
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    pages: dict[str, bytes] = {}
+
+    def log_message(self, *args):  # noqa: D102
+        pass
+
+    def do_GET(self):  # noqa: N802, D102
+        body = self.pages.get(self.path.split("?")[0], b"<html><body>ok</body></html>")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def serve() -> tuple[http.server.ThreadingHTTPServer, str]:
+    """Start the page server on an ephemeral 127.0.0.1 port."""
+    _Handler.pages = {
+        "/a.html": shop_page("Category A", "b", 1).encode(),
+        "/b.html": shop_page("Category B", "a", 2).encode(),
+    }
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-quantile (0..1) of values, linear interpolation."""
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q
+    low = int(pos)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+def bench_raw(base: str, steps: int) -> dict:
+    """Raw Playwright: click the link, wait for load, read page.content()."""
+    from webarena_gym.browser import get_runtime
+
+    runtime = get_runtime()
+    runtime.acquire()
+
+    async def run() -> tuple[list[float], int]:
+        browser = await runtime.get_browser()
+        context = await browser.new_context(viewport={"width": 1280, "height": 720})
+        page = await context.new_page()
+        await page.goto(f"{base}/a.html")
+        times, size = [], 0
+        for _ in range(steps):
+            start = time.perf_counter()
+            await page.click("a#next")
+            await page.wait_for_load_state("load")
+            html = await page.content()
+            times.append(time.perf_counter() - start)
+            size = len(html)
+        await context.close()
+        return times, size
+
+    try:
+        times, size = runtime.run(run())
+    finally:
+        runtime.release()
+    return {"times": times, "raw_chars": size}
+
+
+def bench_env(base: str, steps: int) -> dict:
+    """WebArenaEnv.step with a text Click on the numbered link (action + full observation)."""
+    from webarena_gym import WebArenaEnv
+
+    task = {
+        "sites": ["shopping"], "task_id": 0, "require_login": False, "storage_state": None,
+        "start_url": f"{base}/a.html", "geolocation": None, "intent_template": "",
+        "instantiation_dict": {}, "intent": "browse", "require_reset": False,
+        "eval": {"eval_types": ["string_match"], "reference_answers": {"exact_match": "x"},
+                 "reference_url": "", "program_html": [], "string_note": ""},
+    }
+    env = WebArenaEnv([task], max_steps=steps + 1)
+    times: list[float] = []
+    try:
+        obs, info = env.reset()
+        sizes = []
+        for _ in range(steps):
+            match = re.search(r'<a id="(\d+)"[^>]*>Next page</a>', obs["html"])
+            assert match, obs["html"][:500]
+            start = time.perf_counter()
+            obs, *_rest, info = env.step(f'do(action="Click", element="{match.group(1)}")')
+            times.append(time.perf_counter() - start)
+            assert not obs["last_action_error"], obs["last_action_error"]
+            sizes.append((len(obs["html"]), info["raw_html_chars"], info["num_elements"]))
+    finally:
+        env.close()
+    html_chars, raw_chars, elements = sizes[-1]
+    return {"times": times, "obs_chars": html_chars, "raw_chars": raw_chars, "elements": elements}
+
+
+def summarize(times: list[float]) -> dict:
+    """p50/p90/mean in milliseconds."""
+    ms = [t * 1000 for t in times]
+    return {"p50_ms": percentile(ms, 0.5), "p90_ms": percentile(ms, 0.9), "mean_ms": statistics.mean(ms)}
+
+
+def main() -> None:
+    """Run the benchmark and print/write its table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=10)
+    args = parser.parse_args()
+    server, base = serve()
+    try:
+        bench_raw(base, args.warmup)
+        raw = bench_raw(base, args.steps)
+        env = bench_env(base, args.steps)
+    finally:
+        server.shutdown()
+        server.server_close()
+    raw_s, env_s = summarize(raw["times"]), summarize(env["times"])
+    ratio = env_s["p50_ms"] / raw_s["p50_ms"]
+    result = {
+        "steps": args.steps,
+        "raw_playwright": raw_s,
+        "webarena_env": env_s,
+        "p50_ratio": ratio,
+        "raw_html_chars": env["raw_chars"],
+        "obs_chars": env["obs_chars"],
+        "obs_fraction": env["obs_chars"] / env["raw_chars"],
+        "numbered_elements": env["elements"],
+    }
+    lines = [
+        "| step (click a link, load, read the page) | p50 ms | p90 ms | mean ms |",
+        "| --- | ---: | ---: | ---: |",
+        f"| raw Playwright (click + `page.content()`) | {raw_s['p50_ms']:.1f} | {raw_s['p90_ms']:.1f} | {raw_s['mean_ms']:.1f} |",
+        f"| `WebArenaEnv.step` (parse + click + simplified HTML) | {env_s['p50_ms']:.1f} | {env_s['p90_ms']:.1f} | {env_s['mean_ms']:.1f} |",
+        f"| ratio (env / raw, p50) | {ratio:.2f}x | | |",
+        "",
+        "| page | raw HTML chars | simplified chars | fraction | numbered elements |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        f"| shop category, 100 products | {env['raw_chars']:,} | {env['obs_chars']:,} | {result['obs_fraction']:.3f} | {env['elements']} |",
+    ]
+    table = "\n".join(lines)
+    print(table)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "env_speed.json").write_text(json.dumps(result, indent=2))
+    (RESULTS / "env_speed.md").write_text(table + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""The reward: run a task's evaluators once, at the end of an episode."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from webarena_gym.evaluation.judges import Judge, JudgeCalls, default_judge
+from webarena_gym.evaluation.program_html import evaluate_program_html
+from webarena_gym.evaluation.result import EvalResult, EvaluatorResult
+from webarena_gym.evaluation.string_match import evaluate_string_match
+from webarena_gym.evaluation.url_match import evaluate_url_match
+from webarena_gym.tasks.config import TaskConfig
+from webarena_gym.tasks.loader import substitute_placeholders
+
+if TYPE_CHECKING:
+    from playwright.async_api import BrowserContext
+
+
+async def evaluate_task(
+    task: TaskConfig,
+    *,
+    answer: str,
+    final_url: str,
+    context: BrowserContext | None,
+    site_urls: Mapping[str, str],
+    judge: Judge | None = None,
+    page_timeout_ms: int = 15000,
+) -> EvalResult:
+    """Score an episode: the product of the task's evaluators, each 1.0 or 0.0.
+
+    Args:
+        task: the task (placeholders left in it are substituted from ``site_urls``).
+        answer: the agent's final answer (the ``exit`` message; "" when it gave none).
+        final_url: the URL of the agent's page when the episode ended.
+        context: the episode's browser context; ``program_html`` opens its own pages in it.
+        site_urls: site name -> base URL of the deployment (for placeholders and helpers).
+        judge: the fuzzy judge; :func:`default_judge` when None.
+        page_timeout_ms: navigation timeout for each ``program_html`` page.
+
+    Every evaluator runs (none short-circuits), so ``to_info()`` explains all of them.
+
+    Raises:
+        EvaluationError: the evaluation cannot run (no context for program_html, a helper
+            whose site URL is missing or unreachable, an unreachable judge endpoint).
+        TaskConfigError: a placeholder for a site missing from ``site_urls``.
+    """
+    task = substitute_placeholders(task, site_urls)
+    calls = JudgeCalls(judge if judge is not None else default_judge())
+    results: list[EvaluatorResult] = []
+    for eval_type in task.eval.eval_types:
+        if eval_type == "string_match":
+            results.append(await evaluate_string_match(task, answer, calls))
+        elif eval_type == "url_match":
+            results.append(evaluate_url_match(task, final_url))
+        elif eval_type == "program_html":
+            results.append(
+                await evaluate_program_html(
+                    task,
+                    final_url=final_url,
+                    context=context,
+                    site_urls=site_urls,
+                    judge=calls,
+                    page_timeout_ms=page_timeout_ms,
+                )
+            )
+    reward = 1.0
+    for result in results:
+        reward *= result.score
+    return EvalResult(
+        reward=reward,
+        results=results,
+        judge=calls.judge.name if calls.used else None,
+        judge_fallback=calls.used and calls.fallback,
+    )

@@ -1,0 +1,182 @@
+"""``program_html``: check the state the agent left on the sites by reading pages.
+
+Each check opens its URL (``last`` = the agent's final URL, ``func:`` = a helper's URL) in a new
+page of the episode's browser context, never the agent's own page, runs its ``prep_actions``,
+reads its locator (``""`` = the whole page's HTML, a JavaScript expression, or a ``func:``
+helper given the page as ``__page__``) and checks the text against ``required_contents``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from playwright.async_api import Error as PlaywrightError
+
+from webarena_gym.evaluation.helpers import HelperContext, call_helper
+from webarena_gym.evaluation.judges import JudgeCalls
+from webarena_gym.evaluation.result import EvaluationError, EvaluatorResult, excerpt
+from webarena_gym.evaluation.string_match import check_contents
+from webarena_gym.tasks.config import LAST_URL, ProgramHtmlCheck, TaskConfig
+from webarena_gym.tasks.funcs import is_func, parse_func_call
+
+if TYPE_CHECKING:
+    from playwright.async_api import BrowserContext, Page
+
+# Pages that render with scripts after "load" (GitLab's Vue views) settle within this;
+# WebArena slept 3 s after every navigation.
+SETTLE_TIMEOUT_MS = 3000
+
+
+def _to_text(value: Any) -> str:
+    """A locator's JavaScript result as text (null -> "")."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+async def _open(page: Page, url: str, timeout_ms: int, notes: list[str]) -> bool:
+    """Navigate and let the page settle; False (with a note) when it cannot be opened."""
+    try:
+        await page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
+    except PlaywrightError as exc:
+        notes.append(f"could not open {url}: {str(exc).splitlines()[0]}")
+        return False
+    for state, timeout in (("load", timeout_ms), ("networkidle", SETTLE_TIMEOUT_MS)):
+        try:
+            await page.wait_for_load_state(state, timeout=min(timeout, timeout_ms))
+        except PlaywrightError:
+            pass  # a page still loading ads or polling is read as it is
+    return True
+
+
+async def _read_locator(
+    check: ProgramHtmlCheck, page: Page, helper_ctx: HelperContext, notes: list[str]
+) -> str:
+    """The text the check's locator selects on the opened page."""
+    locator = check.locator.strip()
+    if not locator:
+        # The whole page, as WebArena's page.content(), with entities decoded so "&" matches.
+        return html.unescape(await page.content())
+    if is_func(locator):
+        call = parse_func_call(locator)
+        helper_ctx.helper = call.name
+        helper_ctx.page = page
+        return await call_helper(call, helper_ctx)
+    try:
+        value = await page.evaluate("() => (" + locator + ")")
+    except PlaywrightError as exc:
+        notes.append(f"locator failed, read as '': {str(exc).splitlines()[0]}")
+        return ""
+    if value is None:
+        notes.append("locator returned null, read as ''")
+    return _to_text(value)
+
+
+async def _run_check(
+    check: ProgramHtmlCheck,
+    index: int,
+    *,
+    task: TaskConfig,
+    final_url: str,
+    context: BrowserContext,
+    site_urls: Mapping[str, str],
+    judge: JudgeCalls,
+    page_timeout_ms: int,
+) -> dict[str, Any]:
+    notes: list[str] = []
+    helper_ctx = HelperContext(
+        task_id=task.task_id,
+        helper="",
+        site_urls=site_urls,
+        final_url=final_url,
+        judge=judge,
+        intent=task.intent,
+    )
+    if check.url == LAST_URL:
+        target = final_url
+    elif is_func(check.url):
+        call = parse_func_call(check.url)
+        helper_ctx.helper = call.name
+        target = await call_helper(call, helper_ctx)
+    else:
+        target = check.url
+    found = ""
+    opened = False
+    if not target:
+        notes.append(f"no URL to open ({check.url!r} gave none)")
+    else:
+        page = await context.new_page()
+        try:
+            opened = await _open(page, target, page_timeout_ms, notes)
+            if opened:
+                for action in check.prep_actions:
+                    try:
+                        await page.evaluate("() => { " + action + " }")
+                    except PlaywrightError as exc:
+                        notes.append(f"prep action failed: {str(exc).splitlines()[0]}")
+                found = await _read_locator(check, page, helper_ctx, notes)
+        finally:
+            await page.close()
+    if opened:
+        score, content_notes = await check_contents(
+            check.required_contents, found, intent=task.intent, judge=judge, join_fuzzy=True
+        )
+        notes.extend(content_notes)
+    else:
+        score = 0.0
+    return {
+        "url": check.url,
+        "target": target,
+        "opened": opened,
+        "locator": check.locator,
+        "required_contents": check.required_contents,
+        "found": excerpt(found),
+        "score": score,
+        "notes": notes,
+    }
+
+
+async def evaluate_program_html(
+    task: TaskConfig,
+    *,
+    final_url: str,
+    context: BrowserContext | None,
+    site_urls: Mapping[str, str],
+    judge: JudgeCalls,
+    page_timeout_ms: int = 15000,
+) -> EvaluatorResult:
+    """``program_html``: every check of ``task.eval.program_html`` must pass.
+
+    Raises:
+        EvaluationError: no browser context, or a ``func:`` helper that cannot run.
+    """
+    if context is None:
+        raise EvaluationError(
+            f"task {task.task_id!r}: program_html needs the episode's browser context"
+        )
+    checks = []
+    for index, check in enumerate(task.eval.program_html):
+        checks.append(
+            await _run_check(
+                check,
+                index,
+                task=task,
+                final_url=final_url,
+                context=context,
+                site_urls=site_urls,
+                judge=judge,
+                page_timeout_ms=page_timeout_ms,
+            )
+        )
+    score = 1.0 if all(c["score"] == 1.0 for c in checks) else 0.0
+    expected = [check.to_dict() for check in task.eval.program_html]
+    found = [{k: c[k] for k in ("target", "opened", "found", "score")} for c in checks]
+    notes = [f"check {i}: {note}" for i, c in enumerate(checks) for note in c["notes"]]
+    return EvaluatorResult("program_html", score, expected, found, notes)

@@ -1,0 +1,67 @@
+"""``url_match``: the agent's final URL against ``eval.reference_url`` (WebArena's semantics).
+
+References are separated by ``|OR|``; trailing slashes are ignored. Under ``"GOLD in PRED"``
+(the default) some reference's host+path must be contained in the prediction's host+path, and
+for every query key of the references the prediction must carry one of their values.
+Under ``"EXACT"`` the prediction must equal one reference.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from urllib.parse import parse_qs, urlparse
+
+from webarena_gym.evaluation.result import EvaluatorResult
+from webarena_gym.tasks.config import DEFAULT_URL_NOTE, OR_SEPARATOR, TaskConfig
+
+
+def _clean_url(url: str) -> str:
+    return url.strip().rstrip("/")
+
+
+def _base_and_query(url: str) -> tuple[str, dict[str, list[str]]]:
+    parsed = urlparse(url)
+    return parsed.netloc + parsed.path, parse_qs(parsed.query)
+
+
+def url_matches(
+    reference_url: str, prediction: str, url_note: str = DEFAULT_URL_NOTE
+) -> tuple[bool, list[str]]:
+    """Whether ``prediction`` matches ``reference_url`` under ``url_note``, and why not.
+
+    Raises:
+        ValueError: an unknown ``url_note`` (the loader rejects these up front).
+    """
+    references = [_clean_url(u) for u in reference_url.split(OR_SEPARATOR) if u.strip()]
+    pred = _clean_url(prediction)
+    if url_note == "EXACT":
+        if pred in references:
+            return True, []
+        return False, [f"url_match EXACT: {pred!r} is none of {references}"]
+    if url_note != "GOLD in PRED":
+        raise ValueError(f"unknown url_note {url_note!r}")
+    pred_base, pred_query = _base_and_query(pred)
+    ref_queries: dict[str, set[str]] = defaultdict(set)
+    ref_bases = []
+    for ref in references:
+        base, query = _base_and_query(ref)
+        ref_bases.append(base)
+        for key, values in query.items():
+            ref_queries[key].update(values)
+    notes = []
+    if not any(base in pred_base for base in ref_bases):
+        notes.append(f"url_match: no reference path of {ref_bases} is in {pred_base!r}")
+    for key, values in sorted(ref_queries.items()):
+        if not any(value in pred_query.get(key, []) for value in values):
+            notes.append(
+                f"url_match: query {key!r} is {pred_query.get(key, [])}, expected one of "
+                f"{sorted(values)}"
+            )
+    return not notes, notes
+
+
+def evaluate_url_match(task: TaskConfig, final_url: str) -> EvaluatorResult:
+    """``url_match``: the agent's final URL against the task's reference URL(s)."""
+    ok, notes = url_matches(task.eval.reference_url, final_url, task.eval.url_note)
+    expected = {"reference_url": task.eval.reference_url, "url_note": task.eval.url_note}
+    return EvaluatorResult("url_match", 1.0 if ok else 0.0, expected, final_url, notes)

@@ -1,0 +1,551 @@
+"""WebArena's task-config schema as dataclasses, validated up front.
+
+A config is WebArena's JSON unchanged (DESIGN 3.4). :meth:`TaskConfig.from_dict` checks every
+field the evaluators rely on and raises :class:`TaskConfigError` naming the source, the task id
+and the dotted field (``eval.program_html[2].locator``); :meth:`TaskConfig.to_dict` gives the
+JSON back so that ``TaskConfig.from_dict(cfg.to_dict()) == cfg``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from webarena_gym.tasks.funcs import FuncSyntaxError, is_func, parse_func_call
+
+SITES = ("shopping", "shopping_admin", "reddit", "gitlab", "map", "wikipedia", "homepage")
+SITE_PLACEHOLDERS: dict[str, str] = {site: f"__{site.upper()}__" for site in SITES}
+SITE_ENV_VARS: dict[str, str] = {site: f"WA_{site.upper()}" for site in SITES}
+
+EVAL_TYPES = ("string_match", "url_match", "program_html")
+URL_NOTES = ("GOLD in PRED", "EXACT")
+DEFAULT_URL_NOTE = "GOLD in PRED"
+REFERENCE_KINDS = ("exact_match", "must_include", "must_exclude", "fuzzy_match")
+LAST_URL = "last"
+UNACHIEVABLE = "N/A"
+AND_SEPARATOR = "|AND|"
+OR_SEPARATOR = "|OR|"
+
+_TOP_LEVEL_KEYS = (
+    "sites",
+    "task_id",
+    "require_login",
+    "storage_state",
+    "start_url",
+    "geolocation",
+    "intent_template",
+    "instantiation_dict",
+    "intent",
+    "require_reset",
+    "eval",
+    "intent_template_id",
+)
+_EVAL_KEYS = (
+    "eval_types",
+    "reference_answers",
+    "reference_url",
+    "program_html",
+    "string_note",
+    "reference_answer_raw_annotation",
+    "url_note",
+)
+
+
+class TaskConfigError(ValueError):
+    """A task config that cannot be loaded; says where (source, task, field) and what to do."""
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        task_id: int | str | None = None,
+        field: str | None = None,
+        source: str = "<dicts>",
+    ) -> None:
+        self.problem = problem
+        self.task_id = task_id
+        self.field = field
+        self.source = source
+        where = source
+        if task_id is not None:
+            where += f": task {task_id!r}"
+        if field is not None:
+            where += f", field {field!r}"
+        super().__init__(f"{where}: {problem}")
+
+
+@dataclass(frozen=True)
+class ProgramHtmlCheck:
+    """One ``eval.program_html`` entry: open ``url``, read ``locator``, check its contents.
+
+    ``url`` is ``"last"`` (the agent's final URL), ``"func:helper(...)"`` or a URL; ``locator``
+    is ``""`` (the whole page), a JavaScript expression, or ``"func:helper(...)"``.
+    """
+
+    url: str
+    locator: str
+    required_contents: dict[str, Any]
+    prep_actions: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The entry in WebArena's JSON form."""
+        out: dict[str, Any] = {
+            "url": self.url,
+            "locator": self.locator,
+            "required_contents": dict(self.required_contents),
+        }
+        if self.prep_actions:
+            out["prep_actions"] = list(self.prep_actions)
+        return out
+
+
+@dataclass(frozen=True)
+class ReferenceAnswers:
+    """``eval.reference_answers``: each kind is None when the config does not use it.
+
+    ``fuzzy_match == "N/A"`` marks an unachievable task (the judge's ua check against
+    ``string_note``).
+    """
+
+    exact_match: str | None = None
+    must_include: list[str] | None = None
+    must_exclude: list[str] | None = None
+    fuzzy_match: list[str] | str | None = None
+
+    @property
+    def unachievable(self) -> bool:
+        """Whether the task is marked unachievable (``fuzzy_match: "N/A"``)."""
+        return self.fuzzy_match == UNACHIEVABLE
+
+    def to_dict(self) -> dict[str, Any]:
+        """The kinds that are set, in WebArena's JSON form."""
+        out: dict[str, Any] = {}
+        for kind in REFERENCE_KINDS:
+            value = getattr(self, kind)
+            if value is not None:
+                out[kind] = list(value) if isinstance(value, list) else value
+        return out
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    """The ``eval`` block: which evaluators run (their product is the reward) and their data."""
+
+    eval_types: list[str]
+    reference_answers: ReferenceAnswers | None = None
+    reference_url: str = ""
+    url_note: str = DEFAULT_URL_NOTE
+    program_html: list[ProgramHtmlCheck] = field(default_factory=list)
+    string_note: str = ""
+    reference_answer_raw_annotation: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def reference_urls(self) -> list[str]:
+        """``reference_url`` split on ``|OR|``, stripped, empty parts dropped."""
+        return [u.strip() for u in self.reference_url.split(OR_SEPARATOR) if u.strip()]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The block in WebArena's JSON form."""
+        out: dict[str, Any] = {
+            "eval_types": list(self.eval_types),
+            "reference_answers": (
+                None if self.reference_answers is None else self.reference_answers.to_dict()
+            ),
+            "reference_url": self.reference_url,
+            "program_html": [check.to_dict() for check in self.program_html],
+            "string_note": self.string_note,
+            "url_note": self.url_note,
+        }
+        if self.reference_answer_raw_annotation is not None:
+            out["reference_answer_raw_annotation"] = self.reference_answer_raw_annotation
+        out.update(self.extra)
+        return out
+
+
+@dataclass(frozen=True)
+class TaskConfig:
+    """One WebArena task. Unknown top-level keys (e.g. ``old_task_id``) are kept in ``extra``."""
+
+    task_id: int | str
+    sites: list[str]
+    intent: str
+    start_url: str
+    eval: EvalConfig
+    require_login: bool = False
+    storage_state: str | None = None
+    geolocation: Any = None
+    intent_template: str = ""
+    instantiation_dict: dict[str, Any] = field(default_factory=dict)
+    intent_template_id: int | str | None = None
+    require_reset: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def start_urls(self) -> list[str]:
+        """``start_url`` split on ``|AND|`` (one tab each), stripped, empty parts dropped."""
+        return [u.strip() for u in self.start_url.split(AND_SEPARATOR) if u.strip()]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The config in WebArena's JSON schema (``extra`` keys included)."""
+        out: dict[str, Any] = {
+            "sites": list(self.sites),
+            "task_id": self.task_id,
+            "require_login": self.require_login,
+            "storage_state": self.storage_state,
+            "start_url": self.start_url,
+            "geolocation": self.geolocation,
+            "intent_template": self.intent_template,
+            "instantiation_dict": dict(self.instantiation_dict),
+            "intent": self.intent,
+            "require_reset": self.require_reset,
+            "eval": self.eval.to_dict(),
+            "intent_template_id": self.intent_template_id,
+        }
+        out.update(self.extra)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: str = "<dicts>") -> TaskConfig:
+        """Validate one WebArena config dict and build the dataclass.
+
+        Raises:
+            TaskConfigError: naming ``source``, the task id and the dotted field at fault.
+        """
+        return _Parser(source).task(data)
+
+
+class _Parser:
+    """Reads one config dict, raising :class:`TaskConfigError` with the exact field at fault."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.task_id: int | str | None = None
+
+    def fail(self, path: str, problem: str) -> TaskConfigError:
+        return TaskConfigError(problem, task_id=self.task_id, field=path, source=self.source)
+
+    def typed(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        path: str,
+        types: Any,
+        what: str,
+        *,
+        required: bool = True,
+        default: Any = None,
+    ) -> Any:
+        if key not in data:
+            if required:
+                raise self.fail(path, f"missing; add {what}")
+            return default
+        value = data[key]
+        # bool is an int subclass; an int field given true/false is a mistake.
+        if not isinstance(value, types) or (
+            isinstance(value, bool) and bool not in _as_tuple(types)
+        ):
+            raise self.fail(path, f"must be {what}, got {type(value).__name__} {value!r:.80}")
+        return value
+
+    def string_list(self, value: Any, path: str) -> list[str]:
+        if not isinstance(value, list):
+            raise self.fail(path, f"must be a list of strings, got {type(value).__name__}")
+        for i, item in enumerate(value):
+            if not isinstance(item, str):
+                raise self.fail(f"{path}[{i}]", f"must be a string, got {type(item).__name__}")
+        return list(value)
+
+    def task(self, data: Mapping[str, Any]) -> TaskConfig:
+        if not isinstance(data, Mapping):
+            raise TaskConfigError(
+                f"a task config must be a JSON object, got {type(data).__name__}",
+                source=self.source,
+            )
+        task_id = self.typed(data, "task_id", "task_id", (int, str), "an int or a string")
+        self.task_id = task_id
+        sites = self.string_list(
+            self.typed(data, "sites", "sites", list, "a list of site names"), "sites"
+        )
+        for i, site in enumerate(sites):
+            if site not in SITES:
+                raise self.fail(f"sites[{i}]", f"unknown site {site!r}; known: {', '.join(SITES)}")
+        intent = self.typed(data, "intent", "intent", str, "the instruction string")
+        start_url = self.typed(data, "start_url", "start_url", str, "a URL string")
+        if not start_url.strip():
+            raise self.fail("start_url", "is empty; give the URL the episode starts on")
+        eval_data = self.typed(data, "eval", "eval", Mapping, "an object")
+        template_id = self.typed(
+            data,
+            "intent_template_id",
+            "intent_template_id",
+            (int, str, type(None)),
+            "an int or a string",
+            required=False,
+        )
+        return TaskConfig(
+            task_id=task_id,
+            sites=sites,
+            intent=intent,
+            start_url=start_url,
+            eval=self.eval_config(eval_data),
+            require_login=self.typed(
+                data,
+                "require_login",
+                "require_login",
+                bool,
+                "true or false",
+                required=False,
+                default=False,
+            ),
+            storage_state=self.typed(
+                data,
+                "storage_state",
+                "storage_state",
+                (str, type(None)),
+                "a path string or null",
+                required=False,
+            ),
+            geolocation=data.get("geolocation"),
+            intent_template=self.typed(
+                data,
+                "intent_template",
+                "intent_template",
+                str,
+                "a string",
+                required=False,
+                default="",
+            ),
+            instantiation_dict=dict(
+                self.typed(
+                    data,
+                    "instantiation_dict",
+                    "instantiation_dict",
+                    Mapping,
+                    "an object",
+                    required=False,
+                    default={},
+                )
+            ),
+            intent_template_id=template_id,
+            require_reset=self.typed(
+                data,
+                "require_reset",
+                "require_reset",
+                bool,
+                "true or false",
+                required=False,
+                default=False,
+            ),
+            extra={k: v for k, v in data.items() if k not in _TOP_LEVEL_KEYS},
+        )
+
+    def eval_config(self, data: Mapping[str, Any]) -> EvalConfig:
+        eval_types = self.string_list(
+            self.typed(data, "eval_types", "eval.eval_types", list, "a list of evaluator names"),
+            "eval.eval_types",
+        )
+        if not eval_types:
+            raise self.fail("eval.eval_types", f"is empty; use some of {', '.join(EVAL_TYPES)}")
+        for i, name in enumerate(eval_types):
+            if name not in EVAL_TYPES:
+                raise self.fail(
+                    f"eval.eval_types[{i}]",
+                    f"unknown eval type {name!r}; known: {', '.join(EVAL_TYPES)}",
+                )
+        answers_data = self.typed(
+            data,
+            "reference_answers",
+            "eval.reference_answers",
+            (Mapping, type(None)),
+            "an object or null",
+            required=False,
+        )
+        answers = None if answers_data is None else self.reference_answers(answers_data)
+        reference_url = (
+            self.typed(
+                data,
+                "reference_url",
+                "eval.reference_url",
+                (str, type(None)),
+                "a URL string or null",
+                required=False,
+            )
+            or ""
+        )
+        url_note = self.typed(
+            data,
+            "url_note",
+            "eval.url_note",
+            str,
+            "a string",
+            required=False,
+            default=DEFAULT_URL_NOTE,
+        )
+        if url_note not in URL_NOTES:
+            raise self.fail(
+                "eval.url_note", f"unknown url_note {url_note!r}; use one of {', '.join(URL_NOTES)}"
+            )
+        checks_data = (
+            self.typed(
+                data,
+                "program_html",
+                "eval.program_html",
+                (list, type(None)),
+                "a list of checks",
+                required=False,
+            )
+            or []
+        )
+        checks = [self.check(c, f"eval.program_html[{i}]") for i, c in enumerate(checks_data)]
+        string_note = (
+            self.typed(
+                data,
+                "string_note",
+                "eval.string_note",
+                (str, type(None)),
+                "a string",
+                required=False,
+            )
+            or ""
+        )
+        raw = self.typed(
+            data,
+            "reference_answer_raw_annotation",
+            "eval.reference_answer_raw_annotation",
+            (str, type(None)),
+            "a string",
+            required=False,
+        )
+
+        if "string_match" in eval_types and not (answers and answers.to_dict()):
+            raise self.fail(
+                "eval.reference_answers",
+                f"string_match needs reference answers ({', '.join(REFERENCE_KINDS)})",
+            )
+        if "url_match" in eval_types and not reference_url.strip():
+            raise self.fail("eval.reference_url", "url_match needs a reference URL")
+        if "program_html" in eval_types and not checks:
+            raise self.fail("eval.program_html", "program_html needs at least one check")
+        return EvalConfig(
+            eval_types=eval_types,
+            reference_answers=answers,
+            reference_url=reference_url,
+            url_note=url_note,
+            program_html=checks,
+            string_note=string_note,
+            reference_answer_raw_annotation=raw,
+            extra={k: v for k, v in data.items() if k not in _EVAL_KEYS},
+        )
+
+    def contents(self, data: Mapping[str, Any], path: str) -> dict[str, Any]:
+        """Reference answers / required contents: the same four kinds, checked the same way."""
+        out: dict[str, Any] = {}
+        for kind, value in data.items():
+            kind_path = f"{path}.{kind}"
+            if kind not in REFERENCE_KINDS:
+                raise self.fail(
+                    kind_path, f"unknown kind {kind!r}; known: {', '.join(REFERENCE_KINDS)}"
+                )
+            if kind == "exact_match":
+                out[kind] = self.text(value, kind_path)
+            elif kind == "fuzzy_match" and isinstance(value, str):
+                if value != UNACHIEVABLE:
+                    raise self.fail(
+                        kind_path,
+                        f'must be a list of strings or "{UNACHIEVABLE}" (unachievable task)',
+                    )
+                out[kind] = value
+            elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                # Some configs (WebArena-Lite task 81) give one reference without a list.
+                out[kind] = [self.text(value, kind_path)]
+            elif isinstance(value, list):
+                out[kind] = [self.text(v, f"{kind_path}[{i}]") for i, v in enumerate(value)]
+            else:
+                raise self.fail(kind_path, f"must be a list of strings, got {type(value).__name__}")
+        return out
+
+    def text(self, value: Any, path: str) -> str:
+        """A reference string; numbers are accepted as their text."""
+        if isinstance(value, str):
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        raise self.fail(path, f"must be a string, got {type(value).__name__} {value!r:.80}")
+
+    def reference_answers(self, data: Mapping[str, Any]) -> ReferenceAnswers:
+        return ReferenceAnswers(**self.contents(data, "eval.reference_answers"))
+
+    def func(self, text: str, path: str, *, page_allowed: bool) -> None:
+        # Imported here: the registry lives with the evaluators, which import this module.
+        from webarena_gym.evaluation.helpers import FUNC_HELPERS, check_helper_call
+
+        try:
+            call = parse_func_call(text)
+        except FuncSyntaxError as exc:
+            raise self.fail(path, str(exc)) from None
+        if call.name not in FUNC_HELPERS:
+            raise self.fail(
+                path,
+                f"unknown func: helper {call.name!r}; known: {', '.join(sorted(FUNC_HELPERS))}",
+            )
+        if call.uses_page and not page_allowed:
+            raise self.fail(path, "__page__ is only available in a locator")
+        problem = check_helper_call(call)
+        if problem:
+            raise self.fail(path, problem)
+
+    def check(self, data: Any, path: str) -> ProgramHtmlCheck:
+        if not isinstance(data, Mapping):
+            raise self.fail(
+                path,
+                f"must be an object with url, locator and required_contents, "
+                f"got {type(data).__name__}",
+            )
+        url = self.typed(data, "url", f"{path}.url", str, '"last", a URL or func:helper(...)')
+        if not url.strip():
+            raise self.fail(f"{path}.url", 'is empty; use "last", a URL or func:helper(...)')
+        if is_func(url):
+            self.func(url, f"{path}.url", page_allowed=False)
+        locator = self.typed(
+            data,
+            "locator",
+            f"{path}.locator",
+            str,
+            '"", a JavaScript expression or func:helper(...)',
+        )
+        if is_func(locator):
+            self.func(locator, f"{path}.locator", page_allowed=True)
+        contents_data = self.typed(
+            data,
+            "required_contents",
+            f"{path}.required_contents",
+            Mapping,
+            'an object such as {"must_include": [...]}',
+        )
+        contents = self.contents(contents_data, f"{path}.required_contents")
+        if not contents:
+            raise self.fail(
+                f"{path}.required_contents", f"is empty; give one of {', '.join(REFERENCE_KINDS)}"
+            )
+        if contents.get("fuzzy_match") == UNACHIEVABLE:
+            raise self.fail(
+                f"{path}.required_contents.fuzzy_match",
+                '"N/A" only makes sense in reference_answers; give a list',
+            )
+        prep = self.string_list(data.get("prep_actions") or [], f"{path}.prep_actions")
+        unknown = sorted(set(data) - {"url", "locator", "required_contents", "prep_actions"})
+        if unknown:
+            raise self.fail(
+                f"{path}.{unknown[0]}",
+                "unknown key; a check has url, locator, "
+                "required_contents and optional prep_actions",
+            )
+        return ProgramHtmlCheck(
+            url=url, locator=locator, required_contents=contents, prep_actions=prep
+        )
+
+
+def _as_tuple(types: Any) -> tuple[Any, ...]:
+    return types if isinstance(types, tuple) else (types,)

