@@ -15,7 +15,6 @@ Prints a markdown table and writes ``benchmarks/results/env_speed.json`` and ``.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import http.server
 import json
 import random

@@ -33,39 +33,34 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             # A page that never finishes loading within a test's navigation timeout.
             delay = float(parse_qs(parsed.query).get("s", ["30"])[0])
             time.sleep(delay)
+            self._send_html("<html><body><h1>Finally</h1></body></html>")
+            return
         if parsed.path == "/echo":
             query = parse_qs(parsed.query)
-            body = "<html><body><h1>Echo</h1><pre id='q'>%s</pre></body></html>" % (
-                "&".join(f"{k}={v[0]}" for k, v in sorted(query.items()))
-            )
-            data = body.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            pairs = "&".join(f"{k}={v[0]}" for k, v in sorted(query.items()))
+            self._send_html(f"<html><body><h1>Echo</h1><pre id='q'>{pairs}</pre></body></html>")
             return
         if parsed.path == "/headers":
-            data = ("<html><body><pre id='h'>%s</pre></body></html>" % "\n".join(
-                f"{k}: {v}" for k, v in self.headers.items()
-            )).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            lines = "\n".join(f"{k}: {v}" for k, v in self.headers.items())
+            self._send_html(f"<html><body><pre id='h'>{lines}</pre></body></html>")
             return
         super().do_GET()
 
     def do_POST(self):  # noqa: N802
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length).decode()
-        data = f"<html><body><h1>Posted</h1><pre id='body'>{body}</pre></body></html>".encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self._send_html(f"<html><body><h1>Posted</h1><pre id='body'>{body}</pre></body></html>")
+
+    def _send_html(self, body: str) -> None:
+        data = body.encode()
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the browser gave up waiting (the slow page's purpose)
 
 
 class _Server(http.server.ThreadingHTTPServer):

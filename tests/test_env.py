@@ -35,8 +35,8 @@ def task(task_id, start_url, eval_cfg, **extra):
         "intent": f"fixture task {task_id}",
         "require_reset": False,
         "eval": {
-            "eval_types": [],
-            "reference_answers": None,
+            "eval_types": ["string_match"],
+            "reference_answers": {"exact_match": "unused"},
             "reference_url": "",
             "program_html": [],
             "string_note": "",
@@ -218,10 +218,14 @@ def test_render_rgb_array(tasks, page_server):
         env.close()
 
 
-def test_check_env(tasks, page_server):
-    env = WebArenaEnv(tasks[:3], {"shopping": page_server})
+def test_check_env(tasks, page_server, tmp_path, monkeypatch):
+    config = tmp_path / "lite.json"
+    config.write_text(json.dumps(tasks[:3]))
+    monkeypatch.setenv("WA_SHOPPING", page_server)
+    monkeypatch.setenv("WEBARENA_LITE_CONFIG", str(config))
+    env = gym.make("WebArenaLite-v0")
     try:
-        check_env(env, skip_close_check=True)
+        check_env(env.unwrapped)  # through gym.make: a spec, so render modes are checked too
     finally:
         env.close()
 
@@ -271,7 +275,7 @@ def test_interpreter_exit_leaves_no_chromium(tmp_path, page_server):
         sys.path.insert(0, {os.path.dirname(__file__)!r})
         from procs import chromium_pids
         from webarena_gym import WebArenaEnv
-        env = WebArenaEnv({json.dumps([task(0, page_server + "/env/index.html", {})])},
+        env = WebArenaEnv(json.loads({json.dumps([task(0, page_server + "/env/index.html", {})])!r}),
                           max_steps=3)
         env.reset()
         print(json.dumps(chromium_pids()), flush=True)

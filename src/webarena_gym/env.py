@@ -20,6 +20,7 @@ import numpy as np
 from playwright.async_api import Error as PlaywrightError
 
 from webarena_gym.actions import (
+    LABEL_ATTRIBUTE,
     Action,
     ActionExecutionError,
     ActionParseError,
@@ -33,6 +34,14 @@ from webarena_gym.spaces import UnicodeText
 from webarena_gym.tasks import TaskConfig, load_task_configs
 
 MAX_TEXT = 1_000_000  # hard cap on any observation string, whatever max_obs_chars says
+
+# Whether clicking element N follows a link or submits a form into another tab.
+_OPENS_TAB_JS = f"""id => {{
+    const el = document.querySelector('[{LABEL_ATTRIBUTE}="' + id + '"]');
+    const owner = el && (el.closest('a[href][target], area[href][target]') || el.form);
+    const target = owner ? (owner.getAttribute('target') || '').toLowerCase() : '';
+    return target !== '' && !['_self', '_top', '_parent'].includes(target);
+}}"""
 
 
 class WebArenaEnvError(RuntimeError):
@@ -262,6 +271,8 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         except ActionParseError as exc:
             error = str(exc)
         self.actions.append(parsed)
+        if not self.session.is_open:
+            return self._crashed(None)
         if parsed is not None and parsed.name == "exit":
             terminated = True
         elif parsed is not None:
@@ -292,8 +303,15 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
     async def _execute_async(self, action: Action) -> str:
         """Run one action; return the model-facing error ('' when it worked)."""
         assert self.session is not None
+        page = self.session.page
         try:
-            await execute_action(self.session.page, action, timeout_ms=self.action_timeout_ms)
+            if action.name == "Click" and await page.evaluate(_OPENS_TAB_JS, action.element):
+                # A link with a target opens a tab: wait for it, so that the observation shows it.
+                async with page.context.expect_page(timeout=self.navigation_timeout_ms) as tab:
+                    await execute_action(page, action, timeout_ms=self.action_timeout_ms)
+                await (await tab.value).wait_for_load_state("domcontentloaded")
+            else:
+                await execute_action(page, action, timeout_ms=self.action_timeout_ms)
             error = ""
         except ActionExecutionError as exc:
             error = str(exc)
@@ -346,7 +364,9 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         self.last_eval = self.runtime.run(run())
         return float(self.last_eval.reward)
 
-    def _crashed(self, exc: BaseException) -> tuple[dict[str, str], float, bool, bool, dict[str, Any]]:
+    def _crashed(
+        self, exc: BaseException | None
+    ) -> tuple[dict[str, str], float, bool, bool, dict[str, Any]]:
         assert self.task is not None
         self.done = True
         message = (
@@ -360,7 +380,8 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
             "last_action_error": message,
         }
         info = {"task_id": self.task.task_id, "step": self.steps, "error": message}
-        info["exception"] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if exc is not None:
+            info["exception"] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return obs, 0.0, False, True, info
 
     def _info(self, page_obs: PageObservation, action: Action | None = None) -> dict[str, Any]:

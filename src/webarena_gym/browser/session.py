@@ -126,8 +126,8 @@ class Session:
 
     @property
     def is_open(self) -> bool:
-        """Whether the context exists and its browser is still connected."""
-        return self.context is not None and self.runtime.is_browser_alive()
+        """Whether the context exists, its browser is connected and a page is open."""
+        return self.context is not None and self.runtime.is_browser_alive() and bool(self._pages)
 
     def pop_blocked(self) -> list[str]:
         """Navigations aborted since the last call (outside the allowed origins, or ``file:``)."""
