@@ -1,0 +1,837 @@
+"""The action grammar: what an LLM writes, parsed (with ``ast``, never ``eval``), formatted and run.
+
+An action is one Python-style call (DESIGN 3.3)::
+
+    do(action="Click", element="12")
+    do(action="Type", argument="hello", element="7")
+    exit(message="the answer")
+
+``parse_action`` finds it in free model output (``<think>...</think><answer>...</answer>``, prose,
+code fences), ``format_action`` writes the canonical text back, and ``execute_action`` performs
+it on a Playwright page whose elements carry ``data-wag-id="N"`` labels (put there by the
+observation labeller). ``ACTION_SPECS`` lists every action, so a prompt built from it advertises
+nothing the parser or the executor rejects.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import json
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # playwright is imported lazily so that parsing needs no browser stack
+    from playwright.async_api import Locator, Page
+
+__all__ = [
+    "ACTION_SPECS",
+    "LABEL_ATTRIBUTE",
+    "Action",
+    "ActionExecutionError",
+    "ActionParseError",
+    "ActionSpec",
+    "execute_action",
+    "format_action",
+    "parse_action",
+]
+
+LABEL_ATTRIBUTE = "data-wag-id"
+"""DOM attribute holding an element's number; the observation labeller writes it."""
+
+WAIT_SECONDS = 1.0
+"""How long ``do(action="Wait")`` sleeps."""
+
+SETTLE_TIMEOUT_MS = 3000
+"""Upper bound on waiting for a navigation started by an action to reach DOMContentLoaded
+(independent of an action's ``timeout_ms``, which bounds waiting for its element)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Records
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    """One parsed action: ``Action("Type", "7", "hello")``.
+
+    ``element`` is the element number as a decimal string (or None for actions without one);
+    ``argument`` is the text to type / search / select, the answer of ``exit``, else None.
+    """
+
+    name: str
+    element: str | None = None
+    argument: str | None = None
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """An action the grammar accepts, as the system prompt advertises it."""
+
+    name: str
+    needs_element: bool
+    needs_argument: bool
+    example: str
+    description: str
+
+
+ACTION_SPECS: tuple[ActionSpec, ...] = (
+    ActionSpec("Click", True, False, 'do(action="Click", element="12")',
+               "Click the element with this number."),
+    ActionSpec("Type", True, True, 'do(action="Type", argument="hello", element="7")',
+               "Clear the text field, then type the text into it (does not press Enter)."),
+    ActionSpec("Search", True, True, 'do(action="Search", argument="shoes", element="3")',
+               "Clear the field, type the text, then press Enter."),
+    ActionSpec("Hover", True, False, 'do(action="Hover", element="5")',
+               "Move the mouse over the element."),
+    ActionSpec("Select Dropdown Option", True, True,
+               'do(action="Select Dropdown Option", argument="Blue", element="9")',
+               "Choose the option with this label in a dropdown (<select>) element."),
+    ActionSpec("Scroll Down", False, False, 'do(action="Scroll Down")',
+               "Scroll the page down by one screen."),
+    ActionSpec("Scroll Up", False, False, 'do(action="Scroll Up")',
+               "Scroll the page up by one screen."),
+    ActionSpec("Press Enter", False, False, 'do(action="Press Enter")',
+               "Press the Enter key (on the element that has the focus)."),
+    ActionSpec("Go Backward", False, False, 'do(action="Go Backward")',
+               "Go back to the previous page (also: go_backward())."),
+    ActionSpec("Go Forward", False, False, 'do(action="Go Forward")',
+               "Go forward to the next page (also: go_forward())."),
+    ActionSpec("Wait", False, False, 'do(action="Wait")',
+               "Wait a moment for the page to finish updating."),
+    ActionSpec("exit", False, True, 'exit(message="the answer")',
+               "Finish the task; give the answer as the message (exit() when none is needed)."),
+)
+
+_SPECS_BY_KEY = {re.sub(r"\s+", " ", spec.name.lower()): spec for spec in ACTION_SPECS}
+_DO_NAMES = ", ".join(spec.name for spec in ACTION_SPECS if spec.name != "exit")
+
+
+class ActionParseError(ValueError):
+    """The text holds no valid action; the message says why, fit to show the model."""
+
+
+class ActionExecutionError(RuntimeError):
+    """A valid action could not be performed on the page; the message is fit to show the model."""
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing
+# --------------------------------------------------------------------------------------------
+
+_BRIEF_HINT = (
+    'Write exactly one action as a call, e.g. do(action="Click", element="12") '
+    'or exit(message="the answer").'
+)
+_FORMS_HINT = "Valid actions: " + "; ".join(spec.example for spec in ACTION_SPECS) + "."
+
+# A call may start wherever one of the four functions is named and not part of a longer name
+# (``undo(``, ``sys.exit(``).
+_CALL_START = re.compile(r"(?<![\w.])(do|exit|go_backward|go_forward)\(", re.IGNORECASE)
+_THINK_BLOCK = re.compile(r"<think>.*?</think>", re.IGNORECASE | re.DOTALL)
+_ANSWER_OPEN = re.compile(r"<answer>", re.IGNORECASE)
+_ANSWER_CLOSE = re.compile(r"</answer>", re.IGNORECASE)
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def parse_action(text: str) -> Action:
+    """Extract and parse the action in a model's output.
+
+    The action inside the last ``<answer>...</answer>`` is used when there is one; otherwise
+    the last ``do(``/``exit(``/``go_backward(``/``go_forward(`` call in the text. Prose around
+    it, markdown fences, single or double quotes, keywords in any order, ``element`` as an int,
+    and action names in any case (``"click"`` -> ``"Click"``) are accepted. Tags and calls
+    that appear inside a call's string argument, and tags inside ``<think>``, do not count.
+
+    Raises:
+        ActionParseError: no call found, a call that is not valid Python, an unknown action, a
+            missing or extra element/argument, a non-literal value or a bad element number.
+            The message says what was wrong and how to write it, for the model to read.
+    """
+    if not isinstance(text, str):
+        raise ActionParseError(f"Expected the model's text, got {type(text).__name__}.")
+    calls = _scan_calls(text)
+    answer = _answer_region(text, [(start, end) for start, end, _ in calls if end > start])
+    if answer is not None:
+        calls = _scan_calls(text[answer[0]:answer[1]])
+    if not calls:
+        where = "The <answer> block contains" if answer is not None else "Found"
+        raise ActionParseError(f"{where} no action call. {_BRIEF_HINT} {_FORMS_HINT}")
+    start, _, result = calls[-1]
+    if isinstance(result, str):
+        # The last call is broken: report it rather than fall back to an earlier one.
+        region = text if answer is None else text[answer[0]:answer[1]]
+        raise ActionParseError(
+            f"Could not read the action `{_snippet(region[start:])}`: {result}. Use Python "
+            "call syntax with quoted strings, escaping quotes inside them with a backslash "
+            '(\\"). ' + _BRIEF_HINT
+        )
+    call, source = result
+    return _action_from_call(call, source)
+
+
+def _scan_calls(text: str) -> list[tuple[int, int, tuple[ast.Call, str] | str]]:
+    """Every call candidate in ``text``, in order: (start, end, (call, source) or why not).
+
+    A failed candidate has ``end == start``. Candidates inside a parsed call (in its string
+    arguments) are skipped.
+    """
+    found: list[tuple[int, int, tuple[ast.Call, str] | str]] = []
+    scanner = _BracketScanner(text)
+    pos = 0
+    while True:
+        match = _CALL_START.search(text, pos)
+        if match is None:
+            return found
+        parsed = _parse_call_at(scanner, match.start(), match.end() - 1)
+        if isinstance(parsed, tuple):
+            end = parsed[2]
+            found.append((match.start(), end, (parsed[0], parsed[1])))
+            pos = end
+        else:
+            found.append((match.start(), match.start(), parsed))
+            pos = match.end()
+
+
+def _answer_region(text: str, spans: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """(start, end) of the last ``<answer>`` block's content, ignoring tags in think blocks
+    and inside the string arguments of calls; None when there is no such block."""
+    masked = spans + [m.span() for m in _THINK_BLOCK.finditer(text)]
+
+    def free(pos: int) -> bool:
+        return not any(lo <= pos < hi for lo, hi in masked)
+
+    opens = [m for m in _ANSWER_OPEN.finditer(text) if free(m.start())]
+    if not opens:
+        return None
+    begin = opens[-1].end()
+    close = next(
+        (m.start() for m in _ANSWER_CLOSE.finditer(text, begin) if free(m.start())), len(text)
+    )
+    return begin, close
+
+
+def _parse_call_at(
+    scanner: _BracketScanner, start: int, open_paren: int
+) -> tuple[ast.Call, str, int] | str:
+    """Parse the call starting at ``start``: (call, its source, its end in the text), or why not.
+
+    A call expression can only end at the ``)`` matching its ``(``, so the longest prefix
+    that parses as a call is found by locating that ``)`` the way Python's tokenizer would
+    (strings, escapes and comments honoured) and parsing up to it.
+    """
+    close = scanner.matching(open_paren)
+    if close is None:
+        return "the parentheses or quotes are not balanced"
+    source = scanner.text[start:close + 1]
+    parsed = _parse_call_source(source)
+    if isinstance(parsed, str) and parsed.startswith("unterminated string"):
+        # Models put raw line breaks in one-line strings when typing into textareas.
+        escaped = scanner.escaped_source(start, close + 1)
+        if escaped != source:
+            retry = _parse_call_source(escaped)
+            if not isinstance(retry, str):
+                parsed, source = retry, escaped
+    if isinstance(parsed, str):
+        return parsed
+    return parsed, source, close + 1
+
+
+def _parse_call_source(source: str) -> ast.Call | str:
+    """``source`` as a single call expression, or the reason it is not one."""
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError as exc:
+        return exc.msg or "invalid syntax"
+    except (ValueError, MemoryError, RecursionError):
+        return "invalid syntax"
+    body = tree.body
+    if not isinstance(body, ast.Call) or not isinstance(body.func, ast.Name):
+        return "it is not a single call"
+    return body
+
+
+class _BracketScanner:
+    """Finds the bracket matching a ``(`` in model text, as Python's tokenizer would.
+
+    Quotes, triple quotes, backslash escapes and ``#`` comments are honoured, so a ``)``
+    inside a string does not count. Results are memoised: a scan records the match of every
+    bracket it passes outside a string, which keeps degenerate outputs ("do(do(do(...")
+    linear instead of quadratic.
+    """
+
+    _CODE = re.compile(r"[()\[\]{}'\"#]")
+    _STRING = {
+        q: re.compile(r"\\|\r\n|[\r\n]|" + re.escape(q)) for q in ("'", '"', "'''", '"""')
+    }
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.close: dict[int, int | None] = {}  # open bracket -> its match, None: never closed
+
+    def matching(self, open_paren: int) -> int | None:
+        """Index of the bracket closing the one at ``open_paren``, None when none does."""
+        if open_paren not in self.close:
+            self._scan(open_paren)
+        return self.close[open_paren]
+
+    def escaped_source(self, start: int, end: int) -> str:
+        """``text[start:end]`` (a call) with raw line breaks inside one-line strings escaped."""
+        text = self.text
+        parts, done, i = [], start, start
+        while True:
+            match = self._CODE.search(text, i, end)
+            if match is None:
+                break
+            i = match.start()
+            if text[i] == "#":
+                newline = text.find("\n", i, end)
+                i = end if newline < 0 else newline + 1
+            elif text[i] in "'\"":
+                i, breaks = self._skip_string(i, end)
+                for at, length in breaks:
+                    parts.append(text[done:at] + "\\n")
+                    done = at + length
+            else:
+                i += 1
+        parts.append(text[done:end])
+        return "".join(parts)
+
+    def _scan(self, open_paren: int) -> None:
+        text, n = self.text, len(self.text)
+        stack: list[int] = []
+        i = open_paren
+        while True:
+            match = self._CODE.search(text, i)
+            if match is None:
+                break
+            i = match.start()
+            ch = text[i]
+            if ch == "#":  # a comment runs to the end of the line
+                newline = text.find("\n", i)
+                if newline < 0:
+                    break
+                i = newline + 1
+            elif ch in "([{":
+                stack.append(i)
+                i += 1
+            elif ch in ")]}":
+                self.close[stack.pop()] = i
+                i += 1
+                if not stack:
+                    return
+            else:
+                i, _ = self._skip_string(i, n)
+                if i > n:
+                    break
+        for opened in stack:
+            self.close[opened] = None
+
+    def _skip_string(self, i: int, end: int) -> tuple[int, list[tuple[int, int]]]:
+        """Index just past the string literal opening at ``i`` (past ``end`` when it is not
+        closed before ``end``) and the raw line breaks inside a one-line string, as
+        (index, length) pairs."""
+        text = self.text
+        quote = text[i] * 3 if text.startswith(text[i] * 3, i) else text[i]
+        pattern = self._STRING[quote]
+        breaks: list[tuple[int, int]] = []
+        i += len(quote)
+        while True:
+            found = pattern.search(text, i, end)
+            if found is None:
+                return end + 1, breaks
+            token = found.group()
+            i = found.end()
+            if token == quote:
+                return i, breaks
+            if token == "\\":
+                i += 1  # the escaped character, whatever it is
+            elif len(quote) == 1:
+                breaks.append((found.start(), len(token)))
+
+
+def _snippet(source: str, limit: int = 80) -> str:
+    """A one-line excerpt of ``source`` for error messages."""
+    line = " ".join(source.split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def _literal(node: ast.expr, what: str, source: str) -> object:
+    """The literal value of a call argument; anything computed is refused."""
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        code = ast.get_source_segment(source, node) or ast.unparse(node)
+        raise ActionParseError(
+            f"The {what} must be a quoted string, not `{_snippet(code)}`. {_BRIEF_HINT}"
+        ) from None
+
+
+def _action_from_call(call: ast.Call, source: str) -> Action:
+    """Turn a parsed call into a validated Action."""
+    func = call.func.id.lower()  # type: ignore[attr-defined]  # checked in _parse_call_source
+    keywords: dict[str, ast.expr] = {}
+    for kw in call.keywords:
+        if kw.arg is None:
+            raise ActionParseError(f"`**` arguments are not accepted in {func}(). {_BRIEF_HINT}")
+        key = kw.arg.lower()
+        if key in keywords:
+            raise ActionParseError(f"`{key}` is given twice in {func}(). {_BRIEF_HINT}")
+        keywords[key] = kw.value
+
+    if func in ("go_backward", "go_forward"):
+        if call.args or keywords:
+            raise ActionParseError(f"{func}() takes no arguments; write {func}().")
+        return Action("Go Backward" if func == "go_backward" else "Go Forward")
+
+    if func == "exit":
+        unknown = sorted(set(keywords) - {"message"})
+        if unknown:
+            raise ActionParseError(
+                f"exit() got unknown keyword(s) {', '.join(unknown)}; "
+                'write exit(message="the answer").'
+            )
+        if len(call.args) + len(keywords) > 1:
+            raise ActionParseError('exit() takes one message; write exit(message="the answer").')
+        nodes = call.args or list(keywords.values())
+        message = _literal(nodes[0], "message of exit()", source) if nodes else ""
+        return _validated(_SPECS_BY_KEY["exit"], None, "" if message is None else message)
+
+    # do(action=..., element=..., argument=...)
+    if call.args:
+        raise ActionParseError(
+            "do() takes keyword arguments only (action=, element=, argument=). " + _BRIEF_HINT
+        )
+    unknown = sorted(set(keywords) - {"action", "element", "argument"})
+    if unknown:
+        raise ActionParseError(
+            f"do() got unknown keyword(s) {', '.join(unknown)}; "
+            f"it takes action=, element= and argument=. {_BRIEF_HINT}"
+        )
+    if "action" not in keywords:
+        raise ActionParseError(f"do() needs action=, one of: {_DO_NAMES}. {_BRIEF_HINT}")
+    name = _literal(keywords["action"], "action name", source)
+    if not isinstance(name, str):
+        raise ActionParseError(f"The action name must be a string, one of: {_DO_NAMES}.")
+    spec = _spec_for(name)
+    if spec is None or spec.name == "exit":
+        raise ActionParseError(
+            f'Unknown action "{_snippet(name, 40)}". Valid actions: {_DO_NAMES}; '
+            'finish with exit(message="the answer").'
+        )
+    element = _literal(keywords["element"], "element", source) if "element" in keywords else None
+    argument = (
+        _literal(keywords["argument"], "argument", source) if "argument" in keywords else None
+    )
+    return _validated(spec, element, argument)
+
+
+def _spec_for(name: str) -> ActionSpec | None:
+    """The spec for an action name in any case, with ``_``/``-``/extra spaces as separators."""
+    key = re.sub(r"[\s_\-]+", " ", name).strip().lower()
+    return _SPECS_BY_KEY.get(key)
+
+
+def _validated(spec: ActionSpec, element: object, argument: object) -> Action:
+    """Check and normalise element/argument for ``spec``; raise ActionParseError when wrong."""
+    if spec.needs_element:
+        if element is None:
+            raise ActionParseError(
+                f"{spec.name} needs the number of an element from the observation: {spec.example}"
+            )
+        element = _element_number(element, spec)
+    elif element is not None:
+        raise ActionParseError(f"{spec.name} takes no element; write {spec.example}")
+    if spec.needs_argument:
+        if argument is None:
+            raise ActionParseError(f"{spec.name} needs an argument: {spec.example}")
+        if isinstance(argument, (int, float)) and not isinstance(argument, bool):
+            argument = _number_text(argument)  # e.g. a quantity written without quotes
+        if not isinstance(argument, str):
+            raise ActionParseError(
+                f"The argument of {spec.name} must be a quoted string: {spec.example}"
+            )
+    elif argument is not None:
+        raise ActionParseError(f"{spec.name} takes no argument; write {spec.example}")
+    return Action(spec.name, element, argument)  # type: ignore[arg-type]
+
+
+def _number_text(value: int | float) -> str:
+    """``str(value)``, refusing integers too long to print (Python's digit limit)."""
+    try:
+        return str(value)
+    except ValueError:
+        raise ActionParseError("That number is too long; write a short quoted string.") from None
+
+
+def _element_number(element: object, spec: ActionSpec) -> str:
+    """An element given as ``12`` or ``"12"`` as the canonical string ``"12"``."""
+    if isinstance(element, int) and not isinstance(element, bool) and element >= 0:
+        return _number_text(element)
+    if isinstance(element, str) and _DIGITS.fullmatch(element.strip()):
+        return element.strip().lstrip("0") or "0"
+    raise ActionParseError(
+        f"element must be the number of an element in the observation (a non-negative "
+        f"integer), not {_snippet(repr(element), 40)}: {spec.example}"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Formatting
+# --------------------------------------------------------------------------------------------
+
+
+def format_action(action: Action) -> str:
+    """The canonical text of ``action``; ``parse_action(format_action(a)) == a``.
+
+    Strings are written as JSON-style double-quoted literals (valid Python), keywords in the
+    order action, argument, element, e.g. ``do(action="Type", argument="hi", element="7")``.
+
+    Raises:
+        ActionParseError: (a ValueError) when ``action`` is not a valid action.
+    """
+    spec = _spec_for(action.name)
+    if spec is None:
+        raise ActionParseError(f'Unknown action "{action.name}". Valid actions: {_DO_NAMES}, exit.')
+    argument = "" if spec.name == "exit" and action.argument is None else action.argument
+    valid = _validated(spec, action.element, argument)
+    if valid.name == "exit":
+        return f"exit(message={_quote(valid.argument or '')})"
+    parts = [f"action={_quote(valid.name)}"]
+    if valid.argument is not None:
+        parts.append(f"argument={_quote(valid.argument)}")
+    if valid.element is not None:
+        parts.append(f"element={_quote(valid.element)}")
+    return f"do({', '.join(parts)})"
+
+
+def _quote(value: str) -> str:
+    """A double-quoted string literal that both JSON and Python read back as ``value``."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates cannot appear raw in source text
+        return json.dumps(value, ensure_ascii=True)
+    return json.dumps(value, ensure_ascii=False)
+
+
+# --------------------------------------------------------------------------------------------
+# Execution
+# --------------------------------------------------------------------------------------------
+
+_DESCRIBE_JS = """el => ({
+    tag: el.tagName.toLowerCase(),
+    type: (el.getAttribute('type') || '').toLowerCase(),
+    editable: el.isContentEditable,
+})"""
+
+_OPTIONS_JS = """el => Array.from(el.options || []).map((o, i) => ({
+    index: i,
+    label: (o.label || o.textContent || '').replace(/\\s+/g, ' ').trim(),
+    value: o.value,
+}))"""
+
+_IS_EDITING_JS = """() => {
+    const el = document.activeElement;
+    return !!el && (el.isContentEditable || el.tagName === 'TEXTAREA' || el.tagName === 'INPUT');
+}"""
+
+# Scroll the window by one viewport; pages whose document does not scroll (app layouts with
+# an inner scrolling pane) get their largest scrollable element scrolled instead.
+_SCROLL_JS = """direction => {
+    const root = document.scrollingElement || document.documentElement;
+    if (root.scrollHeight > window.innerHeight + 1) {
+        window.scrollBy({top: direction * window.innerHeight, left: 0, behavior: 'instant'});
+        return;
+    }
+    let best = null, bestArea = 0;
+    for (const el of document.querySelectorAll('*')) {
+        if (el.scrollHeight <= el.clientHeight + 1) continue;
+        if (!/(auto|scroll|overlay)/.test(getComputedStyle(el).overflowY)) continue;
+        const r = el.getBoundingClientRect();
+        const area = Math.max(0, r.width) * Math.max(0, r.height);
+        if (area > bestArea) { best = el; bestArea = area; }
+    }
+    if (best) best.scrollBy({top: direction * best.clientHeight, left: 0, behavior: 'instant'});
+}"""
+
+_MAX_LISTED_OPTIONS = 40  # an error lists at most this many options (country lists are long)
+
+# Input types that hold free text, which ``Locator.fill`` can set directly.
+_FILLABLE_INPUT_TYPES = {
+    "", "text", "search", "email", "password", "tel", "url", "number",
+    "date", "datetime-local", "month", "time", "week", "color",
+}
+
+
+async def execute_action(page: Page, action: Action, *, timeout_ms: int = 5000) -> None:
+    """Perform ``action`` on ``page``; elements are found by their ``data-wag-id`` label.
+
+    Click falls back to a JavaScript ``element.click()`` when the element is covered or not
+    clickable within ``timeout_ms`` (overlays, zero-size links). Type clears the field first
+    and does not press Enter; Search types, then presses Enter. Go Backward/Forward without
+    history do nothing. ``exit`` does nothing. When an action starts a navigation of the page,
+    waits (at most ``SETTLE_TIMEOUT_MS``) for the new document's DOMContentLoaded; there are
+    no fixed sleeps except Wait's.
+
+    Raises:
+        ActionExecutionError: the element does not exist, is the wrong kind, the option is
+            missing, or Playwright timed out; the message is fit to show the model.
+        playwright.async_api.Error: only when the page or browser was closed.
+    """
+    from playwright.async_api import Error as PlaywrightError
+    from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+
+    name = action.name
+    if name == "exit":
+        return
+    if name == "Wait":
+        await asyncio.sleep(WAIT_SECONDS)
+        return
+    what = f"{name} on element {action.element}" if action.element is not None else name
+    watch = _NavigationWatch(page)
+    try:
+        await _perform(page, action, timeout_ms)
+        await watch.settle(SETTLE_TIMEOUT_MS)
+    except PlaywrightTimeoutError:
+        raise ActionExecutionError(
+            f"{what} timed out after {timeout_ms / 1000:g} s; the element may be hidden, "
+            "disabled or covered, or the page is still loading."
+        ) from None
+    except PlaywrightError as exc:
+        if _is_closed(exc):
+            raise  # the page or browser is gone: not the model's doing
+        raise ActionExecutionError(f"{what} failed: {_playwright_reason(str(exc))}") from None
+    finally:
+        watch.close()
+
+
+async def _perform(page: Page, action: Action, timeout_ms: int) -> None:
+    """Do the action itself; ``execute_action`` handles errors and settling."""
+    name = action.name
+    if name in ("Scroll Down", "Scroll Up"):
+        await page.evaluate(_SCROLL_JS, 1 if name == "Scroll Down" else -1)
+    elif name == "Press Enter":
+        await page.keyboard.press("Enter")
+    elif name in ("Go Backward", "Go Forward"):
+        go = page.go_back if name == "Go Backward" else page.go_forward
+        await go(timeout=timeout_ms, wait_until="domcontentloaded")  # None without history
+    elif name in _ELEMENT_ACTIONS:
+        locator = await _labelled(page, action)
+        await _ELEMENT_ACTIONS[name](page, locator, action, timeout_ms)
+    else:
+        raise ActionExecutionError(f'Unknown action "{name}". Valid actions: {_DO_NAMES}.')
+
+
+class _NavigationWatch:
+    """Notices a main-frame navigation started during an action, so it can be waited for.
+
+    Key presses and scripts (Enter in a form, the JS click fallback, a <select> whose change
+    handler navigates) start navigations that Playwright does not wait for, and clicks are
+    issued with ``no_wait_after`` so that a slow page is not reported as a failed click. This
+    is the one place that waits, for all of them, and it never raises: without it the next
+    observation could read the old document mid-unload.
+    """
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.request: object | None = None  # the latest main-frame navigation request
+        self.started = asyncio.Event()
+        self.loaded = asyncio.Event()
+        self._handlers = {
+            "request": self._on_request,
+            "requestfinished": self._on_request_end,
+            "requestfailed": self._on_request_end,
+            "domcontentloaded": self._on_loaded,
+        }
+        for event, handler in self._handlers.items():
+            page.on(event, handler)
+
+    def _on_request(self, request) -> None:
+        try:
+            if request.is_navigation_request() and request.frame == self.page.main_frame:
+                self.request = request
+                self.started.set()
+                self.loaded.clear()
+        except Exception:  # service-worker requests have no frame
+            pass
+
+    def _on_request_end(self, request) -> None:
+        if request is self.request:  # a failed/blocked navigation, a download, or a commit
+            self.loaded.set()
+
+    def _on_loaded(self, _page) -> None:
+        if self.request is not None:
+            self.loaded.set()
+
+    async def settle(self, timeout_ms: int) -> None:
+        """Give the page one task tick to start a navigation; wait for it when it did.
+
+        The tick (a ``setTimeout(0)`` round trip) lets navigations that the page scheduled
+        (form submission on Enter, ``location.href = ...``) begin. While a navigation is
+        pending Chromium may not answer the tick until the new document commits, so the tick
+        is raced against the navigation's request instead of awaited on its own.
+        """
+        from playwright.async_api import Error as PlaywrightError
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_ms / 1000
+        tick = asyncio.ensure_future(self.page.evaluate(_TICK_JS))
+        tick.add_done_callback(_discard_result)
+        started = asyncio.ensure_future(self.started.wait())
+        try:
+            await asyncio.wait(
+                {tick, started}, timeout=timeout_ms / 1000, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            started.cancel()
+            tick.cancel()  # only still running when a navigation is pending
+        if self.request is None:
+            return
+        try:
+            await asyncio.wait_for(self.loaded.wait(), max(0.0, deadline - loop.time()))
+            remaining_ms = max(1.0, (deadline - loop.time()) * 1000)
+            await self.page.wait_for_load_state("domcontentloaded", timeout=remaining_ms)
+        except (asyncio.TimeoutError, PlaywrightError):
+            pass  # slow or failed loads are shown by the observation, not raised here
+
+    def close(self) -> None:
+        for event, handler in self._handlers.items():
+            self.page.remove_listener(event, handler)
+
+
+_TICK_JS = "() => new Promise(resolve => setTimeout(resolve, 0))"
+
+
+def _discard_result(task: asyncio.Future) -> None:
+    """Retrieve a background task's outcome so that asyncio does not log it as unhandled."""
+    if not task.cancelled():
+        task.exception()
+
+
+def _is_closed(exc: Exception) -> bool:
+    """Whether a Playwright error means the page, context or browser is gone."""
+    message = str(exc)
+    return "has been closed" in message or "Target closed" in message
+
+
+async def _labelled(page: Page, action: Action) -> Locator:
+    """The element numbered ``action.element``, or an error naming the number."""
+    locator = page.locator(f'[{LABEL_ATTRIBUTE}="{action.element}"]').first
+    if await locator.count() == 0:
+        raise ActionExecutionError(
+            f"Element {action.element} does not exist on this page; "
+            "use a number from the current observation."
+        )
+    return locator
+
+
+async def _click(page: Page, locator: Locator, action: Action, timeout_ms: int) -> None:
+    """A real mouse click; a DOM ``click()`` when the element cannot be clicked in time."""
+    from playwright.async_api import Error as PlaywrightError
+
+    try:
+        # no_wait_after: a navigation the click starts is waited for by _NavigationWatch,
+        # which never fails; here a slow page would raise a timeout after a successful click.
+        await locator.click(timeout=timeout_ms, no_wait_after=True)
+    except PlaywrightError as exc:  # TimeoutError included: covered, hidden, moving
+        if _is_closed(exc):
+            raise
+        # Overlays and zero-size elements defeat a mouse click; the element's own click()
+        # still runs its handlers and follows links, which is what the model asked for.
+        await locator.evaluate("el => el.click()", timeout=timeout_ms)
+
+
+async def _type(
+    page: Page, locator: Locator, action: Action, timeout_ms: int, *, press_enter: bool = False
+) -> None:
+    """Replace the field's text with ``action.argument``; press Enter after when asked."""
+    text = action.argument or ""
+    info = await locator.evaluate(_DESCRIBE_JS)
+    if info["tag"] == "textarea" or (
+        info["tag"] == "input" and info["type"] in _FILLABLE_INPUT_TYPES
+    ):
+        # fill() focuses, clears and sets the value, firing input events: fast and exact.
+        await locator.fill(text, timeout=timeout_ms)
+    elif info["tag"] == "input" or info["tag"] == "select":
+        kind = f'<input type="{info["type"]}">' if info["tag"] == "input" else "<select>"
+        hint = "use Select Dropdown Option" if info["tag"] == "select" else "use Click"
+        raise ActionExecutionError(
+            f"Element {action.element} is a {kind}, which cannot be typed into; {hint}."
+        )
+    else:
+        # contenteditable and custom widgets: focus by clicking, clear with the platform's
+        # select-all (ControlOrMeta: Ctrl on Linux/Windows, Cmd on macOS), then type keys.
+        if info["editable"]:
+            await locator.focus(timeout=timeout_ms)
+        else:
+            await locator.click(timeout=timeout_ms, no_wait_after=True)
+        if not info["editable"] and not await page.evaluate(_IS_EDITING_JS):
+            raise ActionExecutionError(
+                f"Element {action.element} (<{info['tag']}>) is not a text field; "
+                "type into an input, a textarea or an editable element."
+            )
+        await page.keyboard.press("ControlOrMeta+A")
+        await page.keyboard.press("Backspace")
+        await page.keyboard.type(text)
+    if press_enter:
+        await page.keyboard.press("Enter")
+
+
+async def _select(page: Page, locator: Locator, action: Action, timeout_ms: int) -> None:
+    """Choose the option labelled ``action.argument`` (exact, any case, then by value)."""
+    info = await locator.evaluate(_DESCRIBE_JS)
+    if info["tag"] != "select":
+        raise ActionExecutionError(
+            f"Element {action.element} is not a <select> (it is a <{info['tag']}>); "
+            "click it to open it, then click the option you want."
+        )
+    options = await locator.evaluate(_OPTIONS_JS)
+    wanted = action.argument or ""
+    folded = " ".join(wanted.split()).casefold()
+    for matches in (
+        lambda o: o["label"] == wanted,
+        lambda o: o["label"].casefold() == folded,
+        lambda o: o["value"] == wanted,
+        lambda o: o["value"].casefold() == folded,
+    ):
+        chosen = next((o for o in options if matches(o)), None)
+        if chosen is not None:
+            await locator.select_option(
+                index=chosen["index"], timeout=timeout_ms, no_wait_after=True
+            )
+            return
+    labels = [o["label"] or repr(o["value"]) for o in options]
+    available = ", ".join(labels[:_MAX_LISTED_OPTIONS]) or "(no options)"
+    if len(labels) > _MAX_LISTED_OPTIONS:
+        available += f", ... ({len(labels) - _MAX_LISTED_OPTIONS} more)"
+    raise ActionExecutionError(
+        f'Option "{wanted}" not found in element {action.element}; available: {available}'
+    )
+
+
+async def _hover(page: Page, locator: Locator, action: Action, timeout_ms: int) -> None:
+    """Move the mouse over the element (fires mouseover and applies :hover styles)."""
+    await locator.hover(timeout=timeout_ms)
+
+
+async def _search(page: Page, locator: Locator, action: Action, timeout_ms: int) -> None:
+    """Type the text, then press Enter."""
+    await _type(page, locator, action, timeout_ms, press_enter=True)
+
+
+_ELEMENT_ACTIONS: dict[str, Callable[[Page, Locator, Action, int], Awaitable[None]]] = {
+    "Click": _click,
+    "Type": _type,
+    "Search": _search,
+    "Hover": _hover,
+    "Select Dropdown Option": _select,
+}
+
+
+def _playwright_reason(message: str) -> str:
+    """The first line of a Playwright error without its ``Locator.fill:`` style prefix."""
+    first = message.strip().splitlines()[0] if message.strip() else "unknown error"
+    return re.sub(r"^\w+\.\w+:\s*", "", first)
