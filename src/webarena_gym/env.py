@@ -35,12 +35,16 @@ from webarena_gym.tasks import TaskConfig, load_task_configs
 
 MAX_TEXT = 1_000_000  # hard cap on any observation string, whatever max_obs_chars says
 
-# Whether clicking element N follows a link or submits a form into another tab.
-_OPENS_TAB_JS = f"""id => {{
+# Where clicking element N leads: the link (or form) target and its absolute URL.
+_CLICK_TARGET_JS = f"""id => {{
     const el = document.querySelector('[{LABEL_ATTRIBUTE}="' + id + '"]');
-    const owner = el && (el.closest('a[href][target], area[href][target]') || el.form);
+    const link = el && el.closest('a[href], area[href]');
+    const owner = link || (el && el.form);
     const target = owner ? (owner.getAttribute('target') || '').toLowerCase() : '';
-    return target !== '' && !['_self', '_top', '_parent'].includes(target);
+    return {{
+        newTab: target !== '' && !['_self', '_top', '_parent'].includes(target),
+        href: link ? link.href : '',
+    }};
 }}"""
 
 
@@ -303,9 +307,13 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
     async def _execute_async(self, action: Action) -> str:
         """Run one action; return the model-facing error ('' when it worked)."""
         assert self.session is not None
-        page = self.session.page
+        session = self.session
+        page = session.page
+        target = {"newTab": False, "href": ""}
+        if action.name == "Click":
+            target = await page.evaluate(_CLICK_TARGET_JS, action.element)
         try:
-            if action.name == "Click" and await page.evaluate(_OPENS_TAB_JS, action.element):
+            if target["newTab"] and session.is_allowed(target["href"] or page.url):
                 # A link with a target opens a tab: wait for it, so that the observation shows it.
                 async with page.context.expect_page(timeout=self.navigation_timeout_ms) as tab:
                     await execute_action(page, action, timeout_ms=self.action_timeout_ms)
@@ -315,18 +323,15 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
             error = ""
         except ActionExecutionError as exc:
             error = str(exc)
-        blocked = self.session.pop_blocked()
+        if target["href"] and not session.is_allowed(target["href"]):
+            # The block happens in the network layer, after the click returns: wait for it.
+            await session.wait_blocked(timeout_s=self.action_timeout_ms / 1000)
+        blocked = session.pop_blocked()
         if blocked:
             error = (
                 f"Navigation to {blocked[-1]} was blocked: it is outside this task's web sites. "
                 "The page was left as it was."
             )
-            page = self.session.page
-            if page.url.startswith("chrome-error://"):
-                try:
-                    await page.go_back(wait_until="domcontentloaded")
-                except PlaywrightError:
-                    pass
         return error
 
     def _observe(self, error: str) -> tuple[dict[str, str], PageObservation]:

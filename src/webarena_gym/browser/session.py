@@ -7,6 +7,7 @@ layer; the aborted navigations are recorded so the env can report them in the ob
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
@@ -81,6 +82,7 @@ class Session:
         self.context: BrowserContext | None = None
         self._pages: list[Page] = []
         self._blocked: list[str] = []
+        self._blocked_event: asyncio.Event | None = None
         self._scratch = 0
 
     async def start(self) -> None:
@@ -115,6 +117,11 @@ class Session:
     async def _block(self, route: Route, request: Request) -> None:
         if request.is_navigation_request():
             self._blocked.append(request.url)
+            if self._blocked_event is not None:
+                self._blocked_event.set()
+            # A 204 answer to a navigation leaves the page where it was (no error page to undo).
+            await route.fulfill(status=204, body="")
+            return
         await route.abort("blockedbyclient")
 
     @property
@@ -128,6 +135,30 @@ class Session:
     def is_open(self) -> bool:
         """Whether the context exists, its browser is connected and a page is open."""
         return self.context is not None and self.runtime.is_browser_alive() and bool(self._pages)
+
+    def is_allowed(self, url: str) -> bool:
+        """Whether navigating to ``url`` is allowed in this session."""
+        if url.lower().startswith("file:"):
+            return False
+        if self.allowed_origins is None or not url.lower().startswith(("http:", "https:")):
+            return True
+        try:
+            return origin_of(url) in self.allowed_origins
+        except ValueError:
+            return True
+
+    async def wait_blocked(self, timeout_s: float) -> bool:
+        """Wait until a navigation has been blocked (True), or ``timeout_s`` passes (False)."""
+        if self._blocked:
+            return True
+        self._blocked_event = asyncio.Event()
+        try:
+            await asyncio.wait_for(self._blocked_event.wait(), timeout_s)
+            return True
+        except asyncio.TimeoutError:
+            return False
+        finally:
+            self._blocked_event = None
 
     def pop_blocked(self) -> list[str]:
         """Navigations aborted since the last call (outside the allowed origins, or ``file:``)."""
