@@ -383,3 +383,11 @@ def test_bad_task_id(task_id):
 def test_config_that_is_not_an_object():
     with pytest.raises(TaskConfigError, match="JSON object"):
         load_task_configs([["not", "a", "dict"]])
+
+
+@pytest.mark.parametrize("spelling", ["EXACT", "exact", "Exact"])
+def test_url_note_spellings_are_normalised(spelling):
+    cfg = {"task_id": 1, "sites": ["shopping"], "start_url": "http://a", "intent": "x",
+           "eval": {"eval_types": ["url_match"], "reference_url": "http://a/b",
+                    "url_note": spelling}}
+    assert load_task_configs([cfg])[0].eval.url_note == "EXACT"

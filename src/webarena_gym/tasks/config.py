@@ -383,6 +383,8 @@ class _Parser:
             required=False,
             default=DEFAULT_URL_NOTE,
         )
+        # Spellings vary between WebArena forks ("exact", "gold in pred"): match case-insensitively.
+        url_note = {n.lower(): n for n in URL_NOTES}.get(url_note.strip().lower(), url_note)
         if url_note not in URL_NOTES:
             raise self.fail(
                 "eval.url_note", f"unknown url_note {url_note!r}; use one of {', '.join(URL_NOTES)}"
