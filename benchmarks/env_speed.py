@@ -109,38 +109,13 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
 
 
-def bench_raw(base: str, steps: int) -> dict:
-    """Raw Playwright: click the link, wait for load, read page.content()."""
-    from webarena_gym.browser import get_runtime
+def bench(base: str, steps: int, warmup: int) -> dict:
+    """Interleave raw-Playwright steps and env steps on the same pages, so drift hits both.
 
-    runtime = get_runtime()
-    runtime.acquire()
-
-    async def run() -> tuple[list[float], int]:
-        browser = await runtime.get_browser()
-        context = await browser.new_context(viewport={"width": 1280, "height": 720})
-        page = await context.new_page()
-        await page.goto(f"{base}/a.html")
-        times, size = [], 0
-        for _ in range(steps):
-            start = time.perf_counter()
-            await page.click("a#next")
-            await page.wait_for_load_state("domcontentloaded")  # what the env waits for too
-            html = await page.content()
-            times.append(time.perf_counter() - start)
-            size = len(html)
-        await context.close()
-        return times, size
-
-    try:
-        times, size = runtime.run(run())
-    finally:
-        runtime.release()
-    return {"times": times, "raw_chars": size}
-
-
-def bench_env(base: str, steps: int) -> dict:
-    """WebArenaEnv.step with a text Click on the numbered link (action + full observation)."""
+    Raw: click the link, wait for DOMContentLoaded (what the env waits for too), read
+    ``page.content()``. Env: ``WebArenaEnv.step`` with a text Click on the numbered link
+    (parse, click, settle, label and simplify the page).
+    """
     from webarena_gym import WebArenaEnv
 
     task = {
@@ -150,23 +125,51 @@ def bench_env(base: str, steps: int) -> dict:
         "eval": {"eval_types": ["string_match"], "reference_answers": {"exact_match": "x"},
                  "reference_url": "", "program_html": [], "string_note": ""},
     }
-    env = WebArenaEnv([task], max_steps=steps + 1)
-    times: list[float] = []
+    env = WebArenaEnv([task], max_steps=steps + warmup + 1)
+    runtime = env.runtime
+    raw_times: list[float] = []
+    env_times: list[float] = []
     try:
         obs, info = env.reset()
-        sizes = []
-        for _ in range(steps):
+
+        async def open_raw():
+            browser = await runtime.get_browser()
+            context = await browser.new_context(viewport={"width": 1280, "height": 720})
+            page = await context.new_page()
+            await page.goto(f"{base}/a.html")
+            return context, page
+
+        context, page = runtime.run(open_raw())
+
+        async def raw_step() -> tuple[float, int]:
+            start = time.perf_counter()
+            await page.click("a#next")
+            await page.wait_for_load_state("domcontentloaded")
+            html = await page.content()
+            return time.perf_counter() - start, len(html)
+
+        for i in range(warmup + steps):
+            elapsed, raw_chars = runtime.run(raw_step())
             match = re.search(r'<a id="(\d+)"[^>]*>Next page</a>', obs["html"])
             assert match, obs["html"][:500]
             start = time.perf_counter()
             obs, *_rest, info = env.step(f'do(action="Click", element="{match.group(1)}")')
-            times.append(time.perf_counter() - start)
+            env_elapsed = time.perf_counter() - start
             assert not obs["last_action_error"], obs["last_action_error"]
-            sizes.append((len(obs["html"]), info["raw_html_chars"], info["num_elements"]))
+            if i >= warmup:
+                raw_times.append(elapsed)
+                env_times.append(env_elapsed)
+        runtime.run(context.close())
     finally:
         env.close()
-    html_chars, raw_chars, elements = sizes[-1]
-    return {"times": times, "obs_chars": html_chars, "raw_chars": raw_chars, "elements": elements}
+    return {
+        "raw_times": raw_times,
+        "env_times": env_times,
+        "obs_chars": len(obs["html"]),
+        "raw_chars": info["raw_html_chars"],
+        "page_content_chars": raw_chars,
+        "elements": info["num_elements"],
+    }
 
 
 def summarize(times: list[float]) -> dict:
@@ -183,14 +186,13 @@ def main() -> None:
     args = parser.parse_args()
     server, base = serve()
     try:
-        bench_raw(base, args.warmup)
-        raw = bench_raw(base, args.steps)
-        env = bench_env(base, args.steps)
+        run = bench(base, args.steps, args.warmup)
     finally:
         server.shutdown()
         server.server_close()
-    raw_s, env_s = summarize(raw["times"]), summarize(env["times"])
+    raw_s, env_s = summarize(run["raw_times"]), summarize(run["env_times"])
     ratio = env_s["p50_ms"] / raw_s["p50_ms"]
+    env = run
     result = {
         "steps": args.steps,
         "raw_playwright": raw_s,
