@@ -7,13 +7,13 @@ on an ephemeral loopback port; it stops at the end of the session.
 from __future__ import annotations
 
 import http.server
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from helpers import serve
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -63,18 +63,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             pass  # the browser gave up waiting (the slow page's purpose)
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-
 @pytest.fixture(scope="session")
 def page_server() -> Iterator[str]:
     """Base URL (``http://127.0.0.1:PORT``) of a server for ``tests/pages``; stopped after the session."""
-    server = _Server(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(_Handler) as base:
+        yield base

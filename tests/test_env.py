@@ -15,7 +15,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
-from procs import browser_pids, chromium_pids
+from helpers import browser_pids, chromium_pids
 
 import webarena_gym
 from webarena_gym import MissingSitesError, WebArenaEnv, WebArenaEnvError
@@ -273,7 +273,7 @@ def test_interpreter_exit_leaves_no_chromium(tmp_path, page_server):
     script = textwrap.dedent(f"""
         import json, sys
         sys.path.insert(0, {os.path.dirname(__file__)!r})
-        from procs import chromium_pids
+        from helpers import chromium_pids
         from webarena_gym import WebArenaEnv
         env = WebArenaEnv(json.loads({json.dumps([task(0, page_server + "/env/index.html", {})])!r}),
                           max_steps=3)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import http.server
 import json
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from helpers import serve
 
 from webarena_gym.browser.discovery import ChromiumNotFoundError, find_chromium
 from webarena_gym.evaluation import (
@@ -68,19 +66,6 @@ def evaluate(task, answer="", final_url="", context=None, site_urls=None, judge=
     )
 
 
-@contextlib.contextmanager
-def serve(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
-    """Run ``handler`` on an ephemeral 127.0.0.1 port; yields the base URL, stops after."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
