@@ -1,0 +1,98 @@
+"""The sandbox's sites and databases: the one registry the host, the env and the tasks read.
+
+A site is a Starlette app (``create_app()`` in ``webarena_gym.sandbox.<site>.app``) served on
+its own 127.0.0.1 port. Sites that share data share a *database* (``shopping`` and
+``shopping_admin`` both read the ``store``, as one Magento backs both in WebArena). Each
+database has a generator that fills a fresh SQLite connection from a seed; the host keeps one
+seeded template per database and gives every tenant its own copy.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Account:
+    """A demo account: how a person (or the env's pre-login) signs in."""
+
+    username: str
+    password: str
+    description: str
+
+
+@dataclass(frozen=True)
+class SiteSpec:
+    """One embedded site.
+
+    Attributes:
+        name: the WebArena site name (``shopping``), also the ``__SHOPPING__`` placeholder's site.
+        database: the database it reads and writes (shared with sibling sites).
+        app: ``"module:function"`` returning the Starlette app.
+        port_offset: its port is ``port_base + port_offset`` when a port base is given.
+        accounts: demo accounts; the first is the one tasks with ``require_login`` start as.
+        title: a human name for ``webarena-gym serve``.
+    """
+
+    name: str
+    database: str
+    app: str
+    port_offset: int
+    accounts: tuple[Account, ...]
+    title: str
+
+    def create_app(self) -> Any:
+        """Import and build the site's Starlette app."""
+        return _load(self.app)()
+
+    @property
+    def default_account(self) -> Account:
+        """The account that tasks with ``require_login`` start signed in as."""
+        return self.accounts[0]
+
+
+@dataclass(frozen=True)
+class DatabaseSpec:
+    """A database: its schema file and its generator ``(connection, seed) -> None``."""
+
+    name: str
+    schema: str  # package-relative path of the .sql file
+    generator: str  # "module:function"
+
+    def generate(self) -> Callable[..., None]:
+        """The generator function."""
+        return _load(self.generator)
+
+
+def _load(target: str) -> Any:
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+DATABASES: dict[str, DatabaseSpec] = {
+    "store": DatabaseSpec(
+        "store", "store/schema.sql", "webarena_gym.sandbox.store.generate:generate_store"
+    ),
+}
+
+SITES: dict[str, SiteSpec] = {
+    "shopping": SiteSpec(
+        name="shopping",
+        database="store",
+        app="webarena_gym.sandbox.shopping.app:create_app",
+        port_offset=0,
+        accounts=(Account("emma.lopez@gmail.com", "Password.123", "customer Emma Lopez"),),
+        title="One Stop Market (storefront)",
+    ),
+    "shopping_admin": SiteSpec(
+        name="shopping_admin",
+        database="store",
+        app="webarena_gym.sandbox.shopping_admin.app:create_app",
+        port_offset=1,
+        accounts=(Account("admin", "admin1234", "store administrator"),),
+        title="One Stop Market admin",
+    ),
+}
