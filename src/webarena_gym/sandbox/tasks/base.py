@@ -1,0 +1,165 @@
+"""Task templates and oracle solvers for the sandbox sites.
+
+A :class:`TaskTemplate` is what WebArena's annotators wrote by hand, as code: an intent template,
+a sampler that draws an instantiation from the seeded site data (with the ground truth the
+evaluator needs), the WebArena-schema evaluator config, and an **oracle** that solves the task
+through the public action grammar, reading element numbers from the simplified HTML it is given
+(see :mod:`webarena_gym.sandbox.tasks.page`).
+
+Oracles are generators: they receive each observation and yield the full response text
+(``<think>one line of rationale</think><answer>do(...)</answer>``)::
+
+    def solve(self, params):
+        obs = yield                                   # the first observation
+        page = Page(obs)
+        obs = yield act(click(page.link("My Account")), "My orders are under My Account.")
+        ...
+        yield act(stop(answer), "The latest pending order totals $754.99.")
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import sqlite3
+from collections.abc import Generator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from webarena_gym.actions import Action, format_action
+
+Observation = Mapping[str, str]
+OracleScript = Generator[str, Observation, None]
+
+DIFFICULTIES = ("easy", "medium", "hard")
+
+
+def act(action: Action, rationale: str) -> str:
+    """The response text an oracle gives: a one-line ``<think>`` and the action in ``<answer>``."""
+    return f"<think>{rationale}</think><answer>{format_action(action)}</answer>"
+
+
+def click(element: str) -> Action:
+    """``do(action="Click", element=...)``."""
+    return Action("Click", element)
+
+
+def type_text(element: str, text: str) -> Action:
+    """``do(action="Type", argument=text, element=...)`` (clears the field first)."""
+    return Action("Type", element, text)
+
+
+def search(element: str, text: str) -> Action:
+    """``do(action="Search", argument=text, element=...)`` (types, then Enter)."""
+    return Action("Search", element, text)
+
+
+def select(element: str, option: str) -> Action:
+    """``do(action="Select Dropdown Option", argument=option, element=...)``."""
+    return Action("Select Dropdown Option", element, option)
+
+
+def stop(answer: str = "") -> Action:
+    """``exit(message=answer)``."""
+    return Action("exit", None, answer)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One instantiation of a template: the intent's parameters and the hidden ground truth."""
+
+    params: dict[str, Any]
+    truth: dict[str, Any] = field(default_factory=dict)
+
+
+class TaskTemplate:
+    """Base class of a task template; subclasses set the class attributes and three methods.
+
+    Class attributes:
+        id: unique, ``"<site>/<name>"``.
+        sites: the sites the task uses (the first one is where it starts).
+        intent_template: WebArena-style, with ``{{param}}`` slots.
+        difficulty: ``easy`` (2-3 steps), ``medium``, ``hard`` (10+ steps).
+        unseen: True for templates held out of ``train`` (they form ``test_unseen``).
+        require_login: start signed in to the sites (as WebArena's tasks do).
+        start_path: path appended to the first site's placeholder (may use ``{{param}}``).
+    """
+
+    id: ClassVar[str]
+    sites: ClassVar[tuple[str, ...]]
+    intent_template: ClassVar[str]
+    difficulty: ClassVar[str] = "easy"
+    unseen: ClassVar[bool] = False
+    require_login: ClassVar[bool] = True
+    start_path: ClassVar[str] = "/"
+
+    def sample(self, rng: random.Random, db: sqlite3.Connection) -> Sample | None:
+        """Draw an instantiation from the seeded data; None when this draw is unusable."""
+        raise NotImplementedError
+
+    def evaluation(self, sample: Sample) -> dict[str, Any]:
+        """The WebArena ``eval`` block (``eval_types``, ``reference_answers``, ...)."""
+        raise NotImplementedError
+
+    def solve(self, sample: Sample) -> OracleScript:
+        """The oracle: a generator that receives observations and yields responses."""
+        raise NotImplementedError
+
+    # -- derived -------------------------------------------------------------------------
+    def intent(self, sample: Sample) -> str:
+        """The instantiated intent."""
+        return fill(self.intent_template, sample.params)
+
+    def start_url(self, sample: Sample) -> str:
+        """``__SITE__/path`` of the first site."""
+        return f"__{self.sites[0].upper()}__" + fill(self.start_path, sample.params)
+
+    def config(self, sample: Sample, task_id: str) -> dict[str, Any]:
+        """The task in WebArena's JSON schema (placeholders not substituted)."""
+        evaluation = {
+            "eval_types": [],
+            "reference_answers": None,
+            "reference_url": "",
+            "program_html": [],
+            "string_note": "",
+            "url_note": "GOLD in PRED",
+        }
+        evaluation.update(self.evaluation(sample))
+        return {
+            "sites": list(self.sites),
+            "task_id": task_id,
+            "require_login": self.require_login,
+            "storage_state": (
+                f"./.auth/{'.'.join(sorted(self.sites))}_state.json" if self.require_login else None
+            ),
+            "start_url": self.start_url(sample),
+            "geolocation": None,
+            "intent_template": self.intent_template,
+            "instantiation_dict": dict(sample.params),
+            "intent": self.intent(sample),
+            "require_reset": False,
+            "eval": evaluation,
+            "intent_template_id": self.id,
+            "difficulty": self.difficulty,
+            "oracle_truth": dict(sample.truth),
+        }
+
+
+_SLOT = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+
+
+def fill(template: str, params: Mapping[str, Any]) -> str:
+    """Replace ``{{name}}`` slots with ``params[name]``; a missing one is a KeyError naming it."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in params:
+            raise KeyError(f"template slot {{{{{name}}}}} has no value in {sorted(params)}")
+        return str(params[name])
+
+    return _SLOT.sub(value, template)
+
+
+def money(value: float) -> str:
+    """``$1,234.50`` as the shop shows prices."""
+    return f"${value:,.2f}"
