@@ -1,4 +1,4 @@
-"""The ``webarena-gym`` command: doctor, login (more subcommands join as the sandbox grows)."""
+"""The ``webarena-gym`` command: doctor, login, serve (more join as the sandbox grows)."""
 
 from __future__ import annotations
 
@@ -77,6 +77,18 @@ def cmd_login(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the sandbox sites standalone until Ctrl-C (read-only data without a tenant)."""
+    from webarena_gym.sandbox.host import SandboxHostError, serve
+
+    try:
+        serve(args.sites, host=args.host, port_base=args.port_base or None, seed=args.seed)
+    except SandboxHostError as exc:
+        print(f"serve failed: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``webarena-gym``."""
     parser = argparse.ArgumentParser(prog="webarena-gym", description=__doc__)
@@ -88,6 +100,15 @@ def build_parser() -> argparse.ArgumentParser:
     login.add_argument("--auth-dir", default=os.environ.get("WEBARENA_GYM_AUTH_DIR", ".auth"))
     login.add_argument("--sites", nargs="+", default=None, help="default: every site with a URL")
     login.set_defaults(func=cmd_login)
+    serve = sub.add_parser("serve", help="serve the sandbox sites for a person to browse")
+    serve.add_argument("--sites", nargs="+", default=None, help="default: every sandbox site")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to bind (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port-base", type=int, default=7770,
+                       help="site ports are N + offset (shopping N, shopping_admin N+1); "
+                            "0 for ephemeral ports")
+    serve.add_argument("--seed", type=int, default=0, help="the site-data seed")
+    serve.set_defaults(func=cmd_serve)
     return parser
 
 

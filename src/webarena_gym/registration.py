@@ -24,6 +24,7 @@ from webarena_gym.tasks import (
 )
 
 LITE_ID = "WebArenaLite-v0"
+SANDBOX_ID = "WebArenaSandbox-v0"
 
 
 class MissingSitesError(RuntimeError):
@@ -87,4 +88,10 @@ def register_envs() -> None:
             id=LITE_ID,
             entry_point="webarena_gym.registration:make_webarena_lite",
             nondeterministic=True,  # live sites change under the agent
+        )
+    if SANDBOX_ID not in gym.registry:
+        gym.register(
+            id=SANDBOX_ID,
+            # A string entry point: the sandbox (uvicorn, the sites) loads on first make().
+            entry_point="webarena_gym.sandbox.env:SandboxEnv",
         )

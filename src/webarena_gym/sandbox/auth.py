@@ -28,9 +28,12 @@ def _sign(site: str, user_id: int) -> str:
     return f"{user_id}.{mac}"
 
 
-def session_cookie(site: str, user_id: int) -> dict[str, str]:
-    """A Playwright cookie (name, value, domain, path) that signs ``user_id`` in to ``site``."""
-    return {"name": cookie_name(site), "value": _sign(site, user_id), "domain": "127.0.0.1",
+def session_cookie(site: str, user_id: int, domain: str = "127.0.0.1") -> dict[str, str]:
+    """A Playwright cookie (name, value, domain, path) that signs ``user_id`` in to ``site``.
+
+    ``domain`` is the host name the sites are reached at (their URLs' host).
+    """
+    return {"name": cookie_name(site), "value": _sign(site, user_id), "domain": domain,
             "path": "/"}
 
 

@@ -35,6 +35,10 @@ class SiteSpec:
         port_offset: its port is ``port_base + port_offset`` when a port base is given.
         accounts: demo accounts; the first is the one tasks with ``require_login`` start as.
         title: a human name for ``webarena-gym serve``.
+        base_path: the path the app serves under, part of its base URL (``/admin`` for the shop
+            admin, as WebArena's ``__SHOPPING_ADMIN__`` is ``http://host:7780/admin``).
+        user_query: SQL giving an account's user id from its username (one ``?``); the env
+            signs ``require_login`` tasks in as the default account with it.
     """
 
     name: str
@@ -43,6 +47,8 @@ class SiteSpec:
     port_offset: int
     accounts: tuple[Account, ...]
     title: str
+    base_path: str = ""
+    user_query: str = ""
 
     def create_app(self) -> Any:
         """Import and build the site's Starlette app."""
@@ -86,6 +92,7 @@ SITES: dict[str, SiteSpec] = {
         port_offset=0,
         accounts=(Account("emma.lopez@gmail.com", "Password.123", "customer Emma Lopez"),),
         title="One Stop Market (storefront)",
+        user_query="SELECT id FROM customers WHERE email = ?",
     ),
     "shopping_admin": SiteSpec(
         name="shopping_admin",
@@ -94,5 +101,7 @@ SITES: dict[str, SiteSpec] = {
         port_offset=1,
         accounts=(Account("admin", "admin1234", "store administrator"),),
         title="One Stop Market admin",
+        base_path="/admin",
+        user_query="SELECT id FROM admin_users WHERE username = ?",
     ),
 }

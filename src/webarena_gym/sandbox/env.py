@@ -1,0 +1,197 @@
+"""``SandboxEnv`` (``WebArenaSandbox-v0``): WebArena-style tasks on the embedded sites.
+
+The env is a :class:`~webarena_gym.env.WebArenaEnv` whose sites run in-process
+(:mod:`webarena_gym.sandbox.host`). Each env is a tenant with its own databases: ``reset()``
+restores them from the seeded templates (milliseconds), its browser context sends the tenant id
+on every request, and tasks with ``require_login`` start with signed session cookies. Parallel
+envs on one task never see each other's writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from webarena_gym.env import WebArenaEnv, WebArenaEnvError
+from webarena_gym.registration import sites_needed
+from webarena_gym.sandbox.auth import session_cookie
+from webarena_gym.sandbox.host import TENANT_HEADER, SandboxHost, get_host
+from webarena_gym.sandbox.sites import SITES
+from webarena_gym.tasks import TaskConfig, load_task_configs, substitute_placeholders
+
+TaskSource = Sequence[TaskConfig | Mapping[str, Any]] | str | os.PathLike[str]
+
+
+def load_sandbox_tasks(
+    task_configs: TaskSource | None, split: str, sites: Iterable[str] | None, seed: int
+) -> list[TaskConfig]:
+    """The env's tasks, placeholders unsubstituted: ``task_configs``, else the sandbox split.
+
+    The split comes from ``webarena_gym.sandbox.tasks.load_split(split, sites, seed)``.
+    """
+    if task_configs is not None:
+        if isinstance(task_configs, (str, os.PathLike)):
+            return load_task_configs(task_configs)
+        items = list(task_configs)
+        if all(isinstance(t, TaskConfig) for t in items):
+            return items  # type: ignore[return-value]
+        return load_task_configs([t.to_dict() if isinstance(t, TaskConfig) else t for t in items])
+    try:
+        from webarena_gym.sandbox.tasks import load_split
+    except ImportError as exc:
+        raise WebArenaEnvError(
+            f"SandboxEnv has no tasks: pass task_configs=[...], or install the sandbox task "
+            f"templates (importing webarena_gym.sandbox.tasks failed: {exc})"
+        ) from exc
+    return load_task_configs(load_split(split=split, sites=sites, seed=seed))
+
+
+def task_sites(task: TaskConfig) -> list[str]:
+    """The sites a task uses: its ``sites`` plus any whose placeholder it mentions."""
+    return list(dict.fromkeys([*task.sites, *sorted(sites_needed([task]))]))
+
+
+class SandboxEnv(WebArenaEnv):
+    """WebArena-style tasks on the embedded sandbox sites, one private tenant per env.
+
+    Args:
+        task_configs: tasks in WebArena's schema with ``__SHOPPING__``-style placeholders
+            (dicts, ``TaskConfig`` objects, or a JSON path). ``None``: the sandbox's ``split``.
+        sites: sandbox sites to start (default: the sites the tasks use); with
+            ``task_configs=None`` they also select the split's tasks.
+        split: ``train``, ``test`` or ``test_unseen`` when tasks come from the templates.
+        seed: the site-data seed: the same seed always gives the same sites.
+        max_steps: actions per episode.
+        **kwargs: the other :class:`~webarena_gym.env.WebArenaEnv` options (``viewport_only``,
+            ``max_obs_chars``, ``render_mode``, ``executable_path``, ``headless``, ...).
+
+    ``reset()``'s ``info`` adds ``restore_ms`` (the tenant's database restore) and ``tenant``.
+    """
+
+    def __init__(
+        self,
+        task_configs: TaskSource | None = None,
+        *,
+        sites: Iterable[str] | None = None,
+        split: str = "test",
+        seed: int = 0,
+        max_steps: int = 15,
+        **kwargs: Any,
+    ) -> None:
+        if "site_urls" in kwargs:
+            raise TypeError("SandboxEnv serves its own sites; it takes no site_urls= "
+                            "(use WebArenaEnv for sites elsewhere)")
+        chosen = None if sites is None else list(dict.fromkeys(sites))
+        unknown = [s for s in chosen or [] if s not in SITES]
+        if unknown:
+            raise ValueError(f"unknown sandbox site(s) {unknown}; available: "
+                             f"{', '.join(sorted(SITES))}")
+        raw = load_sandbox_tasks(task_configs, split, chosen, seed)
+        if not raw:
+            raise ValueError("SandboxEnv has no tasks: task_configs is empty")
+        self._task_sites = {str(t.task_id): task_sites(t) for t in raw}
+        needed = list(dict.fromkeys(s for names in self._task_sites.values() for s in names))
+        for task in raw:
+            missing = [s for s in self._task_sites[str(task.task_id)]
+                       if s not in SITES or (chosen is not None and s not in chosen)]
+            if missing:
+                have = chosen if chosen is not None else sorted(SITES)
+                raise ValueError(
+                    f"task {task.task_id} uses site(s) {missing}, which this env does not "
+                    f"serve (sites: {', '.join(have)}); add them to sites= or drop the task"
+                )
+        start = chosen if chosen is not None else needed
+        self.data_seed = int(seed)
+        self.host: SandboxHost = get_host()
+        self.tenant: str | None = None
+        self.last_restore_ms: float | None = None
+        self._user_ids: dict[str, int] = {}
+        self._holding_host = False
+        urls = self.host.acquire(start)
+        self._holding_host = True
+        try:
+            self.tenant = self.host.tenants.create(self.data_seed)
+            own = {s: urls[s] for s in start}
+            tasks = [substitute_placeholders(t, own) for t in raw]
+            super().__init__(tasks, own, max_steps=max_steps, **kwargs)
+        except BaseException:
+            self._release_sandbox()
+            raise
+
+    # -- the hooks of WebArenaEnv --------------------------------------------------------------
+    def _databases(self, task: TaskConfig) -> list[str]:
+        return list(dict.fromkeys(SITES[s].database for s in self._task_sites[str(task.task_id)]))
+
+    async def _prepare_episode(self, task: TaskConfig) -> None:
+        """Restore the tenant's databases for the task's sites (off the browser loop)."""
+        assert self.tenant is not None
+        self.last_restore_ms = await asyncio.to_thread(
+            self.host.tenants.restore, self.tenant, self._databases(task)
+        )
+
+    def _session_options(self, task: TaskConfig) -> dict[str, Any]:
+        options = super()._session_options(task)
+        options["extra_http_headers"][TENANT_HEADER] = self.tenant
+        return options
+
+    def _storage_state(self, task: TaskConfig) -> dict[str, Any] | None:  # type: ignore[override]
+        """Signed session cookies of each site's default account for ``require_login`` tasks."""
+        if not task.require_login:
+            return None
+        cookies = []
+        for site in self._task_sites[str(task.task_id)]:
+            domain = urlsplit(self.site_urls[site]).hostname or "127.0.0.1"
+            cookies.append(session_cookie(site, self._default_user_id(site), domain))
+        return {"cookies": cookies, "origins": []}
+
+    def _default_user_id(self, site: str) -> int:
+        """The user id of ``site``'s default account in this env's data."""
+        if site in self._user_ids:
+            return self._user_ids[site]
+        spec = SITES[site]
+        if not spec.accounts or not spec.user_query:
+            raise WebArenaEnvError(
+                f"site {site!r} has no demo account (SiteSpec.accounts / user_query), so its "
+                "require_login tasks cannot start signed in; set require_login to false"
+            )
+        assert self.tenant is not None
+        tenants = self.host.tenants
+        with tenants.lock(self.tenant):
+            conn = tenants.connection(self.tenant, spec.database)
+            row = conn.execute(spec.user_query, (spec.default_account.username,)).fetchone()
+        if row is None:
+            raise WebArenaEnvError(
+                f"site {site!r}: the default account {spec.default_account.username!r} is not "
+                f"in the data of seed {self.data_seed}; the {spec.database} generator must "
+                "create it"
+            )
+        self._user_ids[site] = int(row[0])
+        return self._user_ids[site]
+
+    # -- gymnasium API -----------------------------------------------------------------------
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[dict[str, str], dict[str, Any]]:
+        """Start an episode (see :meth:`WebArenaEnv.reset`) on freshly restored site state."""
+        obs, info = super().reset(seed=seed, options=options)
+        info["restore_ms"] = self.last_restore_ms
+        info["tenant"] = self.tenant
+        return obs, info
+
+    def close(self) -> None:
+        """Close the browser context, drop the tenant's databases and release the host."""
+        try:
+            super().close()
+        finally:
+            self._release_sandbox()
+
+    def _release_sandbox(self) -> None:
+        tenant, self.tenant = getattr(self, "tenant", None), None
+        if tenant is not None:
+            self.host.tenants.drop(tenant)
+        if getattr(self, "_holding_host", False):
+            self._holding_host = False
+            self.host.release()

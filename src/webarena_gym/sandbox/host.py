@@ -1,0 +1,418 @@
+"""The sandbox host: every site its own Starlette app on its own port, served by uvicorn.
+
+Each site runs on a background daemon thread (``127.0.0.1``, an ephemeral port unless a port
+base is given), wrapped in :class:`TenantMiddleware`, which picks the tenant's database from the
+``X-WebArena-Tenant`` header the env's browser context sends (page scripts cannot drop it).
+
+In-process use: :func:`get_host` returns the process's host, started lazily; envs
+:meth:`~SandboxHost.acquire` it (starting the sites they need) and
+:meth:`~SandboxHost.release` it on ``close()``; the last release stops every server, and so does
+interpreter exit. Standalone use: :func:`serve` (``webarena-gym serve``) for a person to browse.
+
+Contract for the site apps, set on every request: ``request.state.db`` (the tenant's
+``sqlite3.Connection`` to the site's database, rows as ``sqlite3.Row``), ``request.state.tenant``
+(``str`` or ``None``), ``request.state.readonly`` (``bool``) and ``request.state.site_urls``
+(site name -> base URL of every running site, for cross-site links).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import html
+import socket
+import sqlite3
+import sys
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, TextIO
+
+import uvicorn
+
+from webarena_gym.sandbox.db import TenantDatabases, UnknownTenantError
+from webarena_gym.sandbox.sites import SITES, SiteSpec
+
+TENANT_HEADER = "X-WebArena-Tenant"
+_TENANT_KEY = TENANT_HEADER.lower().encode("latin-1")
+DEFAULT_HOST = "127.0.0.1"
+START_TIMEOUT_S = 15.0
+
+Scope = dict[str, Any]
+
+
+class SandboxHostError(RuntimeError):
+    """A site that cannot start (unknown name, port taken, app that fails to load)."""
+
+
+def _page(status: int, title: str, message: str) -> tuple[int, bytes]:
+    body = (
+        f"<!doctype html><html><head><title>{html.escape(title)}</title></head>"
+        f"<body><h1>{html.escape(title)}</h1><p>{html.escape(message)}</p></body></html>"
+    )
+    return status, body.encode("utf-8")
+
+
+async def _send_page(send: Any, status: int, body: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"text/html; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+                (b"cache-control", b"no-store"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+NO_TENANT_PAGE = _page(
+    400,
+    "No sandbox tenant",
+    f"This request lacks a known {TENANT_HEADER} header. The sandbox sites serve each env's "
+    "own state: open them through a SandboxEnv (gym.make('WebArenaSandbox-v0')), or run "
+    "`webarena-gym serve` to browse the seeded data read-only.",
+)
+READONLY_PAGE = _page(
+    403,
+    "Read-only sandbox",
+    "This is the read-only view of the seeded data (no tenant): changes are not saved. "
+    "Use a SandboxEnv for a private, writable copy.",
+)
+
+
+class TenantMiddleware:
+    """ASGI middleware giving each request its tenant's database (see the module docstring).
+
+    A request whose tenant is missing or unknown gets the read-only template when the host is
+    in serve mode, and a 400 page otherwise. A tenant's requests run one at a time, under the
+    tenant's lock, which a restore also takes.
+    """
+
+    def __init__(self, app: Any, site: SiteSpec, host: SandboxHost) -> None:
+        self.app = app
+        self.site = site
+        self.host = host
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        tenants = self.host.tenants
+        tenant: str | None = None
+        for key, value in scope.get("headers", ()):
+            if key == _TENANT_KEY:
+                tenant = value.decode("latin-1").strip() or None
+                break
+        if tenant is None or tenant not in tenants:
+            if not self.host.serve_mode:
+                await _send_page(send, *NO_TENANT_PAGE)
+                return
+            tenant = None
+        lock = None
+        if tenant is not None:
+            try:
+                lock = tenants.lock(tenant)
+            except UnknownTenantError:  # dropped just now: its env closed
+                await _send_page(send, *NO_TENANT_PAGE)
+                return
+            # Poll instead of blocking: the lock is a thread lock and this is the event loop.
+            while not lock.acquire(blocking=False):
+                await asyncio.sleep(0.002)
+        try:
+            try:
+                db = tenants.connection(tenant, self.site.database)
+            except UnknownTenantError:
+                await _send_page(send, *NO_TENANT_PAGE)
+                return
+            state = scope.setdefault("state", {})
+            state["db"] = db
+            state["tenant"] = tenant
+            state["readonly"] = tenant is None
+            state["site_urls"] = self.host.site_urls_for(scope)
+            await self.app(scope, receive, send)
+        finally:
+            if lock is not None:
+                lock.release()
+
+
+def _readonly_handler(request: Any, exc: Exception) -> Any:
+    """Starlette exception handler: a write to the read-only view gets a 403 page, not a 500."""
+    from starlette.responses import HTMLResponse
+
+    if getattr(request.state, "readonly", False) and "readonly" in str(exc):
+        status, body = READONLY_PAGE
+        return HTMLResponse(body.decode("utf-8"), status_code=status)
+    raise exc
+
+
+@dataclass
+class _RunningSite:
+    spec: SiteSpec
+    server: uvicorn.Server
+    thread: threading.Thread
+    sock: socket.socket
+    port: int
+    url: str
+
+
+WILDCARD_HOSTS = ("0.0.0.0", "", "::")
+
+
+def _url_host(host: str) -> str:
+    if host in WILDCARD_HOSTS:
+        return DEFAULT_HOST  # a wildcard bind is reachable on the loopback address too
+    return f"[{host}]" if ":" in host else host
+
+
+class SandboxHost:
+    """The sandbox's web servers and the tenants' databases.
+
+    Args:
+        host: the address to bind (``127.0.0.1``: reachable from this machine only).
+        port_base: site ``s`` listens on ``port_base + s.port_offset``; ``None``: ephemeral ports.
+        serve_mode: requests without a known tenant see the read-only template (``serve``)
+            instead of a 400 page.
+        seed: the data seed of the read-only template (tenants choose their own seeds).
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = DEFAULT_HOST,
+        port_base: int | None = None,
+        serve_mode: bool = False,
+        seed: int = 0,
+    ) -> None:
+        self.host = host
+        self.port_base = port_base
+        self.serve_mode = serve_mode
+        self.tenants = TenantDatabases(readonly_seed=seed)
+        self._running: dict[str, _RunningSite] = {}
+        self._site_urls: dict[str, str] = {}
+        self._site_urls_view = MappingProxyType(self._site_urls)  # what the apps see
+        self._users = 0
+        self._lock = threading.RLock()
+
+    # -- sites ---------------------------------------------------------------------------
+    @property
+    def site_urls(self) -> dict[str, str]:
+        """Site name -> base URL of every running site (the admin's includes ``/admin``)."""
+        return dict(self._site_urls)
+
+    def site_urls_for(self, scope: Scope) -> Mapping[str, str]:
+        """The site URLs as the requesting browser reaches them (for cross-site links).
+
+        Bound to a wildcard address, the sites are named by the host the request came to, so
+        that a person on another machine gets links that work; otherwise :attr:`site_urls`.
+        """
+        if self.host not in WILDCARD_HOSTS:
+            return self._site_urls_view
+        name = ""
+        for key, value in scope.get("headers", ()):
+            if key == b"host":
+                name = value.decode("latin-1").rsplit(":", 1)[0] if value else ""
+                break
+        if not name or name == DEFAULT_HOST:
+            return self._site_urls_view
+        return {
+            site: f"http://{name}:{running.port}{running.spec.base_path}"
+            for site, running in list(self._running.items())
+        }
+
+    def port(self, site: str) -> int:
+        """The port ``site`` listens on (it must be running)."""
+        return self._running[site].port
+
+    def start_sites(self, sites: Iterable[str]) -> dict[str, str]:
+        """Start the named sites that are not running yet; return every running site's URL.
+
+        Raises:
+            SandboxHostError: an unknown site, a port already in use, or an app that fails.
+        """
+        names = list(dict.fromkeys(sites))
+        unknown = [s for s in names if s not in SITES]
+        if unknown:
+            raise SandboxHostError(
+                f"unknown sandbox site(s) {unknown}; available: {', '.join(sorted(SITES))}"
+            )
+        with self._lock:
+            for name in names:
+                if name not in self._running:
+                    self._start_site(SITES[name])
+            return dict(self._site_urls)
+
+    def _bind(self, spec: SiteSpec) -> socket.socket:
+        port = 0 if self.port_base is None else self.port_base + spec.port_offset
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((self.host, port))
+        except OSError as exc:
+            sock.close()
+            raise SandboxHostError(
+                f"site {spec.name!r} cannot listen on {self.host}:{port}: {exc.strerror}. "
+                "Choose another --port-base (or none, for ephemeral ports)."
+            ) from None
+        return sock
+
+    def _start_site(self, spec: SiteSpec) -> None:
+        try:
+            app = spec.create_app()
+        except Exception as exc:
+            raise SandboxHostError(
+                f"site {spec.name!r}: building its app ({spec.app}) failed: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+        handlers = getattr(app, "exception_handlers", None)
+        if isinstance(handlers, dict) and sqlite3.OperationalError not in handlers:
+            app.add_exception_handler(sqlite3.OperationalError, _readonly_handler)
+        sock = self._bind(spec)
+        port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            TenantMiddleware(app, spec, self),
+            log_level="warning",
+            lifespan="off",
+            access_log=False,
+            timeout_graceful_shutdown=2,
+        )
+        server = uvicorn.Server(config)
+        thread = threading.Thread(
+            target=server.run,
+            kwargs={"sockets": [sock]},
+            name=f"webarena-gym-site-{spec.name}",
+            daemon=True,
+        )
+        thread.start()
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                server.should_exit = True
+                thread.join(5)
+                sock.close()
+                raise SandboxHostError(
+                    f"site {spec.name!r} did not start on {self.host}:{port} "
+                    "(see the uvicorn error above)"
+                )
+            time.sleep(0.005)
+        url = f"http://{_url_host(self.host)}:{port}{spec.base_path}"
+        self._running[spec.name] = _RunningSite(spec, server, thread, sock, port, url)
+        # Copy on write: a request may be iterating over the mapping on a server thread.
+        self._site_urls = {**self._site_urls, spec.name: url}
+        self._site_urls_view = MappingProxyType(self._site_urls)
+
+    def is_running(self) -> bool:
+        """Whether any site is being served."""
+        return bool(self._running)
+
+    def threads(self) -> list[threading.Thread]:
+        """The server threads of the running sites."""
+        return [r.thread for r in self._running.values()]
+
+    def stop(self) -> None:
+        """Stop every site's server and wait for its thread (idempotent)."""
+        with self._lock:
+            running = list(self._running.values())
+            self._running.clear()
+            self._site_urls = {}
+            self._site_urls_view = MappingProxyType(self._site_urls)
+            for site in running:
+                site.server.should_exit = True
+            for site in running:
+                site.thread.join(5)
+                if site.thread.is_alive():  # a request that never ends: stop waiting for it
+                    site.server.force_exit = True
+                    site.thread.join(5)
+                site.sock.close()
+
+    # -- users ---------------------------------------------------------------------------
+    def acquire(self, sites: Iterable[str]) -> dict[str, str]:
+        """Register a user (an env) and start the ``sites`` it needs; return the site URLs."""
+        with self._lock:
+            self._users += 1
+            try:
+                return self.start_sites(sites)
+            except BaseException:
+                self.release()
+                raise
+
+    def release(self) -> None:
+        """Unregister a user; the last one out stops every server."""
+        with self._lock:
+            self._users = max(0, self._users - 1)
+            if self._users == 0:
+                self.stop()
+
+    @property
+    def users(self) -> int:
+        """How many envs hold the host."""
+        return self._users
+
+
+_hosts: dict[tuple[str, int | None], SandboxHost] = {}
+_hosts_lock = threading.Lock()
+
+
+def get_host(host: str = DEFAULT_HOST, port_base: int | None = None) -> SandboxHost:
+    """The process's sandbox host for this address (created on first call, started lazily).
+
+    Tenants choose their data seed, so envs of every seed share one host.
+    """
+    with _hosts_lock:
+        key = (host, port_base)
+        found = _hosts.get(key)
+        if found is None:
+            found = _hosts[key] = SandboxHost(host=host, port_base=port_base)
+        return found
+
+
+@atexit.register
+def _stop_all() -> None:
+    for sandbox in list(_hosts.values()):
+        sandbox.stop()
+
+
+def serve(
+    sites: Iterable[str] | None = None,
+    host: str = DEFAULT_HOST,
+    port_base: int | None = 7770,
+    seed: int = 0,
+    *,
+    stop_event: threading.Event | None = None,
+    out: TextIO | None = None,
+) -> Mapping[str, str]:
+    """Serve the sites standalone until Ctrl-C (or ``stop_event``), printing URLs and accounts.
+
+    Requests without a tenant see the read-only seeded data. Returns the URLs it served.
+    """
+    out = out or sys.stdout
+    names = list(sites) if sites else list(SITES)
+    sandbox = SandboxHost(host=host, port_base=port_base, serve_mode=True, seed=seed)
+    try:
+        urls = sandbox.start_sites(names)
+        for database in dict.fromkeys(SITES[n].database for n in names):
+            sandbox.tenants.connection(None, database)  # build the data now, not on first click
+        print(f"webarena-gym sandbox (seed {seed}), read-only without a tenant:", file=out)
+        for name in names:
+            spec = SITES[name]
+            print(f"  {name:<15} {urls[name]:<32} {spec.title}", file=out)
+            for account in spec.accounts:
+                print(f"  {'':<15} login {account.username} / {account.password} "
+                      f"({account.description})", file=out)
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            print(f"Listening on {host}: reachable from other machines.", file=out)
+        print("Press Ctrl-C to stop.", file=out, flush=True)
+        stop = stop_event or threading.Event()
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        return urls
+    finally:
+        sandbox.stop()

@@ -1,0 +1,1 @@
+"""The ``shopping`` sandbox site (a Magento-like storefront); see :mod:`.app`."""

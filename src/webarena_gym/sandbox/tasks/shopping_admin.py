@@ -1,0 +1,1535 @@
+"""Task templates and oracle solvers for the ``shopping_admin`` site (the store's admin).
+
+The templates mirror WebArena's Magento-admin tasks: reading figures off grids, order pages and
+reports (``string_match``), filtering grids (``url_match``, with a ``program_html`` check on the
+grid's active-filters line where a URL alone would be too strict), and changing the store's
+state through forms and actions (``program_html`` on the changed record's admin page).
+
+Samplers read the seeded store through the ``db`` connection they are given and reject
+instantiations that would be ambiguous (ties in a ranking, a name that a grid's substring filter
+would confuse with another). Oracles act like a competent admin user: they use the menu, the
+grids' keyword search, filters, page size and sorting, and open records by clicking the links
+they see; everything they answer or type comes from the observation and the intent.
+"""
+
+from __future__ import annotations
+
+import calendar
+import random
+import re
+import sqlite3
+from collections import Counter
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from webarena_gym.actions import Action
+from webarena_gym.sandbox.tasks.base import (
+    OracleScript,
+    Sample,
+    TaskTemplate,
+    act,
+    click,
+    search,
+    select,
+    stop,
+    type_text,
+)
+from webarena_gym.sandbox.tasks.page import OracleError, Page
+
+SITE = "shopping_admin"
+ADMIN = "__SHOPPING_ADMIN__"
+#: the seeded order history spans these days (store/generate.py)
+FIRST_DAY, LAST_DAY = date(2021, 1, 1), date(2023, 5, 31)
+STATUS_LABELS = {"pending": "Pending", "processing": "Processing", "complete": "Complete",
+                 "closed": "Closed", "canceled": "Canceled", "on hold": "On Hold"}
+_RECORDS = re.compile(r"(\d+) records found")
+_SORT_SUFFIX = re.compile(r"\s*\((?:ascending|descending)\)$")
+_MONEY = re.compile(r"-?\$[\d,]+\.\d{2}")
+_MAX_WAITS = 3  # Wait steps for a page that has not rendered yet
+
+
+# -- formatting shared by intents and oracles -----------------------------------------------------
+
+
+def day_label(day: date) -> str:
+    """``Jan 5, 2023``: how intents name a day."""
+    return f"{day:%b} {day.day}, {day.year}"
+
+
+def day_input(day: date) -> str:
+    """``01/05/2023``: what the admin's date fields take (their placeholder says MM/DD/YYYY)."""
+    return f"{day:%m/%d/%Y}"
+
+
+def parse_day(label: str) -> date:
+    """The inverse of :func:`day_label`."""
+    return datetime.strptime(label, "%b %d, %Y").date()
+
+
+def month_bounds(label: str) -> tuple[date, date]:
+    """``January 2023`` -> the first and last day of that month."""
+    first = datetime.strptime(label, "%B %Y").date()
+    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+def amount(value: float) -> str:
+    """``1,234.50``: money as the admin shows it, without the dollar sign."""
+    return f"{value:,.2f}"
+
+
+def plain_money(text: str) -> str:
+    """``$1,234.50`` -> ``1,234.50``."""
+    return text.strip().lstrip("$")
+
+
+# -- reading pages --------------------------------------------------------------------------------
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _header(cell: str) -> str:
+    return _SORT_SUFFIX.sub("", cell)
+
+
+def table_rows(page: Page, column: str) -> list[dict[str, str]]:
+    """The rows of the first table whose header row has ``column``, as header -> cell text.
+
+    Rows that do not have one cell per header (a "no records" line) are left out.
+    """
+    for table in page.tables():
+        if not table:
+            continue
+        header = [_header(c) for c in table[0]]
+        if column in header:
+            return [dict(zip(header, row, strict=True)) for row in table[1:]
+                    if len(row) == len(header)]
+    raise OracleError(f"no table with a {column!r} column on {page.url}")
+
+
+def records_found(page: Page) -> int:
+    """The grid's "N records found"."""
+    match = _RECORDS.search(page.text)
+    if match is None:
+        raise OracleError(f"no 'records found' line on {page.url}")
+    return int(match.group(1))
+
+
+def row_element(page: Page, cell: str, tag: str = "a", text: str | None = None,
+                **attrs: str) -> str:
+    """The number of a ``tag`` element inside the table row that has a cell equal to ``cell``."""
+    wanted = cell.lower()
+    for row in page.root.iter("tr"):
+        cells = [_norm(c.text_content()).lower() for c in row if c.tag in ("td", "th")]
+        if wanted not in cells:
+            continue
+        for element in row.iter(tag):
+            if element.get("id") is None:
+                continue
+            if text is not None and text.lower() not in _norm(element.text_content()).lower():
+                continue
+            if all(element.get(k.replace("_", "-")) == v for k, v in attrs.items()):
+                return str(element.get("id"))
+    raise OracleError(f"no <{tag}> {text or ''!r} in a row with {cell!r} on {page.url}")
+
+
+def field_value(page: Page, label: str) -> str:
+    """The ``<td>`` next to the ``<th>`` labelled ``label`` (order and customer pages)."""
+    for row in page.root.iter("tr"):
+        cells = [c for c in row if c.tag in ("td", "th")]
+        if len(cells) == 2 and _norm(cells[0].text_content()) == label:
+            return _norm(cells[1].text_content())
+    raise OracleError(f"no {label!r} line on {page.url}")
+
+
+def ordered_items(page: Page) -> list[str]:
+    """Product names of an order page's "Items Ordered" table (options left out)."""
+    names = []
+    for table in page.root.iter("table"):
+        header = [_norm(c.text_content()) for c in next(table.iter("tr"), [])]
+        if header[:2] != ["Product", "SKU"]:
+            continue
+        for row in list(table.iter("tr"))[1:]:
+            first = next((c for c in row if c.tag == "td"), None)
+            if first is None:
+                continue
+            title = first.find("div")
+            names.append(_norm((title if title is not None else first).text_content()))
+    if not names:
+        raise OracleError(f"no ordered items on {page.url}")
+    return names
+
+
+def _expect(page: Page, message: str) -> None:
+    """Raise when the page does not confirm an action (a broken form or site)."""
+    if not page.has_text(message):
+        raise OracleError(f"expected {message!r} on {page.url}; error: {page.error!r}; "
+                          f"{page.text[:300]}")
+
+
+def _check(found: Any, truth: Any, what: str) -> None:
+    """The oracle's reading must agree with the sampler's SQL (else the site or the template
+    has a bug, which is better reported than answered)."""
+    if found != truth:
+        raise OracleError(f"{what}: the page shows {found!r}, the data says {truth!r}")
+
+
+# -- sampling helpers -----------------------------------------------------------------------------
+
+_UNIQUE_CACHE: dict[tuple[int, str], tuple[sqlite3.Connection, frozenset[str]]] = {}
+
+
+def _substring_free(db: sqlite3.Connection, kind: str) -> frozenset[str]:
+    """Names that no other name contains (case-insensitively): a grid's LIKE filter on one of
+    them finds only its own records. ``kind``: ``products`` or ``customers``."""
+    key = (id(db), kind)
+    cached = _UNIQUE_CACHE.get(key)
+    if cached is not None and cached[0] is db:
+        return cached[1]
+    if kind == "products":
+        names = [r[0] for r in db.execute("SELECT name FROM products")]
+    else:
+        names = [r[0] for r in db.execute("SELECT first_name || ' ' || last_name FROM customers")]
+    lowered = [n.lower() for n in names]
+    counts = Counter(lowered)
+    joined = "\n".join(lowered)
+    unique = frozenset(n for n, low in zip(names, lowered, strict=True)
+                       if counts[low] == 1 and joined.count(low) == 1)
+    _UNIQUE_CACHE[key] = (db, unique)
+    return unique
+
+
+def _pick_product(rng: random.Random, db: sqlite3.Connection, where: str = "1",
+                  args: tuple = ()) -> sqlite3.Row | None:
+    rows = db.execute(f"SELECT * FROM products p WHERE {where} ORDER BY p.id", args).fetchall()
+    rows = [r for r in rows if r["name"] in _substring_free(db, "products")]
+    return rng.choice(rows) if rows else None
+
+
+def _orders_named(db: sqlite3.Connection, name: str) -> list[sqlite3.Row]:
+    """Orders whose Bill-to Name contains ``name`` (what the grid's name filter finds)."""
+    return db.execute("SELECT * FROM orders WHERE customer_name LIKE ? ORDER BY id",
+                      (f"%{name}%",)).fetchall()
+
+
+def _pick_customer(rng: random.Random, db: sqlite3.Connection, where: str = "1",
+                   args: tuple = (), own_orders: bool = False) -> sqlite3.Row | None:
+    """A customer whose name no other customer's contains; with ``own_orders``, also no order
+    of someone else (a guest) has a Bill-to Name containing it."""
+    rows = db.execute(f"SELECT c.*, c.first_name || ' ' || c.last_name AS name FROM customers c "
+                      f"WHERE {where} ORDER BY c.id", args).fetchall()
+    unique = _substring_free(db, "customers")
+    rows = [r for r in rows if r["name"] in unique]
+    for _ in range(20):
+        if not rows:
+            return None
+        row = rng.choice(rows)
+        if not own_orders or all(o["customer_id"] == row["id"]
+                                 for o in _orders_named(db, row["name"])):
+            return row
+        rows.remove(row)
+    return None
+
+
+def _pick_range(rng: random.Random, min_days: int, max_days: int) -> tuple[date, date]:
+    span = rng.randint(min_days, max_days)
+    start = FIRST_DAY + timedelta(days=rng.randrange((LAST_DAY - FIRST_DAY).days - span))
+    return start, start + timedelta(days=span - 1)
+
+
+def _range_args(start: date, end: date) -> tuple[str, str]:
+    return f"{start.isoformat()} 00:00:00", f"{end.isoformat()} 23:59:59"
+
+
+def _pick_month(rng: random.Random) -> tuple[str, date, date]:
+    year = rng.choice((2021, 2022, 2023))
+    month = rng.randint(1, 5 if year == 2023 else 12)
+    first = date(year, month, 1)
+    label = f"{first:%B %Y}"
+    return (label, *month_bounds(label))
+
+
+# -- oracle building blocks -----------------------------------------------------------------------
+
+
+def _open_customer(page: Page, name: str) -> OracleScript:
+    """From any admin page: All Customers, search the name, open the customer's page.
+
+    Yields the responses; returns (via StopIteration) the observation of the customer page.
+    """
+    obs = yield act(click(page.link("All Customers")), "Customers are under Customers > All "
+                    "Customers.")
+    page = Page(obs)
+    obs = yield act(search(page.field("search"), name),
+                    f"Search the customers grid for {name}.")
+    page = Page(obs)
+    obs = yield act(click(row_element(page, name, "a", "Edit")),
+                    f"Open {name}'s customer page from the grid row.")
+    return obs
+
+
+def _open_product(page: Page, name: str) -> OracleScript:
+    """From any admin page: Catalog > Products, search the name, open the product's form."""
+    obs = yield act(click(page.link("Products", exact=True)),
+                    "Products are edited under Catalog > Products.")
+    page = Page(obs)
+    obs = yield act(search(page.field("search"), name), f"Search the products grid for {name}.")
+    page = Page(obs)
+    obs = yield act(click(row_element(page, name, "a", "Edit")),
+                    f"Open the edit form of {name}.")
+    return obs
+
+
+def _open_order(page: Page, number: str, *, menu: bool = True) -> OracleScript:
+    """Find an order by its number in the orders grid and open it."""
+    if menu:
+        obs = yield act(click(page.link("Orders", exact=True)),
+                        "Orders are listed under Sales > Orders.")
+        page = Page(obs)
+    obs = yield act(search(page.field("search"), number),
+                    f"Search the orders grid for order #{number}.")
+    page = Page(obs)
+    obs = yield act(click(row_element(page, number, "a", "View")),
+                    f"Open order #{number}.")
+    return obs
+
+
+def _filter_dates(page: Page, start: date, end: date, what: str = "Purchase Date",
+                  prefix: str = "created_at") -> OracleScript:
+    """Type a date range into a grid's from/to fields (without applying)."""
+    obs = yield act(type_text(page.field(f"{prefix}_from"), day_input(start)),
+                    f"Set the {what} filter to start on {day_label(start)}.")
+    page = Page(obs)
+    obs = yield act(type_text(page.field(f"{prefix}_to"), day_input(end)),
+                    f"... and to end on {day_label(end)}.")
+    return obs
+
+
+def _show_all_rows(obs: Any) -> OracleScript:
+    """Raise the grid's page size so that every record is on one page (at most 200)."""
+    page = Page(obs)
+    total = records_found(page)
+    if total <= 20:
+        return obs
+    size = next(s for s in ("30", "50", "100", "200") if int(s) >= min(total, 200))
+    obs = yield act(select(page.field("limit"), size),
+                    f"{total} records do not fit on one page of 20; show {size} per page.")
+    page = Page(obs)
+    obs = yield act(click(page.button("Show", exact=True)), "Apply the new page size.")
+    return obs
+
+
+def _run_report(page: Page, link: str, nth: int, period: str, start: date,
+                end: date) -> OracleScript:
+    """Open a report from the Reports menu and run it for a period and date range."""
+    obs = yield act(click(page.link(link, exact=True, nth=nth)),
+                    f"The figures are in Reports > {link}.")
+    page = Page(obs)
+    obs = yield act(select(page.field("period_type"), period),
+                    f"Group the report by {period.lower()}.")
+    page = Page(obs)
+    obs = yield act(type_text(page.field("from"), day_input(start)),
+                    f"Report from {day_label(start)}.")
+    page = Page(obs)
+    obs = yield act(type_text(page.field("to"), day_input(end)), f"... to {day_label(end)}.")
+    page = Page(obs)
+    obs = yield act(click(page.button("Show Report")), "Run the report.")
+    return obs
+
+
+# -- the templates --------------------------------------------------------------------------------
+
+
+def _blank(obs: Any) -> bool:
+    """An observation of a page that has not rendered yet (no text at all)."""
+    return not obs.get("last_action_error") and not Page(obs).text
+
+
+class _AdminTemplate(TaskTemplate):
+    """An admin task; subclasses write the oracle as :meth:`script`.
+
+    :meth:`solve` runs the script and, when an observation arrives before the page has
+    rendered (a blank document right after a redirect), waits for it first, as a person would.
+    """
+
+    sites = (SITE,)
+    start_path = "/admin/dashboard/"
+
+    def script(self, sample: Sample) -> OracleScript:
+        """The oracle's steps (observations in, responses out)."""
+        raise NotImplementedError
+
+    def solve(self, sample: Sample) -> OracleScript:
+        steps = self.script(sample)
+        next(steps)
+        obs = yield
+        while True:
+            for _ in range(_MAX_WAITS):
+                if not _blank(obs):
+                    break
+                obs = yield act(Action("Wait"), "The page has not finished loading; wait.")
+            try:
+                response = steps.send(obs)
+            except StopIteration:
+                return
+            obs = yield response
+
+
+def _string_eval(*must_include: str, must_exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    answers: dict[str, Any] = {"must_include": list(must_include)}
+    if must_exclude:
+        answers["must_exclude"] = list(must_exclude)
+    return {"eval_types": ["string_match"], "reference_answers": answers}
+
+
+def _html_check(url: str, locator: str, **contents: Any) -> dict[str, Any]:
+    return {"url": url, "locator": locator, "required_contents": contents}
+
+
+def _html_eval(*checks: dict[str, Any]) -> dict[str, Any]:
+    return {"eval_types": ["program_html"], "reference_answers": None,
+            "program_html": list(checks)}
+
+
+def _value_of(name: str) -> str:
+    return f"document.querySelector('[name=\"{name}\"]').value"
+
+
+# ---- information seeking (string_match) ----
+
+
+class OrderGrandTotal(_AdminTemplate):
+    """Read one order's total off the orders grid."""
+
+    id = "shopping_admin/order_grand_total"
+    intent_template = "What is the grand total of order #{{number}}?"
+    difficulty = "easy"
+    start_path = "/sales/order/"
+
+    def sample(self, rng, db):
+        row = rng.choice(db.execute("SELECT increment_id, grand_total FROM orders "
+                                    "ORDER BY id").fetchall())
+        return Sample({"number": row["increment_id"]}, {"answer": amount(row["grand_total"])})
+
+    def evaluation(self, sample):
+        return _string_eval(sample.truth["answer"])
+
+    def script(self, sample):
+        number = sample.params["number"]
+        obs = yield
+        page = Page(obs)
+        obs = yield act(search(page.field("search"), number),
+                        f"Search the orders grid for order #{number}.")
+        row = next(r for r in table_rows(Page(obs), "Grand Total") if r["ID"] == number)
+        total = plain_money(row["Grand Total"])
+        _check(total, sample.truth["answer"], "grand total")
+        yield act(stop(total), f"The grid row of order #{number} shows a grand total of {total}.")
+
+
+class CustomerPhone(_AdminTemplate):
+    """Read a customer's phone number off the customers grid."""
+
+    id = "shopping_admin/customer_phone"
+    intent_template = "What is the phone number of our customer {{customer}}?"
+    difficulty = "easy"
+    start_path = "/customer/index/"
+
+    def sample(self, rng, db):
+        row = _pick_customer(rng, db, "c.phone IS NOT NULL")
+        if row is None:
+            return None
+        return Sample({"customer": row["name"]}, {"answer": row["phone"], "customer_id": row["id"]})
+
+    def evaluation(self, sample):
+        return _string_eval(sample.truth["answer"])
+
+    def script(self, sample):
+        name = sample.params["customer"]
+        obs = yield
+        page = Page(obs)
+        obs = yield act(search(page.field("search"), name), f"Search the customers for {name}.")
+        row = next(r for r in table_rows(Page(obs), "Phone") if r["Name"] == name)
+        _check(row["Phone"], sample.truth["answer"], "phone")
+        yield act(stop(row["Phone"]), f"{name}'s row lists the phone number {row['Phone']}.")
+
+
+class ProductQuantity(_AdminTemplate):
+    """Read a product's stock quantity off the products grid."""
+
+    id = "shopping_admin/product_quantity"
+    intent_template = "How many units of {{product}} do we have in stock?"
+    difficulty = "easy"
+    start_path = "/catalog/product/"
+
+    def sample(self, rng, db):
+        row = _pick_product(rng, db)
+        if row is None:
+            return None
+        return Sample({"product": row["name"]}, {"answer": str(row["qty"]), "product_id": row["id"]})
+
+    def evaluation(self, sample):
+        return _string_eval(sample.truth["answer"])
+
+    def script(self, sample):
+        name = sample.params["product"]
+        obs = yield
+        page = Page(obs)
+        obs = yield act(search(page.field("search"), name), f"Search the products for {name}.")
+        row = next(r for r in table_rows(Page(obs), "Quantity") if r["Name"] == name)
+        _check(row["Quantity"], sample.truth["answer"], "quantity")
+        yield act(stop(row["Quantity"]), f"The products grid shows a quantity of "
+                  f"{row['Quantity']} for {name}.")
+
+
+class TopSearchTerms(_AdminTemplate):
+    """The most used search terms, from the search terms report."""
+
+    id = "shopping_admin/top_search_terms"
+    intent_template = "What are the top-{{n}} search terms in our store?"
+    difficulty = "easy"
+    start_path = "/sales/order/"
+
+    def sample(self, rng, db):
+        n = rng.randint(1, 5)
+        rows = db.execute("SELECT query, uses FROM search_terms ORDER BY uses DESC, id "
+                          "LIMIT ?", (n + 1,)).fetchall()
+        if len(rows) <= n or rows[n - 1]["uses"] == rows[n]["uses"]:
+            return None  # a tie at the cut makes "top-n" ambiguous
+        return Sample({"n": n}, {"answer": [r["query"] for r in rows[:n]]})
+
+    def evaluation(self, sample):
+        return _string_eval(*sample.truth["answer"])
+
+    def script(self, sample):
+        n = int(sample.params["n"])
+        obs = yield
+        page = Page(obs)
+        obs = yield act(click(page.link("Search Terms", exact=True, nth=1)),
+                        "Reports > Search Terms lists search terms by uses, most used first.")
+        rows = table_rows(Page(obs), "Uses")
+        terms = [r["Search Query"] for r in rows[:n]]
+        _check(terms, sample.truth["answer"], "top terms")
+        yield act(stop(", ".join(terms)), f"The first {n} rows of the report (sorted by uses, "
+                  f"descending) are {', '.join(terms)}.")
+
+
+class OrdersByStatusInRange(_AdminTemplate):
+    """Count orders with a status in a date range (grid filters)."""
+
+    id = "shopping_admin/orders_by_status_in_range"
+    intent_template = "How many {{status}} orders were placed between {{start}} and {{end}}?"
+    difficulty = "medium"
+    start_path = "/sales/order/"
+
+    def sample(self, rng, db):
+        status = rng.choice(list(STATUS_LABELS))
+        start, end = _pick_range(rng, 20, 200)
+        count = db.execute("SELECT COUNT(*) FROM orders WHERE status = ? AND created_at >= ? "
+                           "AND created_at <= ?", (status, *_range_args(start, end))).fetchone()[0]
+        if count == 0:
+            return None
+        return Sample({"status": status, "start": day_label(start), "end": day_label(end)},
+                      {"answer": str(count)})
+
+    def evaluation(self, sample):
+        return _string_eval(sample.truth["answer"])
+
+    def script(self, sample):
+        status = STATUS_LABELS[sample.params["status"]]
+        start, end = parse_day(sample.params["start"]), parse_day(sample.params["end"])
+        obs = yield
+        page = Page(obs)
+        obs = yield act(select(page.field("status"), status),
+                        f"Filter the orders grid to status {status}.")
+        obs = yield from _filter_dates(Page(obs), start, end)
+        page = Page(obs)
+        obs = yield act(click(page.button("Apply Filters")), "Apply the filters.")
+        count = records_found(Page(obs))
+        _check(str(count), sample.truth["answer"], "order count")
+        yield act(stop(str(count)), f"The filtered grid says {count} records found.")
+
+
+class ReviewStarCount(_AdminTemplate):
+    """Count a product's reviews with a given rating (reviews grid filters)."""
+
+    id = "shopping_admin/review_star_count"
+    intent_template = "How many {{stars}}-star reviews has {{product}} received?"
+    difficulty = "medium"
+
+    def sample(self, rng, db):
+        product = _pick_product(rng, db, "(SELECT COUNT(*) FROM reviews r WHERE "
+                                "r.product_id = p.id) >= 3")
+        if product is None:
+            return None
+        stars = rng.randint(1, 5)
+        count = db.execute("SELECT COUNT(*) FROM reviews WHERE product_id = ? AND rating = ?",
+                           (product["id"], stars)).fetchone()[0]
+        if count == 0:
+            return None
+        return Sample({"stars": stars, "product": product["name"]}, {"answer": str(count)})
+
+    def evaluation(self, sample):
+        return _string_eval(sample.truth["answer"])
+
+    def script(self, sample):
+        name, stars = sample.params["product"], int(sample.params["stars"])
+        obs = yield
+        page = Page(obs)
+        obs = yield act(click(page.link("All Reviews")),
+                        "Reviews are under Marketing > All Reviews.")
+        page = Page(obs)
+        obs = yield act(type_text(page.field("product"), name),
+                        f"Filter the reviews by product {name}.")
+        page = Page(obs)
+        label = f"{stars} star" + ("s" if stars > 1 else "")
+        obs = yield act(select(page.field("rating"), label), f"... and by rating {label}.")
+        page = Page(obs)
+        obs = yield act(click(page.button("Apply Filters")), "Apply the filters.")
+        page = Page(obs)
+        count = records_found(page)
+        if any(r["Product"] != name for r in table_rows(page, "Rating")):
+            raise OracleError(f"the product filter matched other products than {name}")
+        _check(str(count), sample.truth["answer"], "review count")
+        yield act(stop(str(count)), f"{count} reviews of {name} have {label}.")
+
+
+class OrderItems(_AdminTemplate):
+    """List the products of one order (order page)."""
+
+    id = "shopping_admin/order_items"
+    intent_template = "Which products were bought in order #{{number}}?"
+    difficulty = "medium"
+    start_path = "/sales/order/"
+
+    def sample(self, rng, db):
+        orders = db.execute("SELECT o.id, o.increment_id FROM orders o WHERE (SELECT COUNT("
+                            "DISTINCT name) FROM order_items i WHERE i.order_id = o.id) "
+                            "BETWEEN 2 AND 4 ORDER BY o.id").fetchall()
+        order = rng.choice(orders)
+        names = [r[0] for r in db.execute("SELECT name FROM order_items WHERE order_id = ? "
+                                          "ORDER BY id", (order["id"],))]
+        return Sample({"number": order["increment_id"]}, {"answer": names})
+
+    def evaluation(self, sample):
+        return _string_eval(*sample.truth["answer"])
+
+    def script(self, sample):
+        number = sample.params["number"]
+        obs = yield
+        obs = yield from _open_order(Page(obs), number, menu=False)
+        names = ordered_items(Page(obs))
+        _check(names, sample.truth["answer"], "items")
+        yield act(stop("; ".join(names)), f"The Items Ordered table of order #{number} lists "
+                  f"{len(names)} products.")
+
+
+class CustomerLifetimeSales(_AdminTemplate):
+    """Read a customer's lifetime sales off the customer view."""
+
+    id = "shopping_admin/customer_lifetime_sales"
+    intent_template = "What are the lifetime sales of customer {{customer}}?"
+    difficulty = "medium"
+
+    def sample(self, rng, db):
+        row = _pick_customer(rng, db, "EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = "
+                             "c.id AND o.status != 'canceled')")
+        if row is None:
+            return None
+        total = db.execute("SELECT SUM(grand_total) FROM orders WHERE customer_id = ? AND "
+                           "status != 'canceled'", (row["id"],)).fetchone()[0]
+        return Sample({"customer": row["name"]}, {"answer": amount(total),
+                                                  "customer_id": row["id"]})
+
+    def evaluation(self, sample):
+        return _string_eval(sample.truth["answer"])
+
+    def script(self, sample):
+        name = sample.params["customer"]
+        obs = yield
+        obs = yield from _open_customer(Page(obs), name)
+        line = field_value(Page(obs), "Orders")
+        total = plain_money(_MONEY.search(line).group(0))
+        _check(total, sample.truth["answer"], "lifetime sales")
+        yield act(stop(total), f"The Customer View says: Orders {line}.")
+
+
+class MonthlySalesTotal(_AdminTemplate):
+    """Sales Total of a month (the sales report by month)."""
+
+    id = "shopping_admin/monthly_sales_total"
+    intent_template = "What was the total sales (Sales Total) in {{month}}?"
+    difficulty = "medium"
+
+    def sample(self, rng, db):
+        label, start, end = _pick_month(rng)
+        total = db.execute("SELECT SUM(grand_total) FROM orders WHERE status != 'canceled' "
+                           "AND created_at >= ? AND created_at <= ?",
+                           _range_args(start, end)).fetchone()[0]
+        return Sample({"month": label}, {"answer": amount(total)})
+
+    def evaluation(self, sample):
+        return _string_eval(sample.truth["answer"])
+
+    def script(self, sample):
+        start, end = month_bounds(sample.params["month"])
+        obs = yield
+        obs = yield from _run_report(Page(obs), "Orders", 1, "Month", start, end)
+        row = next(r for r in table_rows(Page(obs), "Sales Total")
+                   if r["Interval"] == f"{start:%b %Y}")
+        total = plain_money(row["Sales Total"])
+        _check(total, sample.truth["answer"], "sales total")
+        yield act(stop(total), f"The {row['Interval']} line of the sales report shows a Sales "
+                  f"Total of {total}.")
+
+
+class BestsellersTopN(_AdminTemplate):
+    """Top-n products by units ordered in a month or a year (bestsellers report)."""
+
+    id = "shopping_admin/bestsellers_top_n"
+    intent_template = "What are the top-{{n}} best-selling products in {{period}}?"
+    difficulty = "medium"
+
+    def sample(self, rng, db):
+        n = rng.randint(1, 5)
+        if rng.random() < 0.3:
+            year = rng.choice((2021, 2022))
+            period, start, end = str(year), date(year, 1, 1), date(year, 12, 31)
+        else:
+            period, start, end = _pick_month(rng)
+        rows = db.execute(
+            "SELECT COALESCE(p.name, MAX(i.name)) AS name, SUM(i.qty) AS qty FROM order_items i "
+            "JOIN orders o ON o.id = i.order_id LEFT JOIN products p ON p.id = i.product_id "
+            "WHERE o.status != 'canceled' AND o.created_at >= ? AND o.created_at <= ? "
+            "GROUP BY i.product_id ORDER BY qty DESC, name", _range_args(start, end)).fetchall()
+        if len(rows) <= n or rows[n - 1]["qty"] == rows[n]["qty"]:
+            return None
+        return Sample({"n": n, "period": period}, {"answer": [r["name"] for r in rows[:n]]})
+
+    def evaluation(self, sample):
+        return _string_eval(*sample.truth["answer"])
+
+    def script(self, sample):
+        n, period = int(sample.params["n"]), str(sample.params["period"])
+        if period.isdigit():
+            kind, start, end = "Year", date(int(period), 1, 1), date(int(period), 12, 31)
+        else:
+            kind, (start, end) = "Month", month_bounds(period)
+        obs = yield
+        obs = yield from _run_report(Page(obs), "Bestsellers", 0, kind, start, end)
+        rows = table_rows(Page(obs), "Order Quantity")
+        if len(rows) > n and rows[n - 1]["Order Quantity"] == rows[n]["Order Quantity"]:
+            raise OracleError("a tie at the cut of the top-n")
+        names = [r["Product"] for r in rows[:n]]
+        _check(names, sample.truth["answer"], "bestsellers")
+        yield act(stop("; ".join(names)), f"The report's first {n} lines for {period} are the "
+                  "best sellers by units ordered.")
+
+
+class TopCustomerPhone(_AdminTemplate):
+    """Count orders per customer over a date range, then look the winner up (two sections)."""
+
+    id = "shopping_admin/top_customer_phone"
+    intent_template = ("Which customer placed the most orders between {{start}} and {{end}}? "
+                       "Give me their name and phone number.")
+    difficulty = "hard"
+    start_path = "/sales/order/"
+
+    def sample(self, rng, db):
+        start, end = _pick_range(rng, 5, 12)
+        rows = db.execute("SELECT customer_name, COUNT(*) AS n FROM orders WHERE created_at >= ? "
+                          "AND created_at <= ? GROUP BY customer_name ORDER BY n DESC, "
+                          "customer_name", _range_args(start, end)).fetchall()
+        if len(rows) < 2 or rows[0]["n"] == rows[1]["n"] or rows[0]["n"] < 2:
+            return None
+        name = rows[0]["customer_name"]
+        if name not in _substring_free(db, "customers"):
+            return None  # a guest, or a name another customer's contains
+        customer = db.execute("SELECT * FROM customers WHERE first_name || ' ' || last_name = ?",
+                              (name,)).fetchone()
+        if customer is None or not customer["phone"]:
+            return None
+        return Sample({"start": day_label(start), "end": day_label(end)},
+                      {"answer": [name, customer["phone"]], "orders": rows[0]["n"]})
+
+    def evaluation(self, sample):
+        return _string_eval(*sample.truth["answer"])
+
+    def script(self, sample):
+        start, end = parse_day(sample.params["start"]), parse_day(sample.params["end"])
+        obs = yield
+        obs = yield from _filter_dates(Page(obs), start, end)
+        page = Page(obs)
+        obs = yield act(click(page.button("Apply Filters")), "Apply the date filter.")
+        obs = yield from _show_all_rows(obs)
+        page = Page(obs)
+        counts = Counter(r["Bill-to Name"] for r in table_rows(page, "Bill-to Name"))
+        if sum(counts.values()) != records_found(page):
+            raise OracleError("not every order of the range is on the page")
+        (name, most), (_, second) = counts.most_common(2)
+        if most == second:
+            raise OracleError("a tie for the most orders")
+        obs = yield act(click(page.link("All Customers")),
+                        f"{name} placed the most orders ({most}); look up their phone number "
+                        "under Customers > All Customers.")
+        page = Page(obs)
+        obs = yield act(search(page.field("search"), name), f"Search the customers for {name}.")
+        row = next(r for r in table_rows(Page(obs), "Phone") if r["Name"] == name)
+        phone = row["Phone"]
+        _check([name, phone], sample.truth["answer"], "top customer")
+        yield act(stop(f"{name}, {phone}"), f"{name} placed {most} of the orders in the range "
+                  f"(next best {second}); their phone number is {phone}.")
+
+
+class CustomersInState(_AdminTemplate):
+    """Count customers by state (customers grid filter)."""
+
+    id = "shopping_admin/customers_in_state"
+    intent_template = "How many of our customers have their billing address in {{state}}?"
+    difficulty = "medium"
+    start_path = "/customer/index/"
+
+    _BILLING_REGION = ("(SELECT a.region FROM addresses a WHERE a.customer_id = c.id "
+                       "ORDER BY a.is_default_billing DESC, a.id LIMIT 1)")
+
+    def sample(self, rng, db):
+        regions = [r[0] for r in db.execute(f"SELECT DISTINCT {self._BILLING_REGION} AS r FROM "
+                                            "customers c WHERE r IS NOT NULL ORDER BY r")]
+        state = rng.choice(regions)
+        if any(state != other and state.lower() in other.lower() for other in regions):
+            return None  # "Virginia" would also find "West Virginia"
+        count = db.execute(f"SELECT COUNT(*) FROM customers c WHERE {self._BILLING_REGION} = ?",
+                           (state,)).fetchone()[0]
+        return Sample({"state": state}, {"answer": str(count)})
+
+    def evaluation(self, sample):
+        return _string_eval(sample.truth["answer"])
+
+    def script(self, sample):
+        state = sample.params["state"]
+        obs = yield
+        page = Page(obs)
+        obs = yield act(type_text(page.field("region"), state),
+                        f"Filter the customers by State/Province {state}.")
+        page = Page(obs)
+        obs = yield act(click(page.button("Apply Filters")), "Apply the filter.")
+        page = Page(obs)
+        count = records_found(page)
+        if count <= 20 and any(r["State/Province"] != state
+                               for r in table_rows(page, "State/Province")):
+            raise OracleError(f"the filter matched other states than {state}")
+        _check(str(count), sample.truth["answer"], "customer count")
+        yield act(stop(str(count)), f"{count} customers are found with {state} as their "
+                  "billing state.")
+
+
+class CompareCustomerSales(_AdminTemplate):
+    """Compare two customers' lifetime sales (two customer pages)."""
+
+    id = "shopping_admin/compare_customer_sales"
+    intent_template = "Who has the higher lifetime sales: {{first}} or {{second}}?"
+    difficulty = "hard"
+    unseen = True
+    start_path = "/customer/index/"
+
+    def sample(self, rng, db):
+        where = ("EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id "
+                 "AND o.status != 'canceled')")
+        first, second = _pick_customer(rng, db, where), _pick_customer(rng, db, where)
+        if first is None or second is None or first["id"] == second["id"]:
+            return None
+        totals = [db.execute("SELECT SUM(grand_total) FROM orders WHERE customer_id = ? AND "
+                             "status != 'canceled'", (c["id"],)).fetchone()[0]
+                  for c in (first, second)]
+        if abs(totals[0] - totals[1]) < 1:
+            return None
+        winner, loser = (first, second) if totals[0] > totals[1] else (second, first)
+        return Sample({"first": first["name"], "second": second["name"]},
+                      {"answer": winner["name"], "other": loser["name"],
+                       "totals": [amount(t) for t in totals]})
+
+    def evaluation(self, sample):
+        return _string_eval(sample.truth["answer"], must_exclude=(sample.truth["other"],))
+
+    def script(self, sample):
+        names = [sample.params["first"], sample.params["second"]]
+        obs = yield
+        page = Page(obs)
+        totals: list[float] = []
+        for name in names:
+            obs = yield from _open_customer(page, name)
+            page = Page(obs)
+            line = field_value(page, "Orders")
+            totals.append(float(plain_money(_MONEY.search(line).group(0)).replace(",", "")))
+        _check([amount(t) for t in totals], sample.truth["totals"], "lifetime sales")
+        winner = names[0] if totals[0] > totals[1] else names[1]
+        yield act(stop(winner), f"Lifetime sales: {names[0]} {amount(totals[0])}, {names[1]} "
+                  f"{amount(totals[1])}; {winner} is higher.")
+
+
+class ExtremeMonth(_AdminTemplate):
+    """The month of a year with the highest/lowest sales or order count (sales report)."""
+
+    id = "shopping_admin/extreme_month"
+    intent_template = "In {{year}}, which month had the {{which}} {{metric}}?"
+    difficulty = "hard"
+    unseen = True
+
+    _METRICS = {"Sales Total": ("SUM(grand_total)", "Sales Total"),
+                "number of orders": ("COUNT(*)", "Orders")}
+
+    def sample(self, rng, db):
+        year, which = rng.choice((2021, 2022)), rng.choice(("highest", "lowest"))
+        metric = rng.choice(list(self._METRICS))
+        rows = db.execute(f"SELECT substr(created_at, 1, 7) AS m, {self._METRICS[metric][0]} AS v "
+                          "FROM orders WHERE status != 'canceled' AND created_at LIKE ? "
+                          "GROUP BY m ORDER BY v " + ("DESC" if which == "highest" else "ASC"),
+                          (f"{year}-%",)).fetchall()
+        if round(rows[0]["v"], 2) == round(rows[1]["v"], 2):
+            return None
+        month = date.fromisoformat(rows[0]["m"] + "-01")
+        return Sample({"year": year, "which": which, "metric": metric},
+                      {"answer": f"{month:%B} |OR| {month:%b %Y}"})
+
+    def evaluation(self, sample):
+        return _string_eval(sample.truth["answer"])
+
+    def script(self, sample):
+        year, which = int(sample.params["year"]), sample.params["which"]
+        column = self._METRICS[sample.params["metric"]][1]
+        obs = yield
+        obs = yield from _run_report(Page(obs), "Orders", 1, "Month", date(year, 1, 1),
+                                     date(year, 12, 31))
+        rows = [r for r in table_rows(Page(obs), column) if r["Interval"] != "Total"]
+
+        def value(row: dict[str, str]) -> float:
+            return float(plain_money(row[column]).replace(",", ""))
+
+        ranked = sorted(rows, key=value, reverse=(which == "highest"))
+        if value(ranked[0]) == value(ranked[1]):
+            raise OracleError("a tie for the extreme month")
+        label = ranked[0]["Interval"]
+        month = parse_month_label(label)
+        _check(f"{month:%B} |OR| {month:%b %Y}", sample.truth["answer"], "month")
+        yield act(stop(f"{month:%B} {year}"), f"By month, {label} has the {which} "
+                  f"{column} ({ranked[0][column]}).")
+
+
+def parse_month_label(label: str) -> date:
+    """``Mar 2022`` (a report interval) -> 2022-03-01."""
+    return datetime.strptime(label, "%b %Y").date()
+
+
+# ---- navigation (url_match, alone or with program_html on the final page) ----
+
+
+class OrdersWithStatus(_AdminTemplate):
+    """Filter the orders grid by status."""
+
+    id = "shopping_admin/orders_with_status"
+    intent_template = "Show me all {{status}} orders."
+    difficulty = "easy"
+
+    def sample(self, rng, db):
+        status = rng.choice(list(STATUS_LABELS))
+        return Sample({"status": status}, {"value": status})
+
+    def evaluation(self, sample):
+        from urllib.parse import urlencode
+
+        query = urlencode({"status": sample.truth["value"]})
+        return {"eval_types": ["url_match"], "reference_answers": None,
+                "reference_url": f"{ADMIN}/sales/order/?{query}", "url_note": "GOLD in PRED"}
+
+    def script(self, sample):
+        label = STATUS_LABELS[sample.params["status"]]
+        obs = yield
+        page = Page(obs)
+        obs = yield act(click(page.link("Orders", exact=True)),
+                        "Orders are listed under Sales > Orders.")
+        page = Page(obs)
+        obs = yield act(select(page.field("status"), label), f"Filter by status {label}.")
+        page = Page(obs)
+        obs = yield act(click(page.button("Apply Filters")), "Apply the filter.")
+        yield act(stop(), f"The grid now shows only {label} orders.")
+
+
+class ProductsInPriceRange(_AdminTemplate):
+    """Filter the products grid by a price range."""
+
+    id = "shopping_admin/products_in_price_range"
+    intent_template = "Show me the products priced between ${{low}} and ${{high}}."
+    difficulty = "medium"
+
+    def sample(self, rng, db):
+        low = rng.choice((5, 10, 15, 20, 25, 30, 40, 50, 75, 100, 150, 200))
+        high = low + rng.choice((5, 10, 20, 25, 50, 100))
+        return Sample({"low": low, "high": high})
+
+    def evaluation(self, sample):
+        low, high = sample.params["low"], sample.params["high"]
+        refs = [f"{ADMIN}/catalog/product/?price_from={a}&price_to={b}"
+                for a, b in ((low, high), (f"{low}.00", f"{high}.00"))]
+        return {"eval_types": ["url_match"], "reference_answers": None,
+                "reference_url": " |OR| ".join(refs), "url_note": "GOLD in PRED"}
+
+    def script(self, sample):
+        low, high = sample.params["low"], sample.params["high"]
+        obs = yield
+        page = Page(obs)
+        obs = yield act(click(page.link("Products", exact=True)),
+                        "Products are listed under Catalog > Products.")
+        page = Page(obs)
+        obs = yield act(type_text(page.field("price_from"), str(low)),
+                        f"Set the Price filter's lower bound to {low}.")
+        page = Page(obs)
+        obs = yield act(type_text(page.field("price_to"), str(high)),
+                        f"... and its upper bound to {high}.")
+        page = Page(obs)
+        obs = yield act(click(page.button("Apply Filters")), "Apply the filter.")
+        yield act(stop(), f"The grid now lists the products priced from ${low} to ${high}.")
+
+
+class CustomerOrders(_AdminTemplate):
+    """Show one customer's orders (the orders grid filtered to them)."""
+
+    id = "shopping_admin/customer_orders"
+    intent_template = "Show me the orders of customer {{customer}}."
+    difficulty = "medium"
+
+    def sample(self, rng, db):
+        row = _pick_customer(rng, db, "(SELECT COUNT(*) FROM orders o WHERE o.customer_id = c.id)"
+                             " >= 2", own_orders=True)
+        if row is None:
+            return None
+        count = len(_orders_named(db, row["name"]))
+        return Sample({"customer": row["name"]}, {"count": str(count), "customer_id": row["id"]})
+
+    def evaluation(self, sample):
+        name = sample.params["customer"]
+        return {
+            "eval_types": ["url_match", "program_html"], "reference_answers": None,
+            "reference_url": f"{ADMIN}/sales/order/", "url_note": "GOLD in PRED",
+            "program_html": [
+                _html_check("last", "document.querySelector('.records-count').textContent",
+                            exact_match=sample.truth["count"]),
+                _html_check("last", "document.querySelector("
+                            "'.admin__data-grid-filters-current').innerText",
+                            must_include=[name]),
+            ],
+        }
+
+    def script(self, sample):
+        name = sample.params["customer"]
+        obs = yield
+        page = Page(obs)
+        obs = yield act(click(page.link("Orders", exact=True)),
+                        "Orders are listed under Sales > Orders.")
+        page = Page(obs)
+        obs = yield act(type_text(page.field("billing_name"), name),
+                        f"Filter the orders by Bill-to Name {name}.")
+        page = Page(obs)
+        obs = yield act(click(page.button("Apply Filters")), "Apply the filter.")
+        page = Page(obs)
+        if records_found(page) <= 20 and any(r["Bill-to Name"] != name
+                                             for r in table_rows(page, "Bill-to Name")):
+            raise OracleError(f"the name filter matched other names than {name}")
+        yield act(stop(), f"The grid now lists the {records_found(page)} orders of {name}.")
+
+
+class OrdersSortedByTotal(_AdminTemplate):
+    """Filter the orders grid by a date range and sort it by grand total, highest first."""
+
+    id = "shopping_admin/orders_sorted_by_total"
+    intent_template = ("Show me the orders placed between {{start}} and {{end}}, with the "
+                       "highest grand total first.")
+    difficulty = "medium"
+    unseen = True
+
+    def sample(self, rng, db):
+        start, end = _pick_range(rng, 3, 60)
+        return Sample({"start": day_label(start), "end": day_label(end)},
+                      {"filter": f"{day_input(start)} - {day_input(end)}"})
+
+    def evaluation(self, sample):
+        return {
+            "eval_types": ["url_match", "program_html"], "reference_answers": None,
+            "reference_url": f"{ADMIN}/sales/order/", "url_note": "GOLD in PRED",
+            "program_html": [
+                _html_check("last", "document.querySelector("
+                            "'.admin__data-grid-filters-current').innerText",
+                            must_include=[f"Purchase Date: {sample.truth['filter']}"]),
+                _html_check("last", "document.querySelector('th._descend').innerText",
+                            must_include=["Grand Total"]),
+            ],
+        }
+
+    def script(self, sample):
+        start, end = parse_day(sample.params["start"]), parse_day(sample.params["end"])
+        obs = yield
+        page = Page(obs)
+        obs = yield act(click(page.link("Orders", exact=True)),
+                        "Orders are listed under Sales > Orders.")
+        obs = yield from _filter_dates(Page(obs), start, end)
+        page = Page(obs)
+        obs = yield act(click(page.button("Apply Filters")), "Apply the date filter.")
+        page = Page(obs)
+        obs = yield act(click(page.link("Grand Total", exact=True)),
+                        "Sort by Grand Total (the first click sorts ascending).")
+        page = Page(obs)
+        obs = yield act(click(page.link("Grand Total (ascending)")),
+                        "Click the header again to sort descending, highest first.")
+        page = Page(obs)
+        page.link("Grand Total (descending)")  # sorted as asked
+        yield act(stop(), "The orders of the range are listed, highest grand total first.")
+
+
+# ---- changes of state (program_html) ----
+
+
+def _product_url(truth: dict[str, Any]) -> str:
+    return f"{ADMIN}/catalog/product/edit/id/{truth['product_id']}/"
+
+
+class _ProductEdit(_AdminTemplate):
+    """Open a product's form, change one field, save."""
+
+    field_name: str = ""
+    where: str = "1"
+
+    def change(self, page: Page, sample: Sample) -> str:
+        """The response that makes the change on the product form."""
+        raise NotImplementedError
+
+    def script(self, sample):
+        name = sample.params["product"]
+        obs = yield
+        obs = yield from _open_product(Page(obs), name)
+        page = Page(obs)
+        obs = yield self.change(page, sample)
+        page = Page(obs)
+        obs = yield act(click(page.button("Save")), "Save the product.")
+        page = Page(obs)
+        _expect(page, "You saved the product.")
+        yield act(stop(), f"{name} is saved with the change.")
+
+
+class ProductPrice(_ProductEdit):
+    id = "shopping_admin/product_price"
+    intent_template = "Change the price of {{product}} to ${{price}}."
+    difficulty = "medium"
+
+    def sample(self, rng, db):
+        row = _pick_product(rng, db)
+        if row is None:
+            return None
+        price = max(1.99, int(row["price"] * rng.uniform(0.7, 1.3)) + 0.99)
+        if abs(price - row["price"]) < 0.5:
+            return None
+        return Sample({"product": row["name"], "price": f"{price:.2f}"},
+                      {"product_id": row["id"], "old_price": f"{row['price']:.2f}"})
+
+    def evaluation(self, sample):
+        return _html_eval(_html_check(_product_url(sample.truth), _value_of("product[price]"),
+                                      exact_match=sample.params["price"]))
+
+    def change(self, page, sample):
+        price = sample.params["price"]
+        return act(type_text(page.field("product[price]"), price), f"Set the price to {price}.")
+
+
+class ProductOutOfStock(_ProductEdit):
+    id = "shopping_admin/product_out_of_stock"
+    intent_template = "Mark {{product}} as out of stock."
+    difficulty = "medium"
+
+    def sample(self, rng, db):
+        row = _pick_product(rng, db, "p.is_in_stock = 1")
+        return None if row is None else Sample({"product": row["name"]},
+                                               {"product_id": row["id"]})
+
+    def evaluation(self, sample):
+        return _html_eval(_html_check(
+            _product_url(sample.truth),
+            _value_of("product[quantity_and_stock_status][is_in_stock]"), exact_match="0"))
+
+    def change(self, page, sample):
+        return act(select(page.field("product[quantity_and_stock_status][is_in_stock]"),
+                          "Out of Stock"), "Set Stock Status to Out of Stock.")
+
+
+class ProductDisable(_ProductEdit):
+    id = "shopping_admin/product_disable"
+    intent_template = "Disable the product {{product}} so that it no longer shows in the store."
+    difficulty = "medium"
+
+    def sample(self, rng, db):
+        row = _pick_product(rng, db, "p.status = 1")
+        return None if row is None else Sample({"product": row["name"]},
+                                               {"product_id": row["id"]})
+
+    def evaluation(self, sample):
+        return _html_eval(_html_check(_product_url(sample.truth), _value_of("product[status]"),
+                                      exact_match="2"))
+
+    def change(self, page, sample):
+        return act(select(page.field("product[status]"), "No"), "Set Enable Product to No.")
+
+
+_DESCRIPTION_ADDITIONS = (
+    "Now with a two-year warranty.",
+    "Ships in recyclable packaging.",
+    "Back in stock with free shipping on orders over $50.",
+    "Limited edition: available while supplies last.",
+    "Rated a top pick by our customers this season.",
+    "New formula, same great quality.",
+)
+
+
+class ProductDescription(_ProductEdit):
+    id = "shopping_admin/product_description"
+    intent_template = 'Update the description of {{product}} to "{{description}}"'
+    difficulty = "medium"
+
+    def sample(self, rng, db):
+        row = _pick_product(rng, db)
+        if row is None:
+            return None
+        opener = row["short_description"].rstrip(".")
+        text = f"{opener}. {rng.choice(_DESCRIPTION_ADDITIONS)}"
+        return Sample({"product": row["name"], "description": text}, {"product_id": row["id"]})
+
+    def evaluation(self, sample):
+        return _html_eval(_html_check(_product_url(sample.truth),
+                                      _value_of("product[description]"),
+                                      exact_match=sample.params["description"]))
+
+    def change(self, page, sample):
+        return act(type_text(page.field("product[description]"), sample.params["description"]),
+                   "Replace the Description with the new text.")
+
+
+def _order_url(order_id: int) -> str:
+    return f"{ADMIN}/sales/order/view/order_id/{order_id}/"
+
+
+_ORDER_STATUS_JS = "document.querySelector('#order_status').textContent"
+
+
+class CancelOrder(_AdminTemplate):
+    id = "shopping_admin/cancel_order"
+    intent_template = "Cancel order #{{number}}."
+    difficulty = "medium"
+
+    def sample(self, rng, db):
+        row = rng.choice(db.execute("SELECT id, increment_id FROM orders WHERE status IN "
+                                    "('pending', 'processing') ORDER BY id").fetchall())
+        return Sample({"number": row["increment_id"]}, {"order_id": row["id"]})
+
+    def evaluation(self, sample):
+        return _html_eval(_html_check(_order_url(sample.truth["order_id"]), _ORDER_STATUS_JS,
+                                      exact_match="Canceled"))
+
+    def script(self, sample):
+        number = sample.params["number"]
+        obs = yield
+        obs = yield from _open_order(Page(obs), number)
+        page = Page(obs)
+        obs = yield act(click(page.button("Cancel", exact=True)), "Cancel the order.")
+        _expect(Page(obs), "You canceled the order.")
+        yield act(stop(), f"Order #{number} is canceled.")
+
+
+_ORDER_COMMENTS = (
+    "Customer called to confirm the delivery address.",
+    "Gift wrapping requested by the customer.",
+    "Please ship with the next carrier pickup.",
+    "Customer asked for delivery after 5 PM.",
+    "Replacement item approved by the store manager.",
+    "Leave the package at the back door.",
+    "Customer prefers to be contacted by email.",
+)
+
+
+class OrderComment(_AdminTemplate):
+    id = "shopping_admin/order_comment"
+    intent_template = 'Add the comment "{{comment}}" to order #{{number}}.'
+    difficulty = "medium"
+    start_path = "/sales/order/"
+
+    def sample(self, rng, db):
+        row = rng.choice(db.execute("SELECT id, increment_id FROM orders WHERE status IN "
+                                    "('pending', 'processing', 'complete') ORDER BY id").fetchall())
+        return Sample({"number": row["increment_id"], "comment": rng.choice(_ORDER_COMMENTS)},
+                      {"order_id": row["id"]})
+
+    def evaluation(self, sample):
+        return _html_eval(_html_check(_order_url(sample.truth["order_id"]),
+                                      "document.querySelector('.note-list').innerText",
+                                      must_include=[sample.params["comment"]]))
+
+    def script(self, sample):
+        number, comment = sample.params["number"], sample.params["comment"]
+        obs = yield
+        obs = yield from _open_order(Page(obs), number, menu=False)
+        page = Page(obs)
+        obs = yield act(type_text(page.field("history[comment]"), comment),
+                        "Write the comment in the order's notes.")
+        page = Page(obs)
+        obs = yield act(click(page.button("Submit Comment")), "Submit the comment.")
+        _expect(Page(obs), "You added a comment to the order.")
+        yield act(stop(), f"The comment is added to order #{number}.")
+
+
+def _review_url(review_id: int) -> str:
+    return f"{ADMIN}/review/product/edit/id/{review_id}/"
+
+
+class ApprovePendingReviews(_AdminTemplate):
+    id = "shopping_admin/approve_pending_reviews"
+    intent_template = "Approve all pending reviews of {{product}}."
+    difficulty = "hard"
+
+    def sample(self, rng, db):
+        row = _pick_product(rng, db, "(SELECT COUNT(*) FROM reviews r WHERE r.product_id = p.id "
+                            "AND r.status = 'pending') >= 2")
+        if row is None:
+            return None
+        ids = [r[0] for r in db.execute("SELECT id FROM reviews WHERE product_id = ? AND status = "
+                                        "'pending' ORDER BY id", (row["id"],))]
+        return Sample({"product": row["name"]}, {"review_ids": ids})
+
+    def evaluation(self, sample):
+        return _html_eval(*(_html_check(_review_url(rid), _value_of("status_id"), exact_match="1")
+                            for rid in sample.truth["review_ids"]))
+
+    def script(self, sample):
+        name = sample.params["product"]
+        obs = yield
+        page = Page(obs)
+        obs = yield act(click(page.link("Pending Reviews")),
+                        "Marketing > Pending Reviews lists the reviews waiting for moderation.")
+        page = Page(obs)
+        obs = yield act(type_text(page.field("product"), name),
+                        f"Filter the pending reviews by product {name}.")
+        page = Page(obs)
+        obs = yield act(click(page.button("Apply Filters")), "Apply the filter.")
+        page = Page(obs)
+        rows = [r for r in table_rows(page, "Rating") if r["Product"] == name]
+        if not rows or len(rows) != records_found(page):
+            raise OracleError("the pending reviews of the product are not all on the page")
+        ids = [r["ID"] for r in rows]
+        _check([int(i) for i in ids], sample.truth["review_ids"], "pending reviews")
+        for rid in ids:
+            obs = yield act(click(page.find(None, "input", aria_label=f"Select review {rid}")),
+                            f"Select pending review {rid}.")
+            page = Page(obs)
+        obs = yield act(select(page.field("massaction"), "Update Status: Approved"),
+                        "Choose the action Update Status: Approved.")
+        page = Page(obs)
+        obs = yield act(click(page.button("Submit", exact=True)),
+                        "Submit the action for the selected reviews.")
+        _expect(Page(obs), f"A total of {len(ids)} record(s) have been updated.")
+        yield act(stop(), f"The {len(ids)} pending reviews of {name} are approved.")
+
+
+class CustomerGroup(_AdminTemplate):
+    id = "shopping_admin/customer_group"
+    intent_template = "Move customer {{customer}} to the {{group}} customer group."
+    difficulty = "medium"
+
+    def sample(self, rng, db):
+        row = _pick_customer(rng, db)
+        if row is None:
+            return None
+        group = rng.choice([g for g in ("General", "Wholesale", "Retailer")
+                            if g != row["group_name"]])
+        return Sample({"customer": row["name"], "group": group}, {"customer_id": row["id"]})
+
+    def evaluation(self, sample):
+        url = f"{ADMIN}/customer/index/edit/id/{sample.truth['customer_id']}/?tab=account"
+        return _html_eval(_html_check(url, _value_of("customer[group_id]"),
+                                      exact_match=sample.params["group"]))
+
+    def script(self, sample):
+        name, group = sample.params["customer"], sample.params["group"]
+        obs = yield
+        obs = yield from _open_customer(Page(obs), name)
+        page = Page(obs)
+        obs = yield act(click(page.link("Account Information")),
+                        "The group is set on the Account Information tab.")
+        page = Page(obs)
+        obs = yield act(select(page.field("customer[group_id]"), group),
+                        f"Choose the group {group}.")
+        page = Page(obs)
+        obs = yield act(click(page.button("Save Customer")), "Save the customer.")
+        _expect(Page(obs), "You saved the customer.")
+        yield act(stop(), f"{name} is now in the {group} group.")
+
+
+_WORD = re.compile(r"[a-z]{5,}")
+
+
+class DeleteReviewsMentioning(_AdminTemplate):
+    id = "shopping_admin/delete_reviews_mentioning"
+    intent_template = 'Delete the reviews of {{product}} that mention "{{word}}".'
+    difficulty = "hard"
+    unseen = True
+
+    def sample(self, rng, db):
+        row = _pick_product(rng, db, "(SELECT COUNT(*) FROM reviews r WHERE "
+                            "r.product_id = p.id) >= 3")
+        if row is None:
+            return None
+        reviews = db.execute("SELECT id, title, detail FROM reviews WHERE product_id = ? "
+                             "ORDER BY id", (row["id"],)).fetchall()
+        texts = {r["id"]: f"{r['title']} {r['detail']}".lower() for r in reviews}
+        words = sorted({w for t in texts.values() for w in _WORD.findall(t)})
+        rng.shuffle(words)
+        for word in words:
+            hits = [rid for rid, text in texts.items() if word in text]
+            whole = [rid for rid, text in texts.items() if re.search(rf"\b{word}\b", text)]
+            if hits == whole and 1 <= len(hits) <= 3 and len(hits) < len(texts):
+                kept = next(r for r in reviews if r["id"] not in hits)
+                return Sample({"product": row["name"], "word": word},
+                              {"review_ids": hits, "kept_id": kept["id"],
+                               "kept_title": kept["title"]})
+        return None
+
+    def evaluation(self, sample):
+        truth = sample.truth
+        gone = [_html_check(_review_url(rid), "", must_include=[
+            "The review you requested does not exist."]) for rid in truth["review_ids"]]
+        kept = _html_check(_review_url(truth["kept_id"]), _value_of("title"),
+                           exact_match=truth["kept_title"])
+        return _html_eval(*gone, kept)
+
+    def script(self, sample):
+        name, word = sample.params["product"], sample.params["word"]
+        obs = yield
+        page = Page(obs)
+        obs = yield act(click(page.link("All Reviews")),
+                        "Reviews are under Marketing > All Reviews.")
+        page = Page(obs)
+        obs = yield act(type_text(page.field("product"), name),
+                        f"Filter the reviews by product {name}.")
+        page = Page(obs)
+        obs = yield act(type_text(page.field("search"), word),
+                        f"Search the review texts for '{word}'.")
+        page = Page(obs)
+        obs = yield act(click(page.button("Apply Filters")), "Apply the filters.")
+        page = Page(obs)
+        rows = [r for r in table_rows(page, "Rating") if r["Product"] == name]
+        if not rows or len(rows) != records_found(page):
+            raise OracleError("the matching reviews are not all on the page")
+        ids = [r["ID"] for r in rows]
+        if sorted(int(i) for i in ids) != sorted(sample.truth["review_ids"]):
+            raise OracleError(f"found reviews {ids}, expected {sample.truth['review_ids']}")
+        for rid in ids:
+            obs = yield act(click(page.find(None, "input", aria_label=f"Select review {rid}")),
+                            f"Select review {rid}, which mentions '{word}'.")
+            page = Page(obs)
+        obs = yield act(select(page.field("massaction"), "Delete"), "Choose the action Delete.")
+        page = Page(obs)
+        obs = yield act(click(page.button("Submit", exact=True)),
+                        "Submit the action for the selected reviews.")
+        _expect(Page(obs), f"A total of {len(ids)} record(s) have been deleted.")
+        yield act(stop(), f"The {len(ids)} reviews of {name} mentioning '{word}' are deleted.")
+
+
+class CancelPendingOrdersOfCustomer(_AdminTemplate):
+    id = "shopping_admin/cancel_pending_orders_of_customer"
+    intent_template = "Cancel all pending orders of {{customer}}."
+    difficulty = "hard"
+    unseen = True
+    start_path = "/sales/order/"
+
+    def sample(self, rng, db):
+        row = _pick_customer(rng, db, "(SELECT COUNT(*) FROM orders o WHERE o.customer_id = c.id "
+                             "AND o.status = 'pending') BETWEEN 2 AND 3", own_orders=True)
+        if row is None:
+            return None
+        orders = db.execute("SELECT id FROM orders WHERE customer_id = ? AND status = 'pending' "
+                            "ORDER BY id", (row["id"],)).fetchall()
+        other = db.execute("SELECT id, status FROM orders WHERE customer_id = ? AND status != "
+                           "'pending' ORDER BY id DESC LIMIT 1", (row["id"],)).fetchone()
+        truth: dict[str, Any] = {"order_ids": [o["id"] for o in orders]}
+        if other is not None:
+            truth["other_id"], truth["other_status"] = other["id"], STATUS_LABELS[other["status"]]
+        return Sample({"customer": row["name"]}, truth)
+
+    def evaluation(self, sample):
+        truth = sample.truth
+        checks = [_html_check(_order_url(oid), _ORDER_STATUS_JS, exact_match="Canceled")
+                  for oid in truth["order_ids"]]
+        if "other_id" in truth:  # the customer's other orders stay as they were
+            checks.append(_html_check(_order_url(truth["other_id"]), _ORDER_STATUS_JS,
+                                      exact_match=truth["other_status"]))
+        return _html_eval(*checks)
+
+    def script(self, sample):
+        name = sample.params["customer"]
+        obs = yield
+        page = Page(obs)
+        obs = yield act(type_text(page.field("billing_name"), name),
+                        f"Filter the orders by Bill-to Name {name}.")
+        page = Page(obs)
+        obs = yield act(select(page.field("status"), "Pending"), "... and by status Pending.")
+        page = Page(obs)
+        obs = yield act(click(page.button("Apply Filters")), "Apply the filters.")
+        page = Page(obs)
+        rows = table_rows(page, "Bill-to Name")
+        if len(rows) != records_found(page) or any(r["Bill-to Name"] != name for r in rows):
+            raise OracleError("the pending orders of the customer are not all on the page")
+        numbers = [r["ID"] for r in rows]
+        for k, number in enumerate(numbers):
+            if k:
+                obs = yield act(search(page.field("search"), number),
+                                f"Find the next pending order, #{number}.")
+                page = Page(obs)
+            obs = yield act(click(row_element(page, number, "a", "View")),
+                            f"Open order #{number}.")
+            page = Page(obs)
+            obs = yield act(click(page.button("Cancel", exact=True)), "Cancel this order.")
+            page = Page(obs)
+            _expect(page, "You canceled the order.")
+            if k + 1 < len(numbers):
+                obs = yield act(click(page.link("Back", exact=True)),
+                                "Back to the orders grid for the next one.")
+                page = Page(obs)
+        yield act(stop(), f"All {len(numbers)} pending orders of {name} are canceled.")
+
+
+TEMPLATES: list[type[TaskTemplate]] = [
+    # information seeking
+    OrderGrandTotal,
+    CustomerPhone,
+    ProductQuantity,
+    TopSearchTerms,
+    OrdersByStatusInRange,
+    ReviewStarCount,
+    OrderItems,
+    CustomerLifetimeSales,
+    MonthlySalesTotal,
+    BestsellersTopN,
+    TopCustomerPhone,
+    CustomersInState,
+    CompareCustomerSales,
+    ExtremeMonth,
+    # navigation
+    OrdersWithStatus,
+    ProductsInPriceRange,
+    CustomerOrders,
+    OrdersSortedByTotal,
+    # changes of state
+    ProductPrice,
+    ProductOutOfStock,
+    ProductDisable,
+    ProductDescription,
+    CancelOrder,
+    OrderComment,
+    ApprovePendingReviews,
+    CustomerGroup,
+    DeleteReviewsMentioning,
+    CancelPendingOrdersOfCustomer,
+]
