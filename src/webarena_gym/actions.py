@@ -45,6 +45,13 @@ WAIT_SECONDS = 1.0
 """How long ``do(action="Wait")`` sleeps."""
 
 SETTLE_TIMEOUT_MS = 3000
+
+NAVIGATION_GRACE_MS = 60
+"""After an action that can navigate (a click, Enter, a search, a select), how long to wait for
+the navigation's request to show up when the page's own tick came back first: the request
+travels renderer -> browser -> Playwright's driver -> Python and can lose that race."""
+
+_MAY_NAVIGATE = {"Click", "Press Enter", "Search", "Select Dropdown Option"}
 """Upper bound on waiting for a navigation started by an action to reach DOMContentLoaded
 (independent of an action's ``timeout_ms``, which bounds waiting for its element)."""
 
@@ -594,7 +601,9 @@ async def execute_action(page: Page, action: Action, *, timeout_ms: int = 5000) 
     watch = _NavigationWatch(page)
     try:
         await _perform(page, action, timeout_ms)
-        await watch.settle(SETTLE_TIMEOUT_MS)
+        await watch.settle(
+            SETTLE_TIMEOUT_MS, grace_ms=NAVIGATION_GRACE_MS if name in _MAY_NAVIGATE else 0
+        )
     except PlaywrightTimeoutError:
         raise ActionExecutionError(
             f"{what} timed out after {timeout_ms / 1000:g} s; the element may be hidden, "
@@ -659,14 +668,38 @@ class _NavigationWatch:
             pass
 
     def _on_request_end(self, request) -> None:
-        if request is self.request:  # a failed/blocked navigation, a download, or a commit
+        if request is not self.request:
+            return
+        if request.failure is not None:  # failed or aborted: no new document is coming
+            self.loaded.set()
+            return
+        # A finished navigation is a redirect (the follow-up request takes over), a response
+        # that commits a document (DOMContentLoaded sets `loaded`), or one that commits none
+        # (204/205, blocked navigations answered 204, downloads): only the last needs setting.
+        asyncio.ensure_future(self._settle_finished(request)).add_done_callback(_discard_result)
+
+    async def _settle_finished(self, request) -> None:
+        if request.redirected_to is not None:
+            return
+        try:
+            response = await request.response()
+        except Exception:  # the page went away meanwhile  # noqa: BLE001
+            self.loaded.set()
+            return
+        if response is None:
+            self.loaded.set()
+        elif 300 <= response.status < 400 and response.headers.get("location"):
+            return  # the redirected request is on its way
+        elif response.status in (204, 205) or "attachment" in response.headers.get(
+            "content-disposition", ""
+        ):
             self.loaded.set()
 
     def _on_loaded(self, _page) -> None:
         if self.request is not None:
             self.loaded.set()
 
-    async def settle(self, timeout_ms: int) -> None:
+    async def settle(self, timeout_ms: int, grace_ms: int = 0) -> None:
         """Give the page one task tick to start a navigation; wait for it when it did.
 
         The tick (a ``setTimeout(0)`` round trip) lets navigations that the page scheduled
@@ -688,6 +721,11 @@ class _NavigationWatch:
         finally:
             started.cancel()
             tick.cancel()  # only still running when a navigation is pending
+        if self.request is None and grace_ms:
+            try:
+                await asyncio.wait_for(self.started.wait(), grace_ms / 1000)
+            except asyncio.TimeoutError:
+                pass
         if self.request is None:
             return
         try:

@@ -79,6 +79,9 @@ async def observe_page(
     options = {"attribute": LABEL_ATTRIBUTE, "viewportOnly": bool(viewport_only)}
     for attempt in range(_ATTEMPTS):
         try:
+            # A document that has just committed may not be parsed yet: wait for it (instant
+            # when the page is already loaded).
+            await page.wait_for_load_state("domcontentloaded")
             result = await page.evaluate(script, options)
             break
         except PlaywrightError as exc:
