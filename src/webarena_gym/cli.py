@@ -1,4 +1,4 @@
-"""The ``webarena-gym`` command: doctor, login, serve (more join as the sandbox grows)."""
+"""The ``webarena-gym`` command: doctor, login, serve, tasks, demos."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import os
 import platform
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 
 def _version(dist: str) -> str:
@@ -89,6 +90,57 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tasks(args: argparse.Namespace) -> int:
+    """List, show or export the sandbox's tasks (WebArena-schema JSON)."""
+    import json
+
+    from webarena_gym.sandbox.tasks import SplitError, load_split, templates
+
+    try:
+        configs = load_split(args.split, sites=args.sites, seed=args.seed, n=args.n)
+    except SplitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.action == "list":
+        kinds = {t.id: t for t in templates()}
+        for config in configs:
+            t = kinds.get(config["intent_template_id"])
+            difficulty = t.difficulty if t else "?"
+            evals = "+".join(config["eval"]["eval_types"])
+            print(f"{config['task_id']:<48} {difficulty:<6} {evals:<24} {config['intent']}")
+        print(f"{len(configs)} tasks", file=sys.stderr)
+    elif args.action == "show":
+        wanted = [c for c in configs if str(c["task_id"]) == args.task_id]
+        if not wanted:
+            print(f"error: no task {args.task_id!r} in split {args.split}", file=sys.stderr)
+            return 2
+        print(json.dumps(wanted[0], indent=2))
+    else:
+        text = json.dumps(configs, indent=1)
+        if args.out:
+            Path(args.out).write_text(text + "\n")
+            print(f"wrote {len(configs)} tasks to {args.out}", file=sys.stderr)
+        else:
+            print(text)
+    return 0
+
+
+def cmd_demos(args: argparse.Namespace) -> int:
+    """Run the oracle on a split and write one trajectory per line."""
+    from webarena_gym.demos import write_demos
+
+    def progress(trajectory) -> None:  # type: ignore[no-untyped-def]
+        mark = "solved" if trajectory.reward == 1.0 else "FAILED"
+        extra = f" ({trajectory.error})" if trajectory.error else ""
+        print(f"{mark} {trajectory.num_steps:>2} steps {trajectory.task_id}{extra}",
+              file=sys.stderr)
+
+    total, solved = write_demos(args.split, args.out, sites=args.sites, n=args.n,
+                                seed=args.seed, max_steps=args.max_steps, progress=progress)
+    print(f"{total} tasks, {solved} solved")
+    return 0 if solved == total else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``webarena-gym``."""
     parser = argparse.ArgumentParser(prog="webarena-gym", description=__doc__)
@@ -109,6 +161,23 @@ def build_parser() -> argparse.ArgumentParser:
                             "0 for ephemeral ports")
     serve.add_argument("--seed", type=int, default=0, help="the site-data seed")
     serve.set_defaults(func=cmd_serve)
+    tasks = sub.add_parser("tasks", help="list, show or export the sandbox tasks of a split")
+    tasks.add_argument("action", choices=["list", "show", "export"])
+    tasks.add_argument("task_id", nargs="?", help="for show: the task id")
+    tasks.add_argument("--split", default="test", choices=["train", "test", "test_unseen"])
+    tasks.add_argument("--sites", nargs="+", default=None)
+    tasks.add_argument("--seed", type=int, default=0, help="site-data seed")
+    tasks.add_argument("-n", type=int, default=None, help="at most N tasks (train: default 1000)")
+    tasks.add_argument("--out", default=None, help="for export: a file instead of stdout")
+    tasks.set_defaults(func=cmd_tasks)
+    demos = sub.add_parser("demos", help="run the oracle on a split, write trajectories (JSONL)")
+    demos.add_argument("--split", default="train", choices=["train", "test", "test_unseen"])
+    demos.add_argument("--sites", nargs="+", default=None)
+    demos.add_argument("--seed", type=int, default=0, help="site-data seed")
+    demos.add_argument("-n", type=int, default=None, help="at most N tasks (train: default 1000)")
+    demos.add_argument("--max-steps", type=int, default=30)
+    demos.add_argument("--out", required=True, help="the JSONL file to write")
+    demos.set_defaults(func=cmd_demos)
     return parser
 
 
