@@ -172,6 +172,59 @@ def bench(base: str, steps: int, warmup: int) -> dict:
     }
 
 
+def bench_reset(resets: int, warmup: int) -> dict:
+    """``SandboxEnv.reset()`` on the shop's home page vs raw Playwright's floor.
+
+    Floor: a new browser context (with the same tenant header and login cookie) loading the
+    same start page and reading ``page.content()``. The env additionally closes the previous
+    context, restores the tenant's store database and labels + simplifies the page.
+    """
+    from webarena_gym.sandbox.auth import session_cookie
+    from webarena_gym.sandbox.env import SandboxEnv
+    from webarena_gym.sandbox.host import TENANT_HEADER
+
+    task = {
+        "sites": ["shopping"], "task_id": "home", "require_login": True,
+        "storage_state": "./.auth/shopping_state.json", "start_url": "__SHOPPING__/",
+        "intent": "browse", "eval": {"eval_types": ["string_match"],
+                                     "reference_answers": {"exact_match": "x"}},
+    }
+    env = SandboxEnv(task_configs=[task], max_steps=5)
+    runtime = env.runtime
+    env_times, restore_ms, raw_times = [], [], []
+    try:
+        env.reset()
+        url = env.site_urls["shopping"] + "/"
+        headers = {TENANT_HEADER: env.tenant}
+        cookie = session_cookie("shopping", env._default_user_id("shopping"))
+
+        async def raw_reset() -> float:
+            browser = await runtime.get_browser()
+            start = time.perf_counter()
+            context = await browser.new_context(viewport={"width": 1280, "height": 720},
+                                                extra_http_headers=headers)
+            await context.add_cookies([cookie])
+            page = await context.new_page()
+            await page.goto(url)
+            await page.content()
+            elapsed = time.perf_counter() - start
+            await context.close()
+            return elapsed
+
+        for i in range(warmup + resets):
+            raw = runtime.run(raw_reset())
+            _obs, info = env.reset()
+            if i >= warmup:
+                raw_times.append(raw)
+                env_times.append(info["reset_seconds"])
+                restore_ms.append(info["restore_ms"])
+    finally:
+        env.close()
+    return {"raw": summarize(raw_times), "env": summarize(env_times),
+            "restore_ms_p50": percentile(restore_ms, 0.5),
+            "restore_ms_p90": percentile(restore_ms, 0.9)}
+
+
 def summarize(times: list[float]) -> dict:
     """p50/p90/mean in milliseconds."""
     ms = [t * 1000 for t in times]
@@ -183,10 +236,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--resets", type=int, default=50)
     args = parser.parse_args()
     server, base = serve()
     try:
         run = bench(base, args.steps, args.warmup)
+        resets = bench_reset(args.resets, 3)
     finally:
         server.shutdown()
         server.server_close()
@@ -202,6 +257,7 @@ def main() -> None:
         "obs_chars": env["obs_chars"],
         "obs_fraction": env["obs_chars"] / env["raw_chars"],
         "numbered_elements": env["elements"],
+        "reset": resets,
     }
     lines = [
         "| step (click a link, load, read the page) | p50 ms | p90 ms | mean ms |",
@@ -213,6 +269,13 @@ def main() -> None:
         "| page | raw HTML chars | simplified chars | fraction | numbered elements |",
         "| --- | ---: | ---: | ---: | ---: |",
         f"| shop category, 100 products | {env['raw_chars']:,} | {env['obs_chars']:,} | {result['obs_fraction']:.3f} | {env['elements']} |",
+        "",
+        "| reset (sandbox shop home, signed in) | p50 ms | p90 ms |",
+        "| --- | ---: | ---: |",
+        f"| raw Playwright (new context + load + `page.content()`) | {resets['raw']['p50_ms']:.1f} | {resets['raw']['p90_ms']:.1f} |",
+        f"| `SandboxEnv.reset()` (close old context, restore tenant DB, new context, load, observe) | {resets['env']['p50_ms']:.1f} | {resets['env']['p90_ms']:.1f} |",
+        f"| of which the tenant's database restore (SQLite backup API, 2.7 MB) | {resets['restore_ms_p50']:.2f} | {resets['restore_ms_p90']:.2f} |",
+        f"| ratio (env / raw, p50) | {resets['env']['p50_ms'] / resets['raw']['p50_ms']:.2f}x | |",
     ]
     table = "\n".join(lines)
     print(table)
