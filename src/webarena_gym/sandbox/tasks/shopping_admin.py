@@ -749,6 +749,11 @@ class TopCustomerPhone(_AdminTemplate):
                               (name,)).fetchone()
         if customer is None or not customer["phone"]:
             return None
+        owners = {r[0] for r in db.execute(
+            "SELECT customer_id FROM orders WHERE customer_name = ? AND created_at >= ? AND "
+            "created_at <= ?", (name, *_range_args(start, end)))}
+        if owners != {customer["id"]}:
+            return None  # a guest with the same name ordered too
         return Sample({"start": day_label(start), "end": day_label(end)},
                       {"answer": [name, customer["phone"]], "orders": rows[0]["n"]})
 
@@ -872,7 +877,7 @@ class ExtremeMonth(_AdminTemplate):
 
     id = "shopping_admin/extreme_month"
     intent_template = "In {{year}}, which month had the {{which}} {{metric}}?"
-    difficulty = "hard"
+    difficulty = "medium"
     unseen = True
 
     _METRICS = {"Sales Total": ("SUM(grand_total)", "Sales Total"),
@@ -1176,6 +1181,70 @@ class ProductDisable(_ProductEdit):
         return act(select(page.field("product[status]"), "No"), "Set Enable Product to No.")
 
 
+def raised_price(price: str, percent: int) -> str | None:
+    """``price`` raised by ``percent``, rounded to the cent; None when it ends in half a cent
+    (which way to round would be a matter of taste)."""
+    cents = round(float(price.replace(",", "")) * 100) * (100 + percent)
+    if cents % 100 == 50:
+        return None
+    return f"{(cents + 50) // 100 / 100:.2f}"
+
+
+class ProductPricesRaise(_AdminTemplate):
+    """Raise two products' prices by a percentage (two product forms, arithmetic)."""
+
+    id = "shopping_admin/product_prices_raise"
+    intent_template = "Raise the prices of {{first}} and {{second}} by {{percent}}%."
+    difficulty = "hard"
+
+    def sample(self, rng, db):
+        first, second = _pick_product(rng, db), _pick_product(rng, db)
+        if first is None or second is None or first["id"] == second["id"]:
+            return None
+        percent = rng.choice((5, 10, 15, 20, 25))
+        prices = [raised_price(f"{p['price']:.2f}", percent) for p in (first, second)]
+        if None in prices:
+            return None
+        return Sample({"first": first["name"], "second": second["name"], "percent": percent},
+                      {"product_ids": [first["id"], second["id"]], "prices": prices})
+
+    def evaluation(self, sample):
+        return _html_eval(*(_html_check(_product_url({"product_id": pid}),
+                                        _value_of("product[price]"), exact_match=price)
+                            for pid, price in zip(sample.truth["product_ids"],
+                                                  sample.truth["prices"], strict=True)))
+
+    def script(self, sample):
+        percent = int(sample.params["percent"])
+        obs = yield
+        page = Page(obs)
+        for k, name in enumerate((sample.params["first"], sample.params["second"])):
+            if k == 0:
+                obs = yield from _open_product(page, name)
+            else:
+                obs = yield act(search(page.field("search"), name),
+                                f"Search the products grid for {name}.")
+                page = Page(obs)
+                obs = yield act(click(row_element(page, name, "a", "Edit")),
+                                f"Open the edit form of {name}.")
+            page = Page(obs)
+            old = page.value(page.field("product[price]"))
+            new = raised_price(old, percent)
+            if new is None:
+                raise OracleError(f"{old} raised by {percent}% ends in half a cent")
+            obs = yield act(type_text(page.field("product[price]"), new),
+                            f"The price is {old}; {percent}% more is {new}.")
+            page = Page(obs)
+            obs = yield act(click(page.button("Save")), "Save the product.")
+            page = Page(obs)
+            _expect(page, "You saved the product.")
+            if k == 0:
+                obs = yield act(click(page.link("Back", exact=True)),
+                                "Back to the products grid for the second product.")
+                page = Page(obs)
+        yield act(stop(), f"Both prices are raised by {percent}%.")
+
+
 _DESCRIPTION_ADDITIONS = (
     "Now with a two-year warranty.",
     "Ships in recyclable packaging.",
@@ -1319,7 +1388,7 @@ class ApprovePendingReviews(_AdminTemplate):
         if not rows or len(rows) != records_found(page):
             raise OracleError("the pending reviews of the product are not all on the page")
         ids = [r["ID"] for r in rows]
-        _check([int(i) for i in ids], sample.truth["review_ids"], "pending reviews")
+        _check(sorted(int(i) for i in ids), sample.truth["review_ids"], "pending reviews")
         for rid in ids:
             obs = yield act(click(page.find(None, "input", aria_label=f"Select review {rid}")),
                             f"Select pending review {rid}.")
@@ -1523,6 +1592,7 @@ TEMPLATES: list[type[TaskTemplate]] = [
     OrdersSortedByTotal,
     # changes of state
     ProductPrice,
+    ProductPricesRaise,
     ProductOutOfStock,
     ProductDisable,
     ProductDescription,
