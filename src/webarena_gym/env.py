@@ -81,6 +81,10 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
 
     metadata = {"render_modes": ["rgb_array"], "render_fps": 1}
 
+    #: How long a ``program_html`` page may take to go network-idle after ``load`` (WebArena's
+    #: GitLab renders with scripts; the sandbox's server-rendered sites set 0).
+    eval_settle_ms: int = 3000
+
     def __init__(
         self,
         task_configs: Sequence[TaskConfig | Mapping[str, Any]] | str | os.PathLike[str],
@@ -364,6 +368,8 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
                     context=session.context,
                     site_urls=self.site_urls,
                     judge=self.judge if self.judge is not None else default_judge(),
+                    page_timeout_ms=self.navigation_timeout_ms,
+                    settle_ms=self.eval_settle_ms,
                 )
 
         self.last_eval = self.runtime.run(run())

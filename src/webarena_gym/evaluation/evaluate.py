@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from webarena_gym.evaluation.judges import Judge, JudgeCalls, default_judge
-from webarena_gym.evaluation.program_html import evaluate_program_html
+from webarena_gym.evaluation.program_html import SETTLE_TIMEOUT_MS, evaluate_program_html
 from webarena_gym.evaluation.result import EvalResult, EvaluatorResult
 from webarena_gym.evaluation.string_match import evaluate_string_match
 from webarena_gym.evaluation.url_match import evaluate_url_match
@@ -26,6 +26,7 @@ async def evaluate_task(
     site_urls: Mapping[str, str],
     judge: Judge | None = None,
     page_timeout_ms: int = 15000,
+    settle_ms: int = SETTLE_TIMEOUT_MS,
 ) -> EvalResult:
     """Score an episode: the product of the task's evaluators, each 1.0 or 0.0.
 
@@ -37,6 +38,8 @@ async def evaluate_task(
         site_urls: site name -> base URL of the deployment (for placeholders and helpers).
         judge: the fuzzy judge; :func:`default_judge` when None.
         page_timeout_ms: navigation timeout for each ``program_html`` page.
+        settle_ms: how long a ``program_html`` page may take to go network-idle after
+            ``load`` (pages rendered by scripts need it; 0 skips the wait).
 
     Every evaluator runs (none short-circuits), so ``to_info()`` explains all of them.
 
@@ -62,6 +65,7 @@ async def evaluate_task(
                     site_urls=site_urls,
                     judge=calls,
                     page_timeout_ms=page_timeout_ms,
+                    settle_ms=settle_ms,
                 )
             )
     reward = 1.0

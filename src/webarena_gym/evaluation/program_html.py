@@ -41,14 +41,22 @@ def _to_text(value: Any) -> str:
     return str(value)
 
 
-async def _open(page: Page, url: str, timeout_ms: int, notes: list[str]) -> bool:
-    """Navigate and let the page settle; False (with a note) when it cannot be opened."""
+async def _open(
+    page: Page, url: str, timeout_ms: int, notes: list[str], settle_ms: int = SETTLE_TIMEOUT_MS
+) -> bool:
+    """Navigate and let the page settle; False (with a note) when it cannot be opened.
+
+    ``settle_ms`` bounds the wait for the network to go quiet after ``load`` (0: don't wait,
+    for server-rendered sites such as the sandbox's).
+    """
     try:
         await page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
     except PlaywrightError as exc:
         notes.append(f"could not open {url}: {str(exc).splitlines()[0]}")
         return False
-    for state, timeout in (("load", timeout_ms), ("networkidle", SETTLE_TIMEOUT_MS)):
+    for state, timeout in (("load", timeout_ms), ("networkidle", settle_ms)):
+        if timeout <= 0:
+            continue
         try:
             await page.wait_for_load_state(state, timeout=min(timeout, timeout_ms))
         except PlaywrightError:
@@ -89,6 +97,7 @@ async def _run_check(
     site_urls: Mapping[str, str],
     judge: JudgeCalls,
     page_timeout_ms: int,
+    settle_ms: int,
 ) -> dict[str, Any]:
     notes: list[str] = []
     helper_ctx = HelperContext(
@@ -114,7 +123,7 @@ async def _run_check(
     else:
         page = await context.new_page()
         try:
-            opened = await _open(page, target, page_timeout_ms, notes)
+            opened = await _open(page, target, page_timeout_ms, notes, settle_ms)
             if opened:
                 for action in check.prep_actions:
                     try:
@@ -151,6 +160,7 @@ async def evaluate_program_html(
     site_urls: Mapping[str, str],
     judge: JudgeCalls,
     page_timeout_ms: int = 15000,
+    settle_ms: int = SETTLE_TIMEOUT_MS,
 ) -> EvaluatorResult:
     """``program_html``: every check of ``task.eval.program_html`` must pass.
 
@@ -173,6 +183,7 @@ async def evaluate_program_html(
                 site_urls=site_urls,
                 judge=judge,
                 page_timeout_ms=page_timeout_ms,
+                settle_ms=settle_ms,
             )
         )
     score = 1.0 if all(c["score"] == 1.0 for c in checks) else 0.0

@@ -71,6 +71,8 @@ class SandboxEnv(WebArenaEnv):
     ``reset()``'s ``info`` adds ``restore_ms`` (the tenant's database restore) and ``tenant``.
     """
 
+    eval_settle_ms = 0  # server-rendered pages: nothing loads after "load"
+
     def __init__(
         self,
         task_configs: TaskSource | None = None,
