@@ -145,6 +145,44 @@ class TaskTemplate:
         }
 
 
+MAX_BLANK_WAITS = 3  # Wait steps an oracle spends on a page that has not rendered yet
+
+
+def is_blank(obs: Observation) -> bool:
+    """An observation of a page that has not rendered yet (no text at all, no error)."""
+    from webarena_gym.sandbox.tasks.page import Page
+
+    return not obs.get("last_action_error") and not Page(obs).text
+
+
+class ScriptedTemplate(TaskTemplate):
+    """A template whose oracle is written as :meth:`script`.
+
+    :meth:`solve` runs the script and, when an observation arrives before the page has rendered,
+    waits for it first (at most ``MAX_BLANK_WAITS`` times), as a person would.
+    """
+
+    def script(self, sample: Sample) -> OracleScript:
+        """The oracle's steps (observations in, responses out)."""
+        raise NotImplementedError
+
+    def solve(self, sample: Sample) -> OracleScript:
+        """Run :meth:`script`, waiting out blank observations."""
+        steps = self.script(sample)
+        next(steps)
+        obs = yield
+        while True:
+            for _ in range(MAX_BLANK_WAITS):
+                if not is_blank(obs):
+                    break
+                obs = yield act(Action("Wait"), "The page has not finished loading; wait.")
+            try:
+                response = steps.send(obs)
+            except StopIteration:
+                return
+            obs = yield response
+
+
 _SLOT = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 

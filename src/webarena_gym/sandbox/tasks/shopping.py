@@ -38,6 +38,7 @@ from webarena_gym.sandbox.store.generate import DEFAULT_CUSTOMER_PASSWORD, defau
 from webarena_gym.sandbox.tasks.base import (
     OracleScript,
     Sample,
+    ScriptedTemplate,
     TaskTemplate,
     act,
     click,
@@ -55,7 +56,6 @@ STATUS_LABELS = {"pending": "Pending", "processing": "Processing", "complete": "
                  "canceled": "Canceled", "closed": "Closed", "on hold": "On Hold"}
 SHIPPING_LABELS = {"Flat Rate": "Flat Rate - Fixed", "Best Way": "Best Way - Table Rate"}
 _MONEY = re.compile(r"\$([\d,]+\.\d{2})")
-_MAX_WAITS = 3  # Wait steps for a page that has not rendered yet
 
 
 # -- formatting shared by samplers and oracles ----------------------------------------------------
@@ -388,11 +388,6 @@ def _selected(page: Page, element_id: str) -> str:
     return ""
 
 
-def _blank(obs: Any) -> bool:
-    """An observation of a page that has not rendered yet (no text at all)."""
-    return not obs.get("last_action_error") and not Page(obs).text
-
-
 # -- evaluation helpers ---------------------------------------------------------------------------
 
 
@@ -435,34 +430,11 @@ _ORDER_STATUS = "document.querySelector('.order-status').outerText"
 # -- the templates --------------------------------------------------------------------------------
 
 
-class _ShopTemplate(TaskTemplate):
-    """A storefront task as the signed-in default customer; the oracle is :meth:`script`.
-
-    :meth:`solve` runs the script and, when an observation arrives before the page has
-    rendered, waits for it first, as a person would.
-    """
+class _ShopTemplate(ScriptedTemplate):
+    """A storefront task as the signed-in default customer; the oracle is :meth:`script`."""
 
     sites = (SITE,)
     start_path = "/"
-
-    def script(self, sample: Sample) -> OracleScript:
-        """The oracle's steps (observations in, responses out)."""
-        raise NotImplementedError
-
-    def solve(self, sample: Sample) -> OracleScript:
-        steps = self.script(sample)
-        next(steps)
-        obs = yield
-        while True:
-            for _ in range(_MAX_WAITS):
-                if not _blank(obs):
-                    break
-                obs = yield act(Action("Wait"), "The page has not finished loading; wait.")
-            try:
-                response = steps.send(obs)
-            except StopIteration:
-                return
-            obs = yield response
 
 
 # ---- information seeking (string_match) ----

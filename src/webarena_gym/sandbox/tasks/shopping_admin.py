@@ -22,10 +22,10 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from webarena_gym.actions import Action
 from webarena_gym.sandbox.tasks.base import (
     OracleScript,
     Sample,
+    ScriptedTemplate,
     TaskTemplate,
     act,
     click,
@@ -45,7 +45,6 @@ STATUS_LABELS = {"pending": "Pending", "processing": "Processing", "complete": "
 _RECORDS = re.compile(r"(\d+) records found")
 _SORT_SUFFIX = re.compile(r"\s*\((?:ascending|descending)\)$")
 _MONEY = re.compile(r"-?\$[\d,]+\.\d{2}")
-_MAX_WAITS = 3  # Wait steps for a page that has not rendered yet
 
 
 # -- formatting shared by intents and oracles -----------------------------------------------------
@@ -341,39 +340,11 @@ def _run_report(page: Page, link: str, nth: int, period: str, start: date,
 # -- the templates --------------------------------------------------------------------------------
 
 
-def _blank(obs: Any) -> bool:
-    """An observation of a page that has not rendered yet (no text at all)."""
-    return not obs.get("last_action_error") and not Page(obs).text
-
-
-class _AdminTemplate(TaskTemplate):
-    """An admin task; subclasses write the oracle as :meth:`script`.
-
-    :meth:`solve` runs the script and, when an observation arrives before the page has
-    rendered (a blank document right after a redirect), waits for it first, as a person would.
-    """
+class _AdminTemplate(ScriptedTemplate):
+    """An admin task; subclasses write the oracle as :meth:`script`."""
 
     sites = (SITE,)
     start_path = "/admin/dashboard/"
-
-    def script(self, sample: Sample) -> OracleScript:
-        """The oracle's steps (observations in, responses out)."""
-        raise NotImplementedError
-
-    def solve(self, sample: Sample) -> OracleScript:
-        steps = self.script(sample)
-        next(steps)
-        obs = yield
-        while True:
-            for _ in range(_MAX_WAITS):
-                if not _blank(obs):
-                    break
-                obs = yield act(Action("Wait"), "The page has not finished loading; wait.")
-            try:
-                response = steps.send(obs)
-            except StopIteration:
-                return
-            obs = yield response
 
 
 def _string_eval(*must_include: str, must_exclude: tuple[str, ...] = ()) -> dict[str, Any]:
