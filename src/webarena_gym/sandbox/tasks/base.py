@@ -198,6 +198,49 @@ def fill(template: str, params: Mapping[str, Any]) -> str:
     return _SLOT.sub(value, template)
 
 
+def amount(value: float) -> str:
+    """``1,234.50``: money as the sites show it, without the dollar sign."""
+    return f"{value:,.2f}"
+
+
+def string_eval(*must_include: str, must_exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A ``string_match`` eval block."""
+    answers: dict[str, Any] = {"must_include": list(must_include)}
+    if must_exclude:
+        answers["must_exclude"] = list(must_exclude)
+    return {"eval_types": ["string_match"], "reference_answers": answers}
+
+
+def html_check(url: str, locator: str, **contents: Any) -> dict[str, Any]:
+    """One ``program_html`` check: open ``url``, read ``locator``, require ``contents``."""
+    return {"url": url, "locator": locator, "required_contents": contents}
+
+
+def html_eval(*checks: dict[str, Any]) -> dict[str, Any]:
+    """A ``program_html`` eval block of these checks."""
+    return {"eval_types": ["program_html"], "reference_answers": None,
+            "program_html": list(checks)}
+
+
+def expect_equal(found: Any, truth: Any, what: str) -> None:
+    """The oracle's reading must agree with the sampler's SQL (else the site or the template
+    has a bug, which is better reported than answered)."""
+    from webarena_gym.sandbox.tasks.page import OracleError
+
+    if found != truth:
+        raise OracleError(f"{what}: the page shows {found!r}, the data says {truth!r}")
+
+
+def expect_text(page: Any, message: str) -> None:
+    """Raise when ``page`` (a :class:`~webarena_gym.sandbox.tasks.page.Page`) does not show
+    ``message`` confirming an action (a broken form or site)."""
+    from webarena_gym.sandbox.tasks.page import OracleError
+
+    if not page.has_text(message):
+        raise OracleError(f"expected {message!r} on {page.url}; error: {page.error!r}; "
+                          f"{page.text[:400]}")
+
+
 def money(value: float) -> str:
     """``$1,234.50`` as the shop shows prices."""
     return f"${value:,.2f}"

@@ -18,7 +18,8 @@ class OracleError(RuntimeError):
     """The oracle could not find what it needed on the page (a bug in a template or a site)."""
 
 
-def _norm(text: str) -> str:
+def normalize_space(text: str) -> str:
+    """Whitespace runs collapsed to one space, ends stripped."""
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -42,7 +43,7 @@ class Page:
     @property
     def text(self) -> str:
         """All text of the page, whitespace collapsed."""
-        return _norm(self.root.text_content())
+        return normalize_space(self.root.text_content())
 
     def has_text(self, text: str) -> bool:
         """Whether ``text`` (case-insensitive) appears in the page's text."""
@@ -110,14 +111,14 @@ class Page:
         """The option labels of a numbered ``<select>``."""
         for element in self.elements("select"):
             if element.get("id") == element_id:
-                return [_norm(o.text_content()) for o in element.iter("option")]
+                return [normalize_space(o.text_content()) for o in element.iter("option")]
         raise OracleError(f"element {element_id} is not a select on {self.url}")
 
     def value(self, element_id: str) -> str:
         """The current value shown for a numbered input or textarea."""
         for element in self.elements():
             if element.get("id") == element_id:
-                return element.get("value") or _norm(element.text_content())
+                return element.get("value") or normalize_space(element.text_content())
         raise OracleError(f"no element {element_id} on {self.url}")
 
     # -- tables ----------------------------------------------------------------------------
@@ -127,7 +128,7 @@ class Page:
         for table in self.root.iter("table"):
             rows = []
             for row in table.iter("tr"):
-                cells = [_norm(c.text_content()) for c in row if c.tag in ("td", "th")]
+                cells = [normalize_space(c.text_content()) for c in row if c.tag in ("td", "th")]
                 if cells:
                     rows.append(cells)
             result.append(rows)
@@ -146,7 +147,7 @@ def _matches(element: html.HtmlElement, text: str | None, exact: bool) -> bool:
     if text is None:
         return True
     wanted = text.lower()
-    candidates = [_norm(element.text_content())]
+    candidates = [normalize_space(element.text_content())]
     candidates += [element.get(a) or "" for a in ("title", "aria-label", "value", "alt",
                                                    "placeholder")]
     for candidate in candidates:

@@ -41,13 +41,19 @@ from webarena_gym.sandbox.tasks.base import (
     ScriptedTemplate,
     TaskTemplate,
     act,
+    amount,
     click,
+    expect_equal,
+    expect_text,
+    html_check,
+    html_eval,
     search,
     select,
     stop,
+    string_eval,
     type_text,
 )
-from webarena_gym.sandbox.tasks.page import OracleError, Page
+from webarena_gym.sandbox.tasks.page import OracleError, Page, normalize_space
 
 SITE = "shopping"
 SHOP = "__SHOPPING__"
@@ -59,11 +65,6 @@ _MONEY = re.compile(r"\$([\d,]+\.\d{2})")
 
 
 # -- formatting shared by samplers and oracles ----------------------------------------------------
-
-
-def amount(value: float) -> str:
-    """``1,234.50``: money as the shop shows it, without the dollar sign."""
-    return f"{value:,.2f}"
 
 
 def _to_float(text: str) -> float:
@@ -97,10 +98,6 @@ def parse_month(label: str) -> date:
     return datetime.strptime(label, "%B %Y").date()
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def _js(text: str) -> str:
     """A JavaScript string literal."""
     return json.dumps(text)
@@ -122,10 +119,10 @@ def product_cards(page: Page) -> list[dict[str, Any]]:
         if link.get("id") is None or card is None:
             continue
         first = next((a for a in card.iter("a") if a.get("id") is not None), None)
-        name = _norm(link.text_content())
+        name = normalize_space(link.text_content())
         if first is not link or not name or re.fullmatch(r"\d+ Reviews?", name):
             continue
-        text = _norm(card.text_content())
+        text = normalize_space(card.text_content())
         price = _MONEY.search(text)
         if price is None:
             continue  # not a product card
@@ -147,10 +144,10 @@ def card_of(page: Page, name: str) -> dict[str, Any]:
 def button_in(element: lxml_html.HtmlElement, text: str) -> str:
     """The number of the button with ``text`` inside ``element``."""
     for button in element.iter("button", "input"):
-        label = _norm(button.text_content()) or button.get("title") or button.get("value") or ""
+        label = normalize_space(button.text_content()) or button.get("title") or button.get("value") or ""
         if button.get("id") is not None and text.lower() in label.lower():
             return str(button.get("id"))
-    raise OracleError(f"no button {text!r} in {_norm(element.text_content())[:200]!r}")
+    raise OracleError(f"no button {text!r} in {normalize_space(element.text_content())[:200]!r}")
 
 
 def order_rows(page: Page) -> list[dict[str, Any]]:
@@ -160,7 +157,7 @@ def order_rows(page: Page) -> list[dict[str, Any]]:
         cells = [c for c in tr if c.tag == "td"]
         if len(cells) != 6:
             continue
-        texts = [_norm(c.text_content()) for c in cells]
+        texts = [normalize_space(c.text_content()) for c in cells]
         if not re.fullmatch(r"\d{9}", texts[0]):
             continue
         view = next((a.get("id") for a in cells[5].iter("a") if a.get("id")), None)
@@ -183,7 +180,7 @@ def ordered_items(page: Page) -> list[str]:
     """Product names in an order page's Items Ordered table (options left out)."""
     names = []
     for table in page.root.iter("table"):
-        header = [_norm(c.text_content()) for c in next(table.iter("tr"), [])]
+        header = [normalize_space(c.text_content()) for c in next(table.iter("tr"), [])]
         if header[:2] != ["Product Name", "SKU"]:
             continue
         for tr in list(table.iter("tr"))[1:]:
@@ -193,12 +190,12 @@ def ordered_items(page: Page) -> list[str]:
             first = cells[0]
             label = next((a for a in first.iter("a")), None)
             if label is not None:
-                names.append(_norm(label.text_content()))
+                names.append(normalize_space(label.text_content()))
             else:
                 options = first.find("dl")
-                text = _norm(first.text_content())
+                text = normalize_space(first.text_content())
                 if options is not None:
-                    text = text[: len(text) - len(_norm(options.text_content()))].strip()
+                    text = text[: len(text) - len(normalize_space(options.text_content()))].strip()
                 names.append(text)
     if not names:
         raise OracleError(f"no ordered items on {page.url}")
@@ -217,30 +214,17 @@ def product_reviews(page: Page) -> list[dict[str, str]]:
     """The reviews on a product page: title, rating, text and nickname."""
     reviews = []
     for p in page.root.iter("p"):
-        byline = _norm(p.text_content())
+        byline = normalize_space(p.text_content())
         details = p.getparent()
         item = details.getparent() if details is not None else None
         if not byline.startswith("Review by ") or item is None:
             continue
-        parts = [_norm(d.text_content()) for d in item if d.tag == "div" and d is not details]
+        parts = [normalize_space(d.text_content()) for d in item if d.tag == "div" and d is not details]
         if len(parts) < 3:
             raise OracleError(f"cannot read the review by {byline[10:]!r} on {page.url}")
         reviews.append({"title": parts[0], "rating": parts[1], "detail": parts[2],
                         "nickname": byline[len("Review by "):].strip()})
     return reviews
-
-
-def _expect(page: Page, message: str) -> None:
-    """Raise when the page does not confirm an action (a broken form or site)."""
-    if not page.has_text(message):
-        raise OracleError(f"expected {message!r} on {page.url}; error: {page.error!r}; "
-                          f"{page.text[:400]}")
-
-
-def _check(found: Any, truth: Any, what: str) -> None:
-    """The oracle's reading must agree with the sampler's SQL (else report the bug)."""
-    if found != truth:
-        raise OracleError(f"{what}: the page shows {found!r}, the data says {truth!r}")
 
 
 def _mentions(text: str, phrase: str) -> bool:
@@ -384,33 +368,17 @@ def _selected(page: Page, element_id: str) -> str:
         if element.get("id") == element_id:
             for option in element.iter("option"):
                 if option.get("selected") in ("true", "selected", ""):
-                    return _norm(option.text_content())
+                    return normalize_space(option.text_content())
     return ""
 
 
 # -- evaluation helpers ---------------------------------------------------------------------------
 
 
-def _string_eval(*must_include: str, must_exclude: tuple[str, ...] = ()) -> dict[str, Any]:
-    answers: dict[str, Any] = {"must_include": list(must_include)}
-    if must_exclude:
-        answers["must_exclude"] = list(must_exclude)
-    return {"eval_types": ["string_match"], "reference_answers": answers}
-
-
 def _url_eval(path: str, **query: str) -> dict[str, Any]:
     url = f"{SHOP}{path}" + (f"?{urlencode(query)}" if query else "")
     return {"eval_types": ["url_match"], "reference_answers": None, "reference_url": url,
             "url_note": "GOLD in PRED"}
-
-
-def _html_check(url: str, locator: str, **contents: Any) -> dict[str, Any]:
-    return {"url": url, "locator": locator, "required_contents": contents}
-
-
-def _html_eval(*checks: dict[str, Any]) -> dict[str, Any]:
-    return {"eval_types": ["program_html"], "reference_answers": None,
-            "program_html": list(checks)}
 
 
 def _cart_rows_locator(name: str) -> str:
@@ -456,7 +424,7 @@ class LatestOrderTotal(_ShopTemplate):
                                            "number": orders[0]["increment_id"]})
 
     def evaluation(self, sample):
-        return _string_eval(sample.truth["answer"])
+        return string_eval(sample.truth["answer"])
 
     def script(self, sample):
         label = STATUS_LABELS[sample.params["status"]]
@@ -465,7 +433,7 @@ class LatestOrderTotal(_ShopTemplate):
         row = next((r for r in order_rows(Page(obs)) if r["status"] == label), None)
         if row is None:
             raise OracleError(f"no {label} order in My Orders")
-        _check(row["total"], sample.truth["answer"], "order total")
+        expect_equal(row["total"], sample.truth["answer"], "order total")
         yield act(stop(row["total"]), f"My Orders lists the newest orders first; the first "
                   f"{label} one, #{row['number']}, totals ${row['total']}.")
 
@@ -483,14 +451,14 @@ class OrderStatus(_ShopTemplate):
                       {"answer": STATUS_LABELS[order["status"]]})
 
     def evaluation(self, sample):
-        return _string_eval(sample.truth["answer"])
+        return string_eval(sample.truth["answer"])
 
     def script(self, sample):
         number = sample.params["number"]
         obs = yield
         obs = yield from _open_my_orders(Page(obs))
         status = order_row(Page(obs), number)["status"]
-        _check(status, sample.truth["answer"], "status")
+        expect_equal(status, sample.truth["answer"], "status")
         yield act(stop(status), f"The row of order #{number} says {status}.")
 
 
@@ -514,7 +482,7 @@ class SpendInMonth(_ShopTemplate):
         return Sample({"month": label}, {"answer": amount(total), "orders": len(kept)})
 
     def evaluation(self, sample):
-        return _string_eval(sample.truth["answer"])
+        return string_eval(sample.truth["answer"])
 
     def script(self, sample):
         first = parse_month(sample.params["month"])
@@ -524,7 +492,7 @@ class SpendInMonth(_ShopTemplate):
                 if (d := parse_short_date(r["date"])).year == first.year and d.month == first.month]
         kept = [r for r in rows if r["status"] != "Canceled"]
         total = amount(round(sum(_to_float(r["total"]) for r in kept), 2))
-        _check(total, sample.truth["answer"], "monthly spend")
+        expect_equal(total, sample.truth["answer"], "monthly spend")
         numbers = ", ".join("#" + r["number"] for r in kept)
         yield act(stop(total), f"Orders of {sample.params['month']} that were not canceled: "
                   f"{numbers}; their totals add up to ${total}.")
@@ -552,7 +520,7 @@ class OrdersInPeriod(_ShopTemplate):
                       {"answer": str(count)})
 
     def evaluation(self, sample):
-        return _string_eval(sample.truth["answer"])
+        return string_eval(sample.truth["answer"])
 
     def script(self, sample):
         start, end = parse_month(sample.params["start"]), parse_month(sample.params["end"])
@@ -561,7 +529,7 @@ class OrdersInPeriod(_ShopTemplate):
         dates = [parse_short_date(r["date"]) for r in order_rows(Page(obs))]
         count = sum(1 for d in dates if (start.year, start.month) <= (d.year, d.month)
                     <= (end.year, end.month))
-        _check(str(count), sample.truth["answer"], "order count")
+        expect_equal(str(count), sample.truth["answer"], "order count")
         yield act(stop(str(count)), f"{count} rows of My Orders are dated from "
                   f"{sample.params['start']} through {sample.params['end']}.")
 
@@ -588,7 +556,7 @@ class UnitsInPeriod(_ShopTemplate):
                       {"answer": str(units), "orders": [o["increment_id"] for o in chosen]})
 
     def evaluation(self, sample):
-        return _string_eval(sample.truth["answer"])
+        return string_eval(sample.truth["answer"])
 
     def script(self, sample):
         start, end = parse_month(sample.params["start"]), parse_month(sample.params["end"])
@@ -600,7 +568,7 @@ class UnitsInPeriod(_ShopTemplate):
                     <= ((d := parse_short_date(r["date"])).year, d.month) <= (end.year, end.month)]
 
         numbers = [r["number"] for r in wanted(order_rows(Page(obs)))]
-        _check(numbers, sample.truth["orders"], "orders of the period")
+        expect_equal(numbers, sample.truth["orders"], "orders of the period")
         units = 0
         for index, number in enumerate(numbers):
             row = order_row(Page(obs), number)
@@ -611,7 +579,7 @@ class UnitsInPeriod(_ShopTemplate):
             if index + 1 < len(numbers):
                 obs = yield act(Action("Go Backward"), f"Order #{number} has {sum(qtys)} "
                                 f"unit(s); {units} so far. Back to the list.")
-        _check(str(units), sample.truth["answer"], "units")
+        expect_equal(str(units), sample.truth["answer"], "units")
         yield act(stop(str(units)), f"The {len(numbers)} orders hold {units} units in all.")
 
 
@@ -628,7 +596,7 @@ class OrderProducts(_ShopTemplate):
         return Sample({"number": order["increment_id"]}, {"answer": names})
 
     def evaluation(self, sample):
-        return _string_eval(*sample.truth["answer"])
+        return string_eval(*sample.truth["answer"])
 
     def script(self, sample):
         number = sample.params["number"]
@@ -636,7 +604,7 @@ class OrderProducts(_ShopTemplate):
         obs = yield from _open_my_orders(Page(obs))
         obs = yield act(click(order_row(Page(obs), number)["view"]), f"Open order #{number}.")
         names = ordered_items(Page(obs))
-        _check(names, sample.truth["answer"], "items")
+        expect_equal(names, sample.truth["answer"], "items")
         yield act(stop("; ".join(names)), f"The Items Ordered table of order #{number} lists "
                   f"{len(names)} product(s).")
 
@@ -665,7 +633,7 @@ class LastPurchaseDate(_ShopTemplate):
 
     def evaluation(self, sample):
         alternatives = [sample.truth["answer"], *sample.truth["alternatives"]]
-        return _string_eval(" |OR| ".join(alternatives))
+        return string_eval(" |OR| ".join(alternatives))
 
     def script(self, sample):
         name = sample.params["product"]
@@ -681,7 +649,7 @@ class LastPurchaseDate(_ShopTemplate):
             page = Page(obs)
             if name in ordered_items(page):
                 day = order_date(page)
-                _check(day, sample.truth["answer"], "purchase date")
+                expect_equal(day, sample.truth["answer"], "purchase date")
                 yield act(stop(day), f"Order #{row['number']}, placed on {day}, is the newest "
                           f"order with {name}.")
                 return
@@ -705,7 +673,7 @@ class PriceRange(_ShopTemplate):
                                                    amount(effective_price(high))]})
 
     def evaluation(self, sample):
-        return _string_eval(*sample.truth["answer"])
+        return string_eval(*sample.truth["answer"])
 
     def script(self, sample):
         query = sample.params["kind"]
@@ -716,7 +684,7 @@ class PriceRange(_ShopTemplate):
         low = product_cards(Page(obs))[0]["price"]
         obs = yield from _sort(Page(obs), "Price", "desc")
         high = product_cards(Page(obs))[0]["price"]
-        _check([low, high], sample.truth["answer"], "price range")
+        expect_equal([low, high], sample.truth["answer"], "price range")
         yield act(stop(f"${low} - ${high}"), f"Sorted by price, the cheapest {query} cost "
                   f"${low} and the most expensive ${high}.")
 
@@ -738,7 +706,7 @@ class ReviewCount(_ShopTemplate):
         return Sample({"product": row["name"]}, {"answer": str(count)})
 
     def evaluation(self, sample):
-        return _string_eval(sample.truth["answer"])
+        return string_eval(sample.truth["answer"])
 
     def script(self, sample):
         name = sample.params["product"]
@@ -747,7 +715,7 @@ class ReviewCount(_ShopTemplate):
         match = re.search(r"Reviews \((\d+)\)", Page(obs).text)
         if match is None:
             raise OracleError(f"no review count on the page of {name}")
-        _check(match.group(1), sample.truth["answer"], "review count")
+        expect_equal(match.group(1), sample.truth["answer"], "review count")
         yield act(stop(match.group(1)), f"The Reviews section of {name} says "
                   f"{match.group(1)} reviews.")
 
@@ -770,7 +738,7 @@ class ExtremeInCategory(_ShopTemplate):
                       {"answer": rows[0]["name"], "path": _category_path(db, category)})
 
     def evaluation(self, sample):
-        return _string_eval(sample.truth["answer"])
+        return string_eval(sample.truth["answer"])
 
     def script(self, sample):
         desc = sample.params["extreme"] != "cheapest"
@@ -778,7 +746,7 @@ class ExtremeInCategory(_ShopTemplate):
         obs = yield from _open_category(Page(obs), sample.truth["path"])
         obs = yield from _sort(Page(obs), "Price", "desc" if desc else "asc")
         first = product_cards(Page(obs))[0]
-        _check(first["name"], sample.truth["answer"], "product")
+        expect_equal(first["name"], sample.truth["answer"], "product")
         yield act(stop(first["name"]), f"Sorted by price {'high to low' if desc else 'low to high'}"
                   f", the first product is {first['name']} at ${first['price']}.")
 
@@ -805,7 +773,7 @@ class CountUnderPrice(_ShopTemplate):
                       {"answer": str(k)})
 
     def evaluation(self, sample):
-        return _string_eval(sample.truth["answer"])
+        return string_eval(sample.truth["answer"])
 
     def script(self, sample):
         limit = float(sample.params["price"])
@@ -823,7 +791,7 @@ class CountUnderPrice(_ShopTemplate):
             obs = yield act(click(page.link("Next", exact=True)),
                             f"All {len(prices)} products here cost less than ${limit:.0f}; "
                             "see the next page.")
-        _check(str(count), sample.truth["answer"], "count")
+        expect_equal(str(count), sample.truth["answer"], "count")
         yield act(stop(str(count)), f"Sorted by price, {count} products cost less than "
                   f"${limit:.0f}.")
 
@@ -852,7 +820,7 @@ class ComparePrices(_ShopTemplate):
                       {"answer": [cheap["name"], amount(diff)], "dearer": dear["name"]})
 
     def evaluation(self, sample):
-        return _string_eval(*sample.truth["answer"], must_exclude=(sample.truth["dearer"],))
+        return string_eval(*sample.truth["answer"], must_exclude=(sample.truth["dearer"],))
 
     def script(self, sample):
         names = [sample.params["a"], sample.params["b"]]
@@ -864,7 +832,7 @@ class ComparePrices(_ShopTemplate):
             prices.append(_to_float(card_of(Page(obs), name)["price"]))
         cheap = names[0] if prices[0] < prices[1] else names[1]
         diff = amount(round(abs(prices[0] - prices[1]), 2))
-        _check([cheap, diff], sample.truth["answer"], "comparison")
+        expect_equal([cheap, diff], sample.truth["answer"], "comparison")
         yield act(stop(f"{cheap} is cheaper, by ${diff}"), f"{names[0]} costs ${prices[0]:.2f} "
                   f"and {names[1]} ${prices[1]:.2f}.")
 
@@ -902,7 +870,7 @@ class ReviewersMentioning(_ShopTemplate):
                       {"answer": sorted(yes), "others": sorted(no)})
 
     def evaluation(self, sample):
-        return _string_eval(*sample.truth["answer"], must_exclude=tuple(sample.truth["others"]))
+        return string_eval(*sample.truth["answer"], must_exclude=tuple(sample.truth["others"]))
 
     def script(self, sample):
         name, aspect = sample.params["product"], sample.params["aspect"]
@@ -911,7 +879,7 @@ class ReviewersMentioning(_ShopTemplate):
         reviews = product_reviews(Page(obs))
         yes = sorted(r["nickname"] for r in reviews
                      if _mentions(f"{r['title']} {r['detail']}", aspect))
-        _check(yes, sample.truth["answer"], "reviewers")
+        expect_equal(yes, sample.truth["answer"], "reviewers")
         yield act(stop(", ".join(yes)), f"Of the {len(reviews)} reviews of {name}, those by "
                   f"{', '.join(yes)} talk about the {aspect}.")
 
@@ -938,7 +906,7 @@ class SearchFor(_ShopTemplate):
         obs = yield
         page = Page(obs)
         obs = yield act(search(page.field("q"), query), f"Type {query!r} into the search box.")
-        _expect(Page(obs), f"Search results for: '{query}'")
+        expect_text(Page(obs), f"Search results for: '{query}'")
         yield act(stop(), "The search results are shown.")
 
 
@@ -1035,7 +1003,7 @@ class MostReviewedProduct(_ShopTemplate):
             page = Page(obs)
         cards = product_cards(page)
         best = max(cards, key=lambda c: c["reviews"])
-        _check(best["name"], sample.truth["answer"], "most reviewed")
+        expect_equal(best["name"], sample.truth["answer"], "most reviewed")
         obs = yield act(click(best["link"]), f"{best['name']} has the most reviews "
                         f"({best['reviews']}); open it.")
         yield act(stop(), f"This is the page of {best['name']}.")
@@ -1062,7 +1030,7 @@ class WishlistAdd(_ShopTemplate):
         return Sample({"product": row["name"]})
 
     def evaluation(self, sample):
-        return _html_eval(_html_check(f"{SHOP}/wishlist/", _WISHLIST,
+        return html_eval(html_check(f"{SHOP}/wishlist/", _WISHLIST,
                                       must_include=[sample.params["product"]]))
 
     def script(self, sample):
@@ -1070,7 +1038,7 @@ class WishlistAdd(_ShopTemplate):
         obs = yield
         obs = yield from _open_product(Page(obs), name)
         obs = yield act(click(Page(obs).button("Add to Wish List")), f"Add {name} to the wish list.")
-        _expect(Page(obs), "has been added to your Wish List")
+        expect_text(Page(obs), "has been added to your Wish List")
         yield act(stop(), f"The wish list now has {name}.")
 
 
@@ -1092,7 +1060,7 @@ class WishlistRemove(_ShopTemplate):
         return Sample({"product": name}, {"others": others})
 
     def evaluation(self, sample):
-        return _html_eval(_html_check(f"{SHOP}/wishlist/", _WISHLIST,
+        return html_eval(html_check(f"{SHOP}/wishlist/", _WISHLIST,
                                       must_include=sample.truth["others"],
                                       must_exclude=[sample.params["product"]]))
 
@@ -1104,7 +1072,7 @@ class WishlistRemove(_ShopTemplate):
         card = card_of(Page(obs), name)
         obs = yield act(click(button_in(card["element"], "Remove")),
                         f"Remove {name} with the Remove item button of its card.")
-        _expect(Page(obs), "has been removed from your Wish List")
+        expect_text(Page(obs), "has been removed from your Wish List")
         yield act(stop(), f"{name} is off the wish list.")
 
 
@@ -1129,7 +1097,7 @@ class CartAddWithOptions(_ShopTemplate):
                       {"color": color, "size": size, "answer": f"{chosen} qty={qty}"})
 
     def evaluation(self, sample):
-        return _html_eval(_html_check(f"{SHOP}/checkout/cart/",
+        return html_eval(html_check(f"{SHOP}/checkout/cart/",
                                       _cart_rows_locator(sample.params["product"]),
                                       exact_match=sample.truth["answer"]))
 
@@ -1148,7 +1116,7 @@ class CartAddWithOptions(_ShopTemplate):
             obs = yield act(type_text(page.field("qty"), qty), f"Set the quantity to {qty}.")
             page = Page(obs)
         obs = yield act(click(page.button("Add to Cart")), "Add it to the cart.")
-        _expect(Page(obs), f"You added {name} to your shopping cart")
+        expect_text(Page(obs), f"You added {name} to your shopping cart")
         yield act(stop(), f"{qty} x {name} ({sample.params['options']}) are in the cart.")
 
 
@@ -1173,7 +1141,7 @@ class CartUpdateQty(_ShopTemplate):
         return Sample({"product": row["name"], "qty": qty}, {"answer": f"{chosen} qty={qty}"})
 
     def evaluation(self, sample):
-        return _html_eval(_html_check(f"{SHOP}/checkout/cart/",
+        return html_eval(html_check(f"{SHOP}/checkout/cart/",
                                       _cart_rows_locator(sample.params["product"]),
                                       exact_match=sample.truth["answer"]))
 
@@ -1187,14 +1155,14 @@ class CartUpdateQty(_ShopTemplate):
         obs = yield act(type_text(field, qty), f"Set the quantity of {name} to {qty}.")
         page = Page(obs)
         obs = yield act(click(page.button("Update Shopping Cart")), "Save the new quantity.")
-        _expect(Page(obs), "Your shopping cart was updated")
+        expect_text(Page(obs), "Your shopping cart was updated")
         yield act(stop(), f"The cart now holds {qty} x {name}.")
 
 
 def _cart_row(page: Page, name: str) -> lxml_html.HtmlElement:
     for tr in page.root.iter("tr"):
         link = next((a for a in tr.iter("a") if a.get("id") is not None), None)
-        if link is not None and _norm(link.text_content()) == name:
+        if link is not None and normalize_space(link.text_content()) == name:
             return tr
     raise OracleError(f"no cart row {name!r} on {page.url}")
 
@@ -1243,13 +1211,13 @@ class Checkout(_ShopTemplate):
         url = f"{SHOP}/sales/order/view/order_id/{sample.truth['order_id']}/"
         p = sample.params
         options = [v for v in (sample.truth["color"], sample.truth["size"]) if v]
-        return _html_eval(
-            _html_check(url, "document.querySelector('.table-order-items').outerText",
+        return html_eval(
+            html_check(url, "document.querySelector('.table-order-items').outerText",
                         must_include=[p["product"], *options],
                         must_exclude=list(sample.truth["cart"])),
-            _html_check(url, "document.querySelector('.box-order-shipping-address').outerText",
+            html_check(url, "document.querySelector('.box-order-shipping-address').outerText",
                         must_include=[p["city"]]),
-            _html_check(url, "document.querySelector('.box-order-shipping-method').outerText",
+            html_check(url, "document.querySelector('.box-order-shipping-method').outerText",
                         must_include=[SHIPPING_LABELS[p["shipping"]]]),
         )
 
@@ -1261,8 +1229,8 @@ class Checkout(_ShopTemplate):
         obs = yield act(click(page.link("My Cart")), "First empty the cart of other items.")
         while (page := Page(obs)).maybe("Remove item", "button"):
             row = next(r for r in page.root.iter("tr") if r.find(".//button") is not None
-                       and "Remove" in _norm(r.text_content()))
-            item = _norm(next(a for a in row.iter("a")).text_content())
+                       and "Remove" in normalize_space(r.text_content()))
+            item = normalize_space(next(a for a in row.iter("a")).text_content())
             obs = yield act(click(button_in(row, "Remove item")), f"Remove {item} from the cart.")
         obs = yield from _open_product(Page(obs), name)
         for label, value in (("color", color), ("size", size)):
@@ -1271,7 +1239,7 @@ class Checkout(_ShopTemplate):
                 obs = yield act(select(page.field(label), value), f"Choose the {label} {value}.")
         page = Page(obs)
         obs = yield act(click(page.button("Add to Cart")), f"Put {name} in the cart.")
-        _expect(Page(obs), f"You added {name} to your shopping cart")
+        expect_text(Page(obs), f"You added {name} to your shopping cart")
         obs = yield act(click(Page(obs).link("My Cart")), "Go to the cart to check out.")
         page = Page(obs)
         obs = yield act(click(page.link("Proceed to Checkout")), "Proceed to checkout.")
@@ -1283,7 +1251,7 @@ class Checkout(_ShopTemplate):
                         f"Choose {p['shipping']} shipping.")
         page = Page(obs)
         obs = yield act(click(page.button("Place Order")), "Place the order.")
-        _expect(Page(obs), "Your order number is")
+        expect_text(Page(obs), "Your order number is")
         yield act(stop(), f"The order of {name} to {city} with {p['shipping']} is placed.")
 
 
@@ -1291,14 +1259,14 @@ def _radio_labelled(page: Page, name: str, text: str) -> str:
     """The radio button ``name`` whose label (the next element) contains ``text``."""
     for element in page.elements("input", name=name):
         label = element.getnext()
-        if label is not None and text.lower() in _norm(label.text_content()).lower():
+        if label is not None and text.lower() in normalize_space(label.text_content()).lower():
             return str(element.get("id"))
     raise OracleError(f"no {name} option labelled {text!r} on {page.url}")
 
 
 def _shipping_radio(page: Page, carrier: str) -> str:
     for tr in page.root.iter("tr"):
-        if carrier.lower() in _norm(tr.text_content()).lower():
+        if carrier.lower() in normalize_space(tr.text_content()).lower():
             for element in tr.iter("input"):
                 if element.get("name") == "shipping_method" and element.get("id") is not None:
                     return str(element.get("id"))
@@ -1339,11 +1307,11 @@ class CancelPendingOrder(_ShopTemplate):
 
     def evaluation(self, sample):
         view = f"{SHOP}/sales/order/view/order_id/{{}}/"
-        checks = [_html_check(view.format(sample.truth["order_id"]), _ORDER_STATUS,
+        checks = [html_check(view.format(sample.truth["order_id"]), _ORDER_STATUS,
                               exact_match="Canceled")]
-        checks += [_html_check(view.format(i), _ORDER_STATUS, exact_match="Pending")
+        checks += [html_check(view.format(i), _ORDER_STATUS, exact_match="Pending")
                    for i in sample.truth["other_ids"]]
-        return _html_eval(*checks)
+        return html_eval(*checks)
 
     def script(self, sample):
         truth = sample.truth
@@ -1371,10 +1339,10 @@ class CancelPendingOrder(_ShopTemplate):
                 pending = [r for r in order_rows(Page(obs)) if r["status"] == "Pending"]
             else:
                 raise OracleError(f"no pending order with {name}")
-        _check(row["number"], truth["number"], "order")
+        expect_equal(row["number"], truth["number"], "order")
         page = Page(obs)
         obs = yield act(click(page.button("Cancel Order")), f"Cancel order #{row['number']}.")
-        _expect(Page(obs), "You canceled the order")
+        expect_text(Page(obs), "You canceled the order")
         yield act(stop(), f"Order #{row['number']} is canceled.")
 
 
@@ -1403,7 +1371,7 @@ class AddAddress(_ShopTemplate):
         locator = ("[...document.querySelectorAll('#additional-addresses-table tr')]"
                    f".filter(r => r.innerText.includes({_js(p['street'])}))"
                    ".map(r => r.innerText).join(' | ')")
-        return _html_eval(_html_check(f"{SHOP}/customer/address/", locator,
+        return html_eval(html_check(f"{SHOP}/customer/address/", locator,
                                       must_include=[p["street"], p["city"], p["state"], p["zip"],
                                                     p["phone"]]))
 
@@ -1426,7 +1394,7 @@ class AddAddress(_ShopTemplate):
         obs = yield act(select(page.field("region"), p["state"]), f"Choose the state {p['state']}.")
         page = Page(obs)
         obs = yield act(click(page.button("Save Address")), "Save the address.")
-        _expect(Page(obs), "You saved the address")
+        expect_text(Page(obs), "You saved the address")
         yield act(stop(), "The new address is in the address book.")
 
 
@@ -1456,7 +1424,7 @@ class ChangeAddressPhone(_ShopTemplate):
                    "#additional-addresses-table tr')]"
                    f".filter(e => e.innerText.includes({_js(city)}))"
                    ".map(e => e.innerText).join(' | ')")
-        return _html_eval(_html_check(f"{SHOP}/customer/address/", locator,
+        return html_eval(html_check(f"{SHOP}/customer/address/", locator,
                                       must_include=[city, sample.params["phone"]],
                                       must_exclude=[sample.truth["old"]]))
 
@@ -1475,19 +1443,19 @@ class ChangeAddressPhone(_ShopTemplate):
         obs = yield act(type_text(page.field("telephone"), phone), f"Enter the phone {phone}.")
         page = Page(obs)
         obs = yield act(click(page.button("Save Address")), "Save the address.")
-        _expect(Page(obs), "You saved the address")
+        expect_text(Page(obs), "You saved the address")
         yield act(stop(), f"The {city} address now has the phone number {phone}.")
 
 
 def _address_edit_link(page: Page, city: str) -> str:
     """The edit link of the address (a default box or a table row) in ``city``."""
     for row in page.root.iter("tr"):
-        cells = [_norm(c.text_content()) for c in row if c.tag == "td"]
+        cells = [normalize_space(c.text_content()) for c in row if c.tag == "td"]
         if city in cells:
             return next(str(a.get("id")) for a in row.iter("a") if a.get("id") is not None
-                        and _norm(a.text_content()) == "Edit")
+                        and normalize_space(a.text_content()) == "Edit")
     for address in page.root.iter("address"):
-        if city in _norm(address.text_content()):
+        if city in normalize_space(address.text_content()):
             link = address.getnext()
             while link is not None and not (link.tag == "a" and link.get("id") is not None):
                 link = link.getnext()
@@ -1524,7 +1492,7 @@ class WriteReview(_ShopTemplate):
         locator = ("[...document.querySelectorAll('#my-reviews-table tbody tr')]"
                    f".filter(r => r.innerText.includes({_js(p['product'])}))"
                    ".map(r => r.innerText).join(' | ')")
-        return _html_eval(_html_check(f"{SHOP}/review/customer/", locator,
+        return html_eval(html_check(f"{SHOP}/review/customer/", locator,
                                       must_include=[p["product"], f"{p['rating']} out of 5",
                                                     p["title"], p["text"]]))
 
@@ -1541,7 +1509,7 @@ class WriteReview(_ShopTemplate):
         obs = yield act(type_text(page.field("detail"), p["text"]), "Type the review text.")
         page = Page(obs)
         obs = yield act(click(page.button("Submit Review")), "Submit the review.")
-        _expect(Page(obs), "You submitted your review for moderation")
+        expect_text(Page(obs), "You submitted your review for moderation")
         yield act(stop(), "The review is submitted and waits for moderation.")
 
 
@@ -1569,7 +1537,7 @@ class Reorder(_ShopTemplate):
                       {"answer": [i["name"] for i in items]})
 
     def evaluation(self, sample):
-        return _html_eval(_html_check(f"{SHOP}/checkout/cart/", _CART_NAMES,
+        return html_eval(html_check(f"{SHOP}/checkout/cart/", _CART_NAMES,
                                       must_include=sample.truth["answer"]))
 
     def script(self, sample):
@@ -1578,7 +1546,7 @@ class Reorder(_ShopTemplate):
         obs = yield from _open_my_orders(Page(obs))
         obs = yield act(click(order_row(Page(obs), number)["reorder"]),
                         f"The Reorder button of order #{number} puts its items in the cart.")
-        _expect(Page(obs), f"You added the items of order # {number}")
+        expect_text(Page(obs), f"You added the items of order # {number}")
         yield act(stop(), f"The items of order #{number} are in the cart.")
 
 
@@ -1600,7 +1568,7 @@ class ChangeEmail(_ShopTemplate):
         return Sample({"email": email, "password": DEFAULT_CUSTOMER_PASSWORD}, {"old": old})
 
     def evaluation(self, sample):
-        return _html_eval(_html_check(
+        return html_eval(html_check(
             f"{SHOP}/customer/account/",
             "document.querySelector('.box-information .box-content').outerText",
             must_include=[sample.params["email"]], must_exclude=[sample.truth["old"]]))
@@ -1620,7 +1588,7 @@ class ChangeEmail(_ShopTemplate):
                         "Changing the email needs the current password.")
         page = Page(obs)
         obs = yield act(click(page.button("Save")), "Save the account information.")
-        _expect(Page(obs), "You saved the account information")
+        expect_text(Page(obs), "You saved the account information")
         yield act(stop(), f"The account's email is now {email}.")
 
 

@@ -28,13 +28,19 @@ from webarena_gym.sandbox.tasks.base import (
     ScriptedTemplate,
     TaskTemplate,
     act,
+    amount,
     click,
+    expect_equal,
+    expect_text,
+    html_check,
+    html_eval,
     search,
     select,
     stop,
+    string_eval,
     type_text,
 )
-from webarena_gym.sandbox.tasks.page import OracleError, Page
+from webarena_gym.sandbox.tasks.page import OracleError, Page, normalize_space
 
 SITE = "shopping_admin"
 ADMIN = "__SHOPPING_ADMIN__"
@@ -71,21 +77,12 @@ def month_bounds(label: str) -> tuple[date, date]:
     return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
-def amount(value: float) -> str:
-    """``1,234.50``: money as the admin shows it, without the dollar sign."""
-    return f"{value:,.2f}"
-
-
 def plain_money(text: str) -> str:
     """``$1,234.50`` -> ``1,234.50``."""
     return text.strip().lstrip("$")
 
 
 # -- reading pages --------------------------------------------------------------------------------
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def _header(cell: str) -> str:
@@ -120,13 +117,13 @@ def row_element(page: Page, cell: str, tag: str = "a", text: str | None = None,
     """The number of a ``tag`` element inside the table row that has a cell equal to ``cell``."""
     wanted = cell.lower()
     for row in page.root.iter("tr"):
-        cells = [_norm(c.text_content()).lower() for c in row if c.tag in ("td", "th")]
+        cells = [normalize_space(c.text_content()).lower() for c in row if c.tag in ("td", "th")]
         if wanted not in cells:
             continue
         for element in row.iter(tag):
             if element.get("id") is None:
                 continue
-            if text is not None and text.lower() not in _norm(element.text_content()).lower():
+            if text is not None and text.lower() not in normalize_space(element.text_content()).lower():
                 continue
             if all(element.get(k.replace("_", "-")) == v for k, v in attrs.items()):
                 return str(element.get("id"))
@@ -137,8 +134,8 @@ def field_value(page: Page, label: str) -> str:
     """The ``<td>`` next to the ``<th>`` labelled ``label`` (order and customer pages)."""
     for row in page.root.iter("tr"):
         cells = [c for c in row if c.tag in ("td", "th")]
-        if len(cells) == 2 and _norm(cells[0].text_content()) == label:
-            return _norm(cells[1].text_content())
+        if len(cells) == 2 and normalize_space(cells[0].text_content()) == label:
+            return normalize_space(cells[1].text_content())
     raise OracleError(f"no {label!r} line on {page.url}")
 
 
@@ -146,7 +143,7 @@ def ordered_items(page: Page) -> list[str]:
     """Product names of an order page's "Items Ordered" table (options left out)."""
     names = []
     for table in page.root.iter("table"):
-        header = [_norm(c.text_content()) for c in next(table.iter("tr"), [])]
+        header = [normalize_space(c.text_content()) for c in next(table.iter("tr"), [])]
         if header[:2] != ["Product", "SKU"]:
             continue
         for row in list(table.iter("tr"))[1:]:
@@ -154,24 +151,10 @@ def ordered_items(page: Page) -> list[str]:
             if first is None:
                 continue
             title = first.find("div")
-            names.append(_norm((title if title is not None else first).text_content()))
+            names.append(normalize_space((title if title is not None else first).text_content()))
     if not names:
         raise OracleError(f"no ordered items on {page.url}")
     return names
-
-
-def _expect(page: Page, message: str) -> None:
-    """Raise when the page does not confirm an action (a broken form or site)."""
-    if not page.has_text(message):
-        raise OracleError(f"expected {message!r} on {page.url}; error: {page.error!r}; "
-                          f"{page.text[:300]}")
-
-
-def _check(found: Any, truth: Any, what: str) -> None:
-    """The oracle's reading must agree with the sampler's SQL (else the site or the template
-    has a bug, which is better reported than answered)."""
-    if found != truth:
-        raise OracleError(f"{what}: the page shows {found!r}, the data says {truth!r}")
 
 
 # -- sampling helpers -----------------------------------------------------------------------------
@@ -347,22 +330,6 @@ class _AdminTemplate(ScriptedTemplate):
     start_path = "/admin/dashboard/"
 
 
-def _string_eval(*must_include: str, must_exclude: tuple[str, ...] = ()) -> dict[str, Any]:
-    answers: dict[str, Any] = {"must_include": list(must_include)}
-    if must_exclude:
-        answers["must_exclude"] = list(must_exclude)
-    return {"eval_types": ["string_match"], "reference_answers": answers}
-
-
-def _html_check(url: str, locator: str, **contents: Any) -> dict[str, Any]:
-    return {"url": url, "locator": locator, "required_contents": contents}
-
-
-def _html_eval(*checks: dict[str, Any]) -> dict[str, Any]:
-    return {"eval_types": ["program_html"], "reference_answers": None,
-            "program_html": list(checks)}
-
-
 def _value_of(name: str) -> str:
     return f"document.querySelector('[name=\"{name}\"]').value"
 
@@ -384,7 +351,7 @@ class OrderGrandTotal(_AdminTemplate):
         return Sample({"number": row["increment_id"]}, {"answer": amount(row["grand_total"])})
 
     def evaluation(self, sample):
-        return _string_eval(sample.truth["answer"])
+        return string_eval(sample.truth["answer"])
 
     def script(self, sample):
         number = sample.params["number"]
@@ -394,7 +361,7 @@ class OrderGrandTotal(_AdminTemplate):
                         f"Search the orders grid for order #{number}.")
         row = next(r for r in table_rows(Page(obs), "Grand Total") if r["ID"] == number)
         total = plain_money(row["Grand Total"])
-        _check(total, sample.truth["answer"], "grand total")
+        expect_equal(total, sample.truth["answer"], "grand total")
         yield act(stop(total), f"The grid row of order #{number} shows a grand total of {total}.")
 
 
@@ -413,7 +380,7 @@ class CustomerPhone(_AdminTemplate):
         return Sample({"customer": row["name"]}, {"answer": row["phone"], "customer_id": row["id"]})
 
     def evaluation(self, sample):
-        return _string_eval(sample.truth["answer"])
+        return string_eval(sample.truth["answer"])
 
     def script(self, sample):
         name = sample.params["customer"]
@@ -421,7 +388,7 @@ class CustomerPhone(_AdminTemplate):
         page = Page(obs)
         obs = yield act(search(page.field("search"), name), f"Search the customers for {name}.")
         row = next(r for r in table_rows(Page(obs), "Phone") if r["Name"] == name)
-        _check(row["Phone"], sample.truth["answer"], "phone")
+        expect_equal(row["Phone"], sample.truth["answer"], "phone")
         yield act(stop(row["Phone"]), f"{name}'s row lists the phone number {row['Phone']}.")
 
 
@@ -440,7 +407,7 @@ class ProductQuantity(_AdminTemplate):
         return Sample({"product": row["name"]}, {"answer": str(row["qty"]), "product_id": row["id"]})
 
     def evaluation(self, sample):
-        return _string_eval(sample.truth["answer"])
+        return string_eval(sample.truth["answer"])
 
     def script(self, sample):
         name = sample.params["product"]
@@ -448,7 +415,7 @@ class ProductQuantity(_AdminTemplate):
         page = Page(obs)
         obs = yield act(search(page.field("search"), name), f"Search the products for {name}.")
         row = next(r for r in table_rows(Page(obs), "Quantity") if r["Name"] == name)
-        _check(row["Quantity"], sample.truth["answer"], "quantity")
+        expect_equal(row["Quantity"], sample.truth["answer"], "quantity")
         yield act(stop(row["Quantity"]), f"The products grid shows a quantity of "
                   f"{row['Quantity']} for {name}.")
 
@@ -470,7 +437,7 @@ class TopSearchTerms(_AdminTemplate):
         return Sample({"n": n}, {"answer": [r["query"] for r in rows[:n]]})
 
     def evaluation(self, sample):
-        return _string_eval(*sample.truth["answer"])
+        return string_eval(*sample.truth["answer"])
 
     def script(self, sample):
         n = int(sample.params["n"])
@@ -480,7 +447,7 @@ class TopSearchTerms(_AdminTemplate):
                         "Reports > Search Terms lists search terms by uses, most used first.")
         rows = table_rows(Page(obs), "Uses")
         terms = [r["Search Query"] for r in rows[:n]]
-        _check(terms, sample.truth["answer"], "top terms")
+        expect_equal(terms, sample.truth["answer"], "top terms")
         yield act(stop(", ".join(terms)), f"The first {n} rows of the report (sorted by uses, "
                   f"descending) are {', '.join(terms)}.")
 
@@ -504,7 +471,7 @@ class OrdersByStatusInRange(_AdminTemplate):
                       {"answer": str(count)})
 
     def evaluation(self, sample):
-        return _string_eval(sample.truth["answer"])
+        return string_eval(sample.truth["answer"])
 
     def script(self, sample):
         status = STATUS_LABELS[sample.params["status"]]
@@ -517,7 +484,7 @@ class OrdersByStatusInRange(_AdminTemplate):
         page = Page(obs)
         obs = yield act(click(page.button("Apply Filters")), "Apply the filters.")
         count = records_found(Page(obs))
-        _check(str(count), sample.truth["answer"], "order count")
+        expect_equal(str(count), sample.truth["answer"], "order count")
         yield act(stop(str(count)), f"The filtered grid says {count} records found.")
 
 
@@ -541,7 +508,7 @@ class ReviewStarCount(_AdminTemplate):
         return Sample({"stars": stars, "product": product["name"]}, {"answer": str(count)})
 
     def evaluation(self, sample):
-        return _string_eval(sample.truth["answer"])
+        return string_eval(sample.truth["answer"])
 
     def script(self, sample):
         name, stars = sample.params["product"], int(sample.params["stars"])
@@ -561,7 +528,7 @@ class ReviewStarCount(_AdminTemplate):
         count = records_found(page)
         if any(r["Product"] != name for r in table_rows(page, "Rating")):
             raise OracleError(f"the product filter matched other products than {name}")
-        _check(str(count), sample.truth["answer"], "review count")
+        expect_equal(str(count), sample.truth["answer"], "review count")
         yield act(stop(str(count)), f"{count} reviews of {name} have {label}.")
 
 
@@ -583,14 +550,14 @@ class OrderItems(_AdminTemplate):
         return Sample({"number": order["increment_id"]}, {"answer": names})
 
     def evaluation(self, sample):
-        return _string_eval(*sample.truth["answer"])
+        return string_eval(*sample.truth["answer"])
 
     def script(self, sample):
         number = sample.params["number"]
         obs = yield
         obs = yield from _open_order(Page(obs), number, menu=False)
         names = ordered_items(Page(obs))
-        _check(names, sample.truth["answer"], "items")
+        expect_equal(names, sample.truth["answer"], "items")
         yield act(stop("; ".join(names)), f"The Items Ordered table of order #{number} lists "
                   f"{len(names)} products.")
 
@@ -613,7 +580,7 @@ class CustomerLifetimeSales(_AdminTemplate):
                                                   "customer_id": row["id"]})
 
     def evaluation(self, sample):
-        return _string_eval(sample.truth["answer"])
+        return string_eval(sample.truth["answer"])
 
     def script(self, sample):
         name = sample.params["customer"]
@@ -621,7 +588,7 @@ class CustomerLifetimeSales(_AdminTemplate):
         obs = yield from _open_customer(Page(obs), name)
         line = field_value(Page(obs), "Orders")
         total = plain_money(_MONEY.search(line).group(0))
-        _check(total, sample.truth["answer"], "lifetime sales")
+        expect_equal(total, sample.truth["answer"], "lifetime sales")
         yield act(stop(total), f"The Customer View says: Orders {line}.")
 
 
@@ -640,7 +607,7 @@ class MonthlySalesTotal(_AdminTemplate):
         return Sample({"month": label}, {"answer": amount(total)})
 
     def evaluation(self, sample):
-        return _string_eval(sample.truth["answer"])
+        return string_eval(sample.truth["answer"])
 
     def script(self, sample):
         start, end = month_bounds(sample.params["month"])
@@ -649,7 +616,7 @@ class MonthlySalesTotal(_AdminTemplate):
         row = next(r for r in table_rows(Page(obs), "Sales Total")
                    if r["Interval"] == f"{start:%b %Y}")
         total = plain_money(row["Sales Total"])
-        _check(total, sample.truth["answer"], "sales total")
+        expect_equal(total, sample.truth["answer"], "sales total")
         yield act(stop(total), f"The {row['Interval']} line of the sales report shows a Sales "
                   f"Total of {total}.")
 
@@ -678,7 +645,7 @@ class BestsellersTopN(_AdminTemplate):
         return Sample({"n": n, "period": period}, {"answer": [r["name"] for r in rows[:n]]})
 
     def evaluation(self, sample):
-        return _string_eval(*sample.truth["answer"])
+        return string_eval(*sample.truth["answer"])
 
     def script(self, sample):
         n, period = int(sample.params["n"]), str(sample.params["period"])
@@ -692,7 +659,7 @@ class BestsellersTopN(_AdminTemplate):
         if len(rows) > n and rows[n - 1]["Order Quantity"] == rows[n]["Order Quantity"]:
             raise OracleError("a tie at the cut of the top-n")
         names = [r["Product"] for r in rows[:n]]
-        _check(names, sample.truth["answer"], "bestsellers")
+        expect_equal(names, sample.truth["answer"], "bestsellers")
         yield act(stop("; ".join(names)), f"The report's first {n} lines for {period} are the "
                   "best sellers by units ordered.")
 
@@ -729,7 +696,7 @@ class TopCustomerPhone(_AdminTemplate):
                       {"answer": [name, customer["phone"]], "orders": rows[0]["n"]})
 
     def evaluation(self, sample):
-        return _string_eval(*sample.truth["answer"])
+        return string_eval(*sample.truth["answer"])
 
     def script(self, sample):
         start, end = parse_day(sample.params["start"]), parse_day(sample.params["end"])
@@ -752,7 +719,7 @@ class TopCustomerPhone(_AdminTemplate):
         obs = yield act(search(page.field("search"), name), f"Search the customers for {name}.")
         row = next(r for r in table_rows(Page(obs), "Phone") if r["Name"] == name)
         phone = row["Phone"]
-        _check([name, phone], sample.truth["answer"], "top customer")
+        expect_equal([name, phone], sample.truth["answer"], "top customer")
         yield act(stop(f"{name}, {phone}"), f"{name} placed {most} of the orders in the range "
                   f"(next best {second}); their phone number is {phone}.")
 
@@ -779,7 +746,7 @@ class CustomersInState(_AdminTemplate):
         return Sample({"state": state}, {"answer": str(count)})
 
     def evaluation(self, sample):
-        return _string_eval(sample.truth["answer"])
+        return string_eval(sample.truth["answer"])
 
     def script(self, sample):
         state = sample.params["state"]
@@ -794,7 +761,7 @@ class CustomersInState(_AdminTemplate):
         if count <= 20 and any(r["State/Province"] != state
                                for r in table_rows(page, "State/Province")):
             raise OracleError(f"the filter matched other states than {state}")
-        _check(str(count), sample.truth["answer"], "customer count")
+        expect_equal(str(count), sample.truth["answer"], "customer count")
         yield act(stop(str(count)), f"{count} customers are found with {state} as their "
                   "billing state.")
 
@@ -825,7 +792,7 @@ class CompareCustomerSales(_AdminTemplate):
                        "totals": [amount(t) for t in totals]})
 
     def evaluation(self, sample):
-        return _string_eval(sample.truth["answer"], must_exclude=(sample.truth["other"],))
+        return string_eval(sample.truth["answer"], must_exclude=(sample.truth["other"],))
 
     def script(self, sample):
         names = [sample.params["first"], sample.params["second"]]
@@ -837,7 +804,7 @@ class CompareCustomerSales(_AdminTemplate):
             page = Page(obs)
             line = field_value(page, "Orders")
             totals.append(float(plain_money(_MONEY.search(line).group(0)).replace(",", "")))
-        _check([amount(t) for t in totals], sample.truth["totals"], "lifetime sales")
+        expect_equal([amount(t) for t in totals], sample.truth["totals"], "lifetime sales")
         winner = names[0] if totals[0] > totals[1] else names[1]
         yield act(stop(winner), f"Lifetime sales: {names[0]} {amount(totals[0])}, {names[1]} "
                   f"{amount(totals[1])}; {winner} is higher.")
@@ -868,7 +835,7 @@ class ExtremeMonth(_AdminTemplate):
                       {"answer": f"{month:%B} |OR| {month:%b %Y}"})
 
     def evaluation(self, sample):
-        return _string_eval(sample.truth["answer"])
+        return string_eval(sample.truth["answer"])
 
     def script(self, sample):
         year, which = int(sample.params["year"]), sample.params["which"]
@@ -886,7 +853,7 @@ class ExtremeMonth(_AdminTemplate):
             raise OracleError("a tie for the extreme month")
         label = ranked[0]["Interval"]
         month = parse_month_label(label)
-        _check(f"{month:%B} |OR| {month:%b %Y}", sample.truth["answer"], "month")
+        expect_equal(f"{month:%B} |OR| {month:%b %Y}", sample.truth["answer"], "month")
         yield act(stop(f"{month:%B} {year}"), f"By month, {label} has the {which} "
                   f"{column} ({ranked[0][column]}).")
 
@@ -987,9 +954,9 @@ class CustomerOrders(_AdminTemplate):
             "eval_types": ["url_match", "program_html"], "reference_answers": None,
             "reference_url": f"{ADMIN}/sales/order/", "url_note": "GOLD in PRED",
             "program_html": [
-                _html_check("last", "document.querySelector('.records-count').textContent",
+                html_check("last", "document.querySelector('.records-count').textContent",
                             exact_match=sample.truth["count"]),
-                _html_check("last", "document.querySelector("
+                html_check("last", "document.querySelector("
                             "'.admin__data-grid-filters-current').innerText",
                             must_include=[name]),
             ],
@@ -1032,10 +999,10 @@ class OrdersSortedByTotal(_AdminTemplate):
             "eval_types": ["url_match", "program_html"], "reference_answers": None,
             "reference_url": f"{ADMIN}/sales/order/", "url_note": "GOLD in PRED",
             "program_html": [
-                _html_check("last", "document.querySelector("
+                html_check("last", "document.querySelector("
                             "'.admin__data-grid-filters-current').innerText",
                             must_include=[f"Purchase Date: {sample.truth['filter']}"]),
-                _html_check("last", "document.querySelector('th._descend').innerText",
+                html_check("last", "document.querySelector('th._descend').innerText",
                             must_include=["Grand Total"]),
             ],
         }
@@ -1086,7 +1053,7 @@ class _ProductEdit(_AdminTemplate):
         page = Page(obs)
         obs = yield act(click(page.button("Save")), "Save the product.")
         page = Page(obs)
-        _expect(page, "You saved the product.")
+        expect_text(page, "You saved the product.")
         yield act(stop(), f"{name} is saved with the change.")
 
 
@@ -1106,7 +1073,7 @@ class ProductPrice(_ProductEdit):
                       {"product_id": row["id"], "old_price": f"{row['price']:.2f}"})
 
     def evaluation(self, sample):
-        return _html_eval(_html_check(_product_url(sample.truth), _value_of("product[price]"),
+        return html_eval(html_check(_product_url(sample.truth), _value_of("product[price]"),
                                       exact_match=sample.params["price"]))
 
     def change(self, page, sample):
@@ -1125,7 +1092,7 @@ class ProductOutOfStock(_ProductEdit):
                                                {"product_id": row["id"]})
 
     def evaluation(self, sample):
-        return _html_eval(_html_check(
+        return html_eval(html_check(
             _product_url(sample.truth),
             _value_of("product[quantity_and_stock_status][is_in_stock]"), exact_match="0"))
 
@@ -1145,7 +1112,7 @@ class ProductDisable(_ProductEdit):
                                                {"product_id": row["id"]})
 
     def evaluation(self, sample):
-        return _html_eval(_html_check(_product_url(sample.truth), _value_of("product[status]"),
+        return html_eval(html_check(_product_url(sample.truth), _value_of("product[status]"),
                                       exact_match="2"))
 
     def change(self, page, sample):
@@ -1180,7 +1147,7 @@ class ProductPricesRaise(_AdminTemplate):
                       {"product_ids": [first["id"], second["id"]], "prices": prices})
 
     def evaluation(self, sample):
-        return _html_eval(*(_html_check(_product_url({"product_id": pid}),
+        return html_eval(*(html_check(_product_url({"product_id": pid}),
                                         _value_of("product[price]"), exact_match=price)
                             for pid, price in zip(sample.truth["product_ids"],
                                                   sample.truth["prices"], strict=True)))
@@ -1208,7 +1175,7 @@ class ProductPricesRaise(_AdminTemplate):
             page = Page(obs)
             obs = yield act(click(page.button("Save")), "Save the product.")
             page = Page(obs)
-            _expect(page, "You saved the product.")
+            expect_text(page, "You saved the product.")
             if k == 0:
                 obs = yield act(click(page.link("Back", exact=True)),
                                 "Back to the products grid for the second product.")
@@ -1240,7 +1207,7 @@ class ProductDescription(_ProductEdit):
         return Sample({"product": row["name"], "description": text}, {"product_id": row["id"]})
 
     def evaluation(self, sample):
-        return _html_eval(_html_check(_product_url(sample.truth),
+        return html_eval(html_check(_product_url(sample.truth),
                                       _value_of("product[description]"),
                                       exact_match=sample.params["description"]))
 
@@ -1267,7 +1234,7 @@ class CancelOrder(_AdminTemplate):
         return Sample({"number": row["increment_id"]}, {"order_id": row["id"]})
 
     def evaluation(self, sample):
-        return _html_eval(_html_check(_order_url(sample.truth["order_id"]), _ORDER_STATUS_JS,
+        return html_eval(html_check(_order_url(sample.truth["order_id"]), _ORDER_STATUS_JS,
                                       exact_match="Canceled"))
 
     def script(self, sample):
@@ -1276,7 +1243,7 @@ class CancelOrder(_AdminTemplate):
         obs = yield from _open_order(Page(obs), number)
         page = Page(obs)
         obs = yield act(click(page.button("Cancel", exact=True)), "Cancel the order.")
-        _expect(Page(obs), "You canceled the order.")
+        expect_text(Page(obs), "You canceled the order.")
         yield act(stop(), f"Order #{number} is canceled.")
 
 
@@ -1304,7 +1271,7 @@ class OrderComment(_AdminTemplate):
                       {"order_id": row["id"]})
 
     def evaluation(self, sample):
-        return _html_eval(_html_check(_order_url(sample.truth["order_id"]),
+        return html_eval(html_check(_order_url(sample.truth["order_id"]),
                                       "document.querySelector('.note-list').innerText",
                                       must_include=[sample.params["comment"]]))
 
@@ -1317,7 +1284,7 @@ class OrderComment(_AdminTemplate):
                         "Write the comment in the order's notes.")
         page = Page(obs)
         obs = yield act(click(page.button("Submit Comment")), "Submit the comment.")
-        _expect(Page(obs), "You added a comment to the order.")
+        expect_text(Page(obs), "You added a comment to the order.")
         yield act(stop(), f"The comment is added to order #{number}.")
 
 
@@ -1340,7 +1307,7 @@ class ApprovePendingReviews(_AdminTemplate):
         return Sample({"product": row["name"]}, {"review_ids": ids})
 
     def evaluation(self, sample):
-        return _html_eval(*(_html_check(_review_url(rid), _value_of("status_id"), exact_match="1")
+        return html_eval(*(html_check(_review_url(rid), _value_of("status_id"), exact_match="1")
                             for rid in sample.truth["review_ids"]))
 
     def script(self, sample):
@@ -1359,7 +1326,7 @@ class ApprovePendingReviews(_AdminTemplate):
         if not rows or len(rows) != records_found(page):
             raise OracleError("the pending reviews of the product are not all on the page")
         ids = [r["ID"] for r in rows]
-        _check(sorted(int(i) for i in ids), sample.truth["review_ids"], "pending reviews")
+        expect_equal(sorted(int(i) for i in ids), sample.truth["review_ids"], "pending reviews")
         for rid in ids:
             obs = yield act(click(page.find(None, "input", aria_label=f"Select review {rid}")),
                             f"Select pending review {rid}.")
@@ -1369,7 +1336,7 @@ class ApprovePendingReviews(_AdminTemplate):
         page = Page(obs)
         obs = yield act(click(page.button("Submit", exact=True)),
                         "Submit the action for the selected reviews.")
-        _expect(Page(obs), f"A total of {len(ids)} record(s) have been updated.")
+        expect_text(Page(obs), f"A total of {len(ids)} record(s) have been updated.")
         yield act(stop(), f"The {len(ids)} pending reviews of {name} are approved.")
 
 
@@ -1388,7 +1355,7 @@ class CustomerGroup(_AdminTemplate):
 
     def evaluation(self, sample):
         url = f"{ADMIN}/customer/index/edit/id/{sample.truth['customer_id']}/?tab=account"
-        return _html_eval(_html_check(url, _value_of("customer[group_id]"),
+        return html_eval(html_check(url, _value_of("customer[group_id]"),
                                       exact_match=sample.params["group"]))
 
     def script(self, sample):
@@ -1403,7 +1370,7 @@ class CustomerGroup(_AdminTemplate):
                         f"Choose the group {group}.")
         page = Page(obs)
         obs = yield act(click(page.button("Save Customer")), "Save the customer.")
-        _expect(Page(obs), "You saved the customer.")
+        expect_text(Page(obs), "You saved the customer.")
         yield act(stop(), f"{name} is now in the {group} group.")
 
 
@@ -1438,11 +1405,11 @@ class DeleteReviewsMentioning(_AdminTemplate):
 
     def evaluation(self, sample):
         truth = sample.truth
-        gone = [_html_check(_review_url(rid), "", must_include=[
+        gone = [html_check(_review_url(rid), "", must_include=[
             "The review you requested does not exist."]) for rid in truth["review_ids"]]
-        kept = _html_check(_review_url(truth["kept_id"]), _value_of("title"),
+        kept = html_check(_review_url(truth["kept_id"]), _value_of("title"),
                            exact_match=truth["kept_title"])
-        return _html_eval(*gone, kept)
+        return html_eval(*gone, kept)
 
     def script(self, sample):
         name, word = sample.params["product"], sample.params["word"]
@@ -1473,7 +1440,7 @@ class DeleteReviewsMentioning(_AdminTemplate):
         page = Page(obs)
         obs = yield act(click(page.button("Submit", exact=True)),
                         "Submit the action for the selected reviews.")
-        _expect(Page(obs), f"A total of {len(ids)} record(s) have been deleted.")
+        expect_text(Page(obs), f"A total of {len(ids)} record(s) have been deleted.")
         yield act(stop(), f"The {len(ids)} reviews of {name} mentioning '{word}' are deleted.")
 
 
@@ -1500,12 +1467,12 @@ class CancelPendingOrdersOfCustomer(_AdminTemplate):
 
     def evaluation(self, sample):
         truth = sample.truth
-        checks = [_html_check(_order_url(oid), _ORDER_STATUS_JS, exact_match="Canceled")
+        checks = [html_check(_order_url(oid), _ORDER_STATUS_JS, exact_match="Canceled")
                   for oid in truth["order_ids"]]
         if "other_id" in truth:  # the customer's other orders stay as they were
-            checks.append(_html_check(_order_url(truth["other_id"]), _ORDER_STATUS_JS,
+            checks.append(html_check(_order_url(truth["other_id"]), _ORDER_STATUS_JS,
                                       exact_match=truth["other_status"]))
-        return _html_eval(*checks)
+        return html_eval(*checks)
 
     def script(self, sample):
         name = sample.params["customer"]
@@ -1532,7 +1499,7 @@ class CancelPendingOrdersOfCustomer(_AdminTemplate):
             page = Page(obs)
             obs = yield act(click(page.button("Cancel", exact=True)), "Cancel this order.")
             page = Page(obs)
-            _expect(page, "You canceled the order.")
+            expect_text(page, "You canceled the order.")
             if k + 1 < len(numbers):
                 obs = yield act(click(page.link("Back", exact=True)),
                                 "Back to the orders grid for the next one.")
