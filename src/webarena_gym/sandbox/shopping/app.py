@@ -296,7 +296,7 @@ async def review_post(request: Request) -> Response:
     """Post a review; it waits for moderation (``pending``)."""
     conn = db(request)
     pid = request.path_params["id"]
-    product = conn.execute("SELECT * FROM products WHERE id = ? AND status = 1", (pid,)).fetchone()
+    product = _enabled_product(conn, pid)
     if product is None:
         raise _not_found()
     data = await form(request)
@@ -362,15 +362,22 @@ async def cart(request: Request) -> Response:
                   count=count)
 
 
+def _enabled_product(conn: sqlite3.Connection, product_id: object) -> sqlite3.Row | None:
+    """The product with this id (an int, or a form's digit string) if it is enabled, else None."""
+    text = str(product_id)
+    if not text.isdigit():
+        return None
+    return conn.execute("SELECT * FROM products WHERE id = ? AND status = 1",
+                        (int(text),)).fetchone()
+
+
 @writes
 @login_required
 async def cart_add(request: Request) -> Response:
     """Add a product (with its options and qty) to the cart."""
     conn, who = db(request), customer(request)
     data = await form(request)
-    pid = data.get("product", "")
-    product = conn.execute("SELECT * FROM products WHERE id = ? AND status = 1",
-                           (int(pid) if pid.isdigit() else 0,)).fetchone()
+    product = _enabled_product(conn, data.get("product", ""))
     if product is None:
         return flash(redirect(back(request)), SITE, "error", "This product is not available.")
     page = f"/{product['url_key']}.html"
@@ -776,8 +783,7 @@ async def order_reorder(request: Request) -> Response:
     conn, who = db(request), customer(request)
     errors = []
     for item in conn.execute("SELECT * FROM order_items WHERE order_id = ?", (order["id"],)):
-        product = conn.execute("SELECT * FROM products WHERE id = ? AND status = 1",
-                               (item["product_id"],)).fetchone()
+        product = _enabled_product(conn, item["product_id"])
         error = (f"{item['name']} is no longer available." if product is None else
                  _add_to_cart(conn, who["id"], product, item["qty"],
                               json.loads(item["options"]) if item["options"] else None))
@@ -824,9 +830,7 @@ async def wishlist_add(request: Request) -> Response:
     """Add a product to the wish list."""
     conn, who = db(request), customer(request)
     data = await form(request)
-    pid = data.get("product", "")
-    product = conn.execute("SELECT * FROM products WHERE id = ? AND status = 1",
-                           (int(pid) if pid.isdigit() else 0,)).fetchone()
+    product = _enabled_product(conn, data.get("product", ""))
     if product is None:
         return flash(redirect("/wishlist/"), SITE, "error", "This product is not available.")
     conn.execute("INSERT OR IGNORE INTO wishlist_items (customer_id, product_id, added_at) "
