@@ -82,6 +82,13 @@ DATABASES: dict[str, DatabaseSpec] = {
     "store": DatabaseSpec(
         "store", "store/schema.sql", "webarena_gym.sandbox.store.generate:generate_store"
     ),
+    "forum": DatabaseSpec(
+        "forum", "reddit/schema.sql", "webarena_gym.sandbox.reddit.generate:generate_forum"
+    ),
+    "gitlab": DatabaseSpec(
+        "gitlab", "gitlab/schema.sql", "webarena_gym.sandbox.gitlab.generate:generate_gitlab"
+    ),
+    "map": DatabaseSpec("map", "map/schema.sql", "webarena_gym.sandbox.map.generate:generate_map"),
 }
 
 SITES: dict[str, SiteSpec] = {
@@ -103,5 +110,31 @@ SITES: dict[str, SiteSpec] = {
         title="One Stop Market admin",
         base_path="/admin",
         user_query="SELECT id FROM admin_users WHERE username = ?",
+    ),
+    "reddit": SiteSpec(
+        name="reddit",
+        database="forum",
+        app="webarena_gym.sandbox.reddit.app:create_app",
+        port_offset=2,
+        accounts=(Account("MarvelsGrantMan136", "test1234", "forum member"),),
+        title="Postmill forum",
+        user_query="SELECT id FROM users WHERE username = ?",
+    ),
+    "gitlab": SiteSpec(
+        name="gitlab",
+        database="gitlab",
+        app="webarena_gym.sandbox.gitlab.app:create_app",
+        port_offset=3,
+        accounts=(Account("byteblaze", "hello1234", "developer Byte Blaze"),),
+        title="GitLab (code hosting)",
+        user_query="SELECT id FROM gl_users WHERE username = ?",
+    ),
+    "map": SiteSpec(
+        name="map",
+        database="map",
+        app="webarena_gym.sandbox.map.app:create_app",
+        port_offset=4,
+        accounts=(),
+        title="OpenStreetMap (places and directions)",
     ),
 }

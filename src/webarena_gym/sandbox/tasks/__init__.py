@@ -34,6 +34,10 @@ TEST_PER_TEMPLATE = 3
 TEMPLATE_MODULES = (
     "webarena_gym.sandbox.tasks.shopping",
     "webarena_gym.sandbox.tasks.shopping_admin",
+    "webarena_gym.sandbox.tasks.reddit",
+    "webarena_gym.sandbox.tasks.gitlab",
+    "webarena_gym.sandbox.tasks.map",
+    "webarena_gym.sandbox.tasks.cross_site",
 )
 
 
@@ -78,12 +82,32 @@ def template(template_id: str) -> TaskTemplate:
     raise KeyError(f"no task template {template_id!r}; see `webarena-gym tasks list`")
 
 
+_attached: list[sqlite3.Connection] = []  # keeps the shared in-memory copies alive
+
+
 @lru_cache(maxsize=4)
 def _site_data(seed: int) -> sqlite3.Connection:
-    """A read-only copy of the seeded data the samplers draw from."""
-    from webarena_gym.sandbox.db import template_connection
+    """A read-only view of every sandbox database of ``seed``, the one the samplers draw from.
 
-    return template_connection("store", seed)
+    The ``store`` is the main schema; every other database is attached under its name
+    (``forum``, ``gitlab``, ``map``). Table names are unique across databases, so samplers
+    write plain ``SELECT ... FROM posts``; cross-site samplers join across them.
+    """
+    from webarena_gym.sandbox.db import template_connection
+    from webarena_gym.sandbox.sites import DATABASES
+
+    conn = template_connection("store", seed)
+    conn.execute("PRAGMA query_only = OFF")  # ATTACH is refused on a query-only connection
+    for name in DATABASES:
+        if name == "store":
+            continue
+        uri = f"file:wag-sampler-{name}-{seed}?mode=memory&cache=shared"
+        holder = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        template_connection(name, seed).backup(holder)
+        _attached.append(holder)
+        conn.execute("ATTACH DATABASE ? AS " + name, (uri,))
+    conn.execute("PRAGMA query_only = ON")
+    return conn
 
 
 def _key(t: TaskTemplate, sample: Sample) -> str:

@@ -1,0 +1,1 @@
+"""The ``map`` sandbox site (OpenStreetMap-like map). Skeleton: being built for issue 6."""

@@ -1,0 +1,1 @@
+"""The ``reddit`` sandbox site (Postmill-like forum). Skeleton: being built for issue 6."""
