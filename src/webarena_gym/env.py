@@ -207,6 +207,21 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
             KeyError: the task id is not among this env's tasks.
             WebArenaEnvError: the start page does not load, or the env was closed.
         """
+        task = self._begin_reset(seed, options)
+        return self.runtime.run(self._reset_episode(task))
+
+    async def areset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[dict[str, str], dict[str, Any]]:
+        """:meth:`reset` for asyncio code: awaitable from any event loop, never blocks it.
+
+        Many envs' ``areset``/``astep`` awaited together run concurrently on the one browser.
+        """
+        task = self._begin_reset(seed, options)
+        return await self.runtime.run_async(self._reset_episode(task))
+
+    def _begin_reset(self, seed: int | None, options: dict[str, Any] | None) -> TaskConfig:
+        """The synchronous part of a reset: seed, check the options, pick the task."""
         super().reset(seed=seed)
         if self._closed:
             raise WebArenaEnvError("this env was closed; make a new one")
@@ -225,11 +240,16 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         if not self._holding_runtime:
             self.runtime.acquire()
             self._holding_runtime = True
+        return task
+
+    async def _reset_episode(self, task: TaskConfig) -> tuple[dict[str, str], dict[str, Any]]:
+        """Open the task's episode and observe it (runs on the browser's loop)."""
         started = time.perf_counter()
-        self.runtime.run(self._reset_async(task))
+        self.done = True  # until the start page has loaded
+        await self._reset_async(task)
         self.task, self.steps, self.done = task, 0, False
         self.actions, self.last_eval = [], None
-        obs, page_obs = self._observe("")
+        obs, page_obs = await self._observe(error="")
         info = self._info(page_obs)
         info["reset_seconds"] = time.perf_counter() - started
         return obs, info
@@ -263,12 +283,27 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         counts, ``last_action_error`` says what went wrong. ``exit(...)`` terminates; reaching
         ``max_steps`` truncates. A browser crash truncates with ``info["error"]`` set.
         """
+        self._check_step(action)
+        return self.runtime.run(self._step_episode(action))
+
+    async def astep(self, action: str) -> tuple[dict[str, str], float, bool, bool, dict[str, Any]]:
+        """:meth:`step` for asyncio code: awaitable from any event loop, never blocks it."""
+        self._check_step(action)
+        return await self.runtime.run_async(self._step_episode(action))
+
+    def _check_step(self, action: Any) -> None:
         if self.session is None or self.task is None:
             raise WebArenaEnvError("call reset() before step()")
         if self.done:
             raise WebArenaEnvError("the episode has ended; call reset() to start a new one")
         if not isinstance(action, str):
             raise TypeError(f"actions are text (str), got {type(action).__name__}")
+
+    async def _step_episode(
+        self, action: str
+    ) -> tuple[dict[str, str], float, bool, bool, dict[str, Any]]:
+        """One step (runs on the browser's loop); see :meth:`step`."""
+        assert self.session is not None
         self.steps += 1
         error = ""
         parsed: Action | None = None
@@ -285,7 +320,7 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
             terminated = True
         elif parsed is not None:
             try:
-                error = self.runtime.run(self._execute_async(parsed))
+                error = await self._execute_async(parsed)
             except PlaywrightError as exc:
                 if not self.session.is_open:
                     return self._crashed(exc)
@@ -293,7 +328,7 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         if not terminated and self.steps >= self.max_steps:
             truncated = True
         try:
-            obs, page_obs = self._observe(error)
+            obs, page_obs = await self._observe(error)
         except PlaywrightError as exc:
             if not self.session.is_open:
                 return self._crashed(exc)
@@ -301,7 +336,7 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         reward = 0.0
         if terminated or truncated:
             answer = (parsed.argument or "") if terminated and parsed is not None else ""
-            reward = self._evaluate(answer)
+            reward = await self._evaluate(answer)
             extra["eval"] = self.last_eval.to_info() if self.last_eval else None
             self.done = True
         info = self._info(page_obs, parsed)
@@ -338,14 +373,10 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
             )
         return error
 
-    def _observe(self, error: str) -> tuple[dict[str, str], PageObservation]:
+    async def _observe(self, error: str) -> tuple[dict[str, str], PageObservation]:
         assert self.session is not None and self.task is not None
-        page_obs = self.runtime.run(
-            observe_page(
-                self.session.page,
-                viewport_only=self.viewport_only,
-                max_chars=self.max_obs_chars,
-            )
+        page_obs = await observe_page(
+            self.session.page, viewport_only=self.viewport_only, max_chars=self.max_obs_chars
         )
         obs = {
             "intent": self.task.intent,
@@ -355,24 +386,20 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         }
         return obs, page_obs
 
-    def _evaluate(self, answer: str) -> float:
+    async def _evaluate(self, answer: str) -> float:
         assert self.session is not None and self.task is not None
         session, task = self.session, self.task
-
-        async def run() -> EvalResult:
-            with session.tab_tracking_paused():  # evaluation pages never become the agent's
-                return await evaluate_task(
-                    task,
-                    answer=answer,
-                    final_url=session.page.url,
-                    context=session.context,
-                    site_urls=self.site_urls,
-                    judge=self.judge if self.judge is not None else default_judge(),
-                    page_timeout_ms=self.navigation_timeout_ms,
-                    settle_ms=self.eval_settle_ms,
-                )
-
-        self.last_eval = self.runtime.run(run())
+        with session.tab_tracking_paused():  # evaluation pages never become the agent's
+            self.last_eval = await evaluate_task(
+                task,
+                answer=answer,
+                final_url=session.page.url,
+                context=session.context,
+                site_urls=self.site_urls,
+                judge=self.judge if self.judge is not None else default_judge(),
+                page_timeout_ms=self.navigation_timeout_ms,
+                settle_ms=self.eval_settle_ms,
+            )
         return float(self.last_eval.reward)
 
     def _crashed(

@@ -173,12 +173,9 @@ class SandboxEnv(WebArenaEnv):
         self._user_ids[site] = int(row[0])
         return self._user_ids[site]
 
-    # -- gymnasium API -----------------------------------------------------------------------
-    def reset(
-        self, *, seed: int | None = None, options: dict[str, Any] | None = None
-    ) -> tuple[dict[str, str], dict[str, Any]]:
+    async def _reset_episode(self, task: TaskConfig) -> tuple[dict[str, str], dict[str, Any]]:
         """Start an episode (see :meth:`WebArenaEnv.reset`) on freshly restored site state."""
-        obs, info = super().reset(seed=seed, options=options)
+        obs, info = await super()._reset_episode(task)
         info["restore_ms"] = self.last_restore_ms
         info["tenant"] = self.tenant
         return obs, info

@@ -1,0 +1,163 @@
+"""The agent's prompt: system prompts and chat messages with dynamic context compression.
+
+The one place that turns an episode into chat messages (DESIGN 4.1), used by the BC data, the RL
+rollouts, the baselines and external agents alike, so that a model sees the same contexts in
+training and at test time.
+
+At turn ``t`` the history is ``(s'_1, a_1, ..., s'_{t-1}, a_{t-1}, s_t)``: every earlier
+observation ``s'_i`` keeps only its round number, URL and action error, its page replaced by the
+placeholder :data:`PLACEHOLDER`; every earlier response ``a_i`` is kept in full; the current
+observation ``s_t`` is shown in full. The prompt therefore grows by one short action per turn,
+not by one page.
+
+Example::
+
+    from webarena_gym.prompting import build_messages
+    messages = build_messages(observations, responses)          # len(observations) == len(responses) + 1
+    text = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from webarena_gym.actions import ACTION_SPECS
+
+#: What an earlier observation's page becomes in the history.
+PLACEHOLDER = "** Simplified html **"
+
+#: How much of an earlier action error the compressed history keeps.
+HISTORY_ERROR_CHARS = 300
+
+Message = dict[str, str]
+
+_INTRO = """\
+You are an autonomous web agent. You operate a real web browser to complete a task for a user.
+Each turn you see the task, the page's URL, and the page as simplified HTML in which every \
+element you can act on carries a number: <a id="12">Orders</a> is element 12.
+Earlier pages of the episode are shown as "{placeholder}"; your earlier actions are shown in \
+full. If your previous action failed, the error is shown before the page.
+
+Actions (exactly one per turn; element numbers are the ones on the current page):
+{actions}
+
+Rules:
+- Use only the elements of the current page; numbers change from page to page.
+- Strings are in double quotes; element numbers too, as in the examples.
+- When the task asks for information, finish with exit(message="...") holding just the answer \
+(a number, a name, a short phrase), nothing more. When the task asks you to do something, do it, \
+then finish with exit(message="").
+- If the task cannot be done, finish with exit(message="N/A")."""
+
+_THINKING = """
+Reply in this format, and nothing else:
+<think>your reasoning about the page and the next step, briefly</think>
+<answer>one action</answer>"""
+
+_NON_THINKING = """
+Reply with exactly one action, and nothing else (no explanation)."""
+
+
+def action_reference() -> str:
+    """The action list of the system prompt: one line per action the parser accepts."""
+    return "\n".join(f"- {spec.example}: {spec.description}" for spec in ACTION_SPECS)
+
+
+def system_prompt(thinking: bool = True) -> str:
+    """The system prompt: the action grammar (exactly :data:`~webarena_gym.actions.ACTION_SPECS`)
+    and the reply format, ``<think>...</think><answer>action</answer>`` when ``thinking``, else
+    the action alone."""
+    intro = _INTRO.format(placeholder=PLACEHOLDER, actions=action_reference())
+    return intro + (_THINKING if thinking else _NON_THINKING)
+
+
+def observation_message(
+    obs: Mapping[str, str], round_index: int, *, compressed: bool = False, with_task: bool = False
+) -> str:
+    """One observation as a user message's text.
+
+    Args:
+        obs: an env observation (``intent``, ``url``, ``html``, ``last_action_error``).
+        round_index: the turn's number, from 1.
+        compressed: replace the page with :data:`PLACEHOLDER` and shorten the error (history).
+        with_task: open with the task (the first user message carries it).
+    """
+    lines = []
+    if with_task:
+        lines.append(f"Task: {obs.get('intent', '')}")
+    lines.append(f"Round {round_index}")
+    lines.append(f"URL: {obs.get('url', '')}")
+    error = obs.get("last_action_error") or ""
+    if error:
+        if compressed and len(error) > HISTORY_ERROR_CHARS:
+            error = error[:HISTORY_ERROR_CHARS] + "..."
+        lines.append(f"Previous action error: {error}")
+    lines.append(PLACEHOLDER if compressed else f"Page:\n{obs.get('html', '')}")
+    return "\n".join(lines)
+
+
+def build_messages(
+    observations: Sequence[Mapping[str, str]],
+    responses: Sequence[str],
+    *,
+    thinking: bool = True,
+    compress: bool = True,
+    system: bool = True,
+) -> list[Message]:
+    """The chat messages of turn ``len(observations)``: the prompt the next response answers.
+
+    Args:
+        observations: the episode's observations so far, oldest first, the current one last.
+        responses: the responses given to all but the current observation
+            (``len(responses) == len(observations) - 1``), kept in full.
+        thinking: the thinking or non-thinking system prompt.
+        compress: replace every earlier page by :data:`PLACEHOLDER` (dynamic context
+            compression); ``False`` keeps every page (for comparison: the prompt then grows by
+            one page per turn).
+        system: start with the system message.
+
+    Returns:
+        ``[{"role": "system"|"user"|"assistant", "content": str}, ...]``, ending with the user
+        message of the current observation.
+    """
+    if not observations:
+        raise ValueError("build_messages needs at least one observation (the current page)")
+    if len(responses) != len(observations) - 1:
+        raise ValueError(
+            f"build_messages got {len(observations)} observations and {len(responses)} "
+            "responses; give one response per observation except the current (last) one"
+        )
+    messages: list[Message] = []
+    if system:
+        messages.append({"role": "system", "content": system_prompt(thinking)})
+    last = len(observations) - 1
+    for i, obs in enumerate(observations):
+        content = observation_message(
+            obs, i + 1, compressed=compress and i < last, with_task=i == 0
+        )
+        messages.append({"role": "user", "content": content})
+        if i < last:
+            messages.append({"role": "assistant", "content": responses[i]})
+    return messages
+
+
+_ANSWER = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
+_THINK = re.compile(r"<think>.*?</think>", re.DOTALL)
+
+
+def to_reply_format(response: str, thinking: bool) -> str:
+    """A response rewritten for the given reply format (to train one format on the other's data).
+
+    Thinking keeps the response when it has ``<answer>``, else wraps it as
+    ``<think></think><answer>...</answer>``; non-thinking keeps only the action (the
+    ``<answer>`` content, or the text without its ``<think>`` block).
+    """
+    match = _ANSWER.search(response)
+    if thinking:
+        if match:
+            return response
+        return f"<think></think><answer>{response.strip()}</answer>"
+    if match:
+        return match.group(1).strip()
+    return _THINK.sub("", response).strip()
