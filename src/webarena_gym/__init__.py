@@ -13,6 +13,7 @@ from webarena_gym.actions import (
 from webarena_gym.env import WebArenaEnv, WebArenaEnvError
 from webarena_gym.registration import MissingSitesError, register_envs
 from webarena_gym.tasks import TaskConfig, TaskConfigError, load_task_configs
+from webarena_gym.vector import WebArenaVectorEnv
 
 __version__ = "0.1.0"
 
@@ -27,6 +28,7 @@ __all__ = [
     "TaskConfigError",
     "WebArenaEnv",
     "WebArenaEnvError",
+    "WebArenaVectorEnv",
     "__version__",
     "format_action",
     "load_task_configs",

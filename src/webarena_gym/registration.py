@@ -87,6 +87,7 @@ def register_envs() -> None:
         gym.register(
             id=LITE_ID,
             entry_point="webarena_gym.registration:make_webarena_lite",
+            vector_entry_point="webarena_gym.vector:make_lite_vector_env",
             nondeterministic=True,  # live sites change under the agent
         )
     if SANDBOX_ID not in gym.registry:
@@ -94,4 +95,5 @@ def register_envs() -> None:
             id=SANDBOX_ID,
             # A string entry point: the sandbox (uvicorn, the sites) loads on first make().
             entry_point="webarena_gym.sandbox.env:SandboxEnv",
+            vector_entry_point="webarena_gym.vector:make_sandbox_vector_env",
         )

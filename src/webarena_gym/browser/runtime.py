@@ -258,3 +258,14 @@ def get_runtime(
 def _shutdown_all() -> None:
     for runtime in list(_runtimes.values()):
         runtime.shutdown()
+
+
+def _forget_after_fork() -> None:
+    # A forked child (multiprocessing, gymnasium's AsyncVectorEnv) inherits the runtimes but not
+    # their loop threads: it starts its own and leaves the parent's Chromium alone.
+    global _runtimes_lock
+    _runtimes.clear()
+    _runtimes_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)

@@ -10,13 +10,11 @@ and the evaluation result flags its use (``judge_fallback``).
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import re
-import urllib.error
-import urllib.request
 from typing import Any, Protocol, runtime_checkable
 
+from webarena_gym.chat_api import ChatAPIError, chat_completion
 from webarena_gym.evaluation.result import EvaluationError
 
 JUDGE_BASE_URL_ENV = "WEBARENA_GYM_JUDGE_BASE_URL"
@@ -146,41 +144,19 @@ class OpenAIJudge:
             JudgeError: the endpoint is unreachable, answers an HTTP error, or a body without
                 ``choices[0].message.content``.
         """
-        body = {
-            "model": self.model,
-            "messages": [
-                {"role": "system", "content": "You are a helpful assistant."},
-                {"role": "user", "content": prompt},
-            ],
-            "temperature": 0,
-            "max_tokens": 768,
-        }
-        headers = {"Content-Type": "application/json"}
-        if self.api_key:
-            headers["Authorization"] = f"Bearer {self.api_key}"
-        url = f"{self.base_url}/chat/completions"
-        request = urllib.request.Request(
-            url, data=json.dumps(body).encode(), headers=headers, method="POST"
-        )
+        messages = [
+            {"role": "system", "content": "You are a helpful assistant."},
+            {"role": "user", "content": prompt},
+        ]
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
-                data: Any = json.loads(response.read().decode("utf-8"))
-        except urllib.error.HTTPError as exc:
-            detail = exc.read().decode("utf-8", "replace")[:300]
-            raise JudgeError(f"judge endpoint {url} answered HTTP {exc.code}: {detail}") from None
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            raise JudgeError(
-                f"judge endpoint {url} is unreachable ({exc}); check {JUDGE_BASE_URL_ENV}"
-            ) from None
-        except ValueError:
-            raise JudgeError(f"judge endpoint {url} did not answer JSON") from None
-        try:
-            content = data["choices"][0]["message"]["content"]
-        except (KeyError, IndexError, TypeError):
-            raise JudgeError(
-                f"judge endpoint {url} answered no choices[0].message.content"
-            ) from None
-        return content if isinstance(content, str) else ""
+            reply = chat_completion(
+                self.base_url, self.model, messages, api_key=self.api_key,
+                timeout_s=self.timeout_s, temperature=0, max_tokens=768,
+            )
+        except ChatAPIError as exc:
+            hint = "" if exc.status else f"; check {JUDGE_BASE_URL_ENV}"
+            raise JudgeError(f"judge endpoint: {exc}{hint}") from None
+        return str(reply["content"])
 
 
 def default_judge() -> Judge:

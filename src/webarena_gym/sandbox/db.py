@@ -13,6 +13,7 @@ a request and two requests of one tenant never interleave their transactions.
 
 from __future__ import annotations
 
+import os
 import secrets
 import sqlite3
 import threading
@@ -111,6 +112,17 @@ def clear_templates() -> None:
     with _templates_lock:
         _templates.clear()
         _building.clear()
+
+
+def _forget_after_fork() -> None:
+    # SQLite connections must not cross a fork: a forked child builds its own templates.
+    global _templates_lock
+    _templates.clear()
+    _building.clear()
+    _templates_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 @dataclass

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import html
+import os
 import socket
 import sqlite3
 import sys
@@ -375,6 +376,16 @@ def get_host(host: str = DEFAULT_HOST, port_base: int | None = None) -> SandboxH
 def _stop_all() -> None:
     for sandbox in list(_hosts.values()):
         sandbox.stop()
+
+
+def _forget_after_fork() -> None:
+    # A forked child inherits the hosts but not their server threads: it starts its own.
+    global _hosts_lock
+    _hosts.clear()
+    _hosts_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def serve(

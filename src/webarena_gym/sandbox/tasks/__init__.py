@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import random
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -108,6 +109,15 @@ def _site_data(seed: int) -> sqlite3.Connection:
         conn.execute("ATTACH DATABASE ? AS " + name, (uri,))
     conn.execute("PRAGMA query_only = ON")
     return conn
+
+
+def _forget_after_fork() -> None:
+    # SQLite connections must not cross a fork: a forked child opens its own.
+    _site_data.cache_clear()
+    _attached.clear()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def _key(t: TaskTemplate, sample: Sample) -> str:

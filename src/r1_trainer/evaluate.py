@@ -1,0 +1,244 @@
+"""Run a policy over a sandbox split on the vector env and report what the paper's tables report.
+
+``evaluate_policy`` keeps N envs busy (a queue of tasks, one episode per env at a time), asks the
+policy for the active envs' responses in one batch per turn (prompts from
+:func:`webarena_gym.prompting.build_messages`), and steps the envs concurrently. The report:
+success rate overall and per site, the average number of interactions, the average response
+length, the parse-error rate. Used by ``benchmarks/baselines.py``, ``r1-train eval`` and the demo.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from r1_trainer.policies import Policy, Turn, call_policy
+from webarena_gym.actions import ActionParseError, parse_action
+from webarena_gym.prompting import build_messages
+
+
+@dataclass
+class EpisodeResult:
+    """One task's episode under a policy."""
+
+    task_id: str
+    sites: list[str]
+    reward: float
+    interactions: int
+    response_chars: list[int]
+    parse_errors: int
+    terminated: bool
+    answer: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class EvalReport:
+    """A policy's results on a split (one row of the baselines table)."""
+
+    policy: str
+    split: str
+    max_steps: int
+    thinking: bool
+    episodes: list[EpisodeResult] = field(default_factory=list)
+    seconds: float = 0.0
+    num_envs: int = 1
+
+    @property
+    def success_rate(self) -> float:
+        """Fraction of episodes with reward 1."""
+        return _mean([e.reward == 1.0 for e in self.episodes])
+
+    def site_success(self) -> dict[str, float]:
+        """Success rate per site group (``shopping``, ``reddit``, ``shopping+reddit``, ...)."""
+        groups: dict[str, list[bool]] = defaultdict(list)
+        for e in self.episodes:
+            groups["+".join(sorted(e.sites))].append(e.reward == 1.0)
+        return {k: _mean(v) for k, v in sorted(groups.items())}
+
+    @property
+    def mean_interactions(self) -> float:
+        """Average number of actions per episode."""
+        return _mean([e.interactions for e in self.episodes])
+
+    @property
+    def mean_response_chars(self) -> float:
+        """Average length of a response, in characters."""
+        return _mean([c for e in self.episodes for c in e.response_chars])
+
+    @property
+    def parse_error_rate(self) -> float:
+        """Fraction of responses the action parser rejected."""
+        total = sum(len(e.response_chars) for e in self.episodes)
+        return sum(e.parse_errors for e in self.episodes) / total if total else 0.0
+
+    def summary(self) -> dict[str, Any]:
+        """The table row as a dict."""
+        return {
+            "policy": self.policy,
+            "split": self.split,
+            "prompt": "thinking" if self.thinking else "non-thinking",
+            "max_steps": self.max_steps,
+            "tasks": len(self.episodes),
+            "success_rate": self.success_rate,
+            "per_site": self.site_success(),
+            "mean_interactions": self.mean_interactions,
+            "mean_response_chars": self.mean_response_chars,
+            "parse_error_rate": self.parse_error_rate,
+            "num_envs": self.num_envs,
+            "seconds": self.seconds,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """Summary plus every episode (JSON-ready)."""
+        return {**self.summary(), "episodes": [asdict(e) for e in self.episodes]}
+
+
+def _mean(values: Iterable[float]) -> float:
+    values = list(values)
+    return float(np.mean(values)) if values else 0.0
+
+
+@dataclass
+class _Episode:
+    config: Mapping[str, Any]
+    key: int
+    observations: list[dict[str, str]] = field(default_factory=list)
+    responses: list[str] = field(default_factory=list)
+    parse_errors: int = 0
+
+
+def evaluate_policy(
+    policy: Policy,
+    configs: Sequence[Mapping[str, Any]],
+    *,
+    split: str = "custom",
+    max_steps: int = 15,
+    num_envs: int = 4,
+    thinking: bool = True,
+    seed: int = 0,
+    progress: Callable[[EpisodeResult], None] | None = None,
+    env_kwargs: Mapping[str, Any] | None = None,
+) -> EvalReport:
+    """Roll ``policy`` out once on every sandbox task of ``configs``.
+
+    Args:
+        policy: see :mod:`r1_trainer.policies`.
+        configs: sandbox task configs (``webarena_gym.sandbox.tasks.load_split``).
+        split: the split's name, for the report.
+        max_steps: interactions per episode (the paper's test-time scaling knob).
+        num_envs: envs stepped concurrently (the policy gets up to this many prompts a turn).
+        thinking: the thinking or non-thinking system prompt.
+        seed: the site-data seed.
+        progress: called with each finished episode.
+        env_kwargs: more arguments for every ``SandboxEnv``.
+    """
+    from webarena_gym.vector import make_sandbox_vector_env
+
+    if not configs:
+        raise ValueError("evaluate_policy got no task configs")
+    started = time.perf_counter()
+    report = EvalReport(getattr(policy, "name", type(policy).__name__), split, max_steps,
+                        thinking, num_envs=min(num_envs, len(configs)))
+    queue = deque(configs)
+    venv = make_sandbox_vector_env(
+        report.num_envs, task_configs=list(configs), max_steps=max_steps, seed=seed,
+        **dict(env_kwargs or {}),
+    )
+    episodes: list[_Episode | None] = [None] * venv.num_envs
+    next_key = 0
+    try:
+        while queue or any(e is not None for e in episodes):
+            # Start the next tasks on the idle envs, all in one concurrent reset.
+            idle = [i for i, e in enumerate(episodes) if e is None and queue]
+            if idle:
+                mask = np.zeros(venv.num_envs, dtype=np.bool_)
+                ids: list[Any] = [None] * venv.num_envs
+                for i in idle:
+                    config = queue.popleft()
+                    episodes[i] = _Episode(config, next_key)
+                    next_key += 1
+                    mask[i], ids[i] = True, config["task_id"]
+                venv.reset(options={"task_id": ids, "reset_mask": mask})
+                for i in idle:
+                    episodes[i].observations.append(venv.observations[i])  # type: ignore[union-attr]
+            active = [i for i, e in enumerate(episodes) if e is not None]
+            prompts, turns = [], []
+            for i in active:
+                ep = episodes[i]
+                assert ep is not None
+                prompts.append(build_messages(ep.observations, ep.responses, thinking=thinking))
+                turns.append(Turn(ep.observations[-1], str(ep.config["task_id"]), ep.key,
+                                  len(ep.responses), ep.config))
+            responses = call_policy(policy, prompts, turns)
+            actions: list[str | None] = [None] * venv.num_envs
+            for i, response in zip(active, responses, strict=True):
+                actions[i] = response
+            _obs, rewards, terminated, truncated, _infos = venv.step(actions)
+            current = venv.observations
+            for i, response in zip(active, responses, strict=True):
+                ep = episodes[i]
+                assert ep is not None
+                ep.responses.append(response)
+                ep.observations.append(current[i])
+                try:
+                    answer = parse_action(response)
+                except ActionParseError:
+                    ep.parse_errors += 1
+                    answer = None
+                if terminated[i] or truncated[i]:
+                    result = EpisodeResult(
+                        task_id=str(ep.config["task_id"]),
+                        sites=list(ep.config.get("sites") or []),
+                        reward=float(rewards[i]),
+                        interactions=len(ep.responses),
+                        response_chars=[len(r) for r in ep.responses],
+                        parse_errors=ep.parse_errors,
+                        terminated=bool(terminated[i]),
+                        answer=answer.argument if answer and answer.name == "exit" else None,
+                        error=current[i].get("last_action_error") if truncated[i] else None,
+                    )
+                    report.episodes.append(result)
+                    forget = getattr(policy, "forget", None)
+                    if forget is not None:
+                        forget(ep.key)
+                    episodes[i] = None
+                    if progress is not None:
+                        progress(result)
+    finally:
+        venv.close()
+    report.seconds = time.perf_counter() - started
+    order = {str(c["task_id"]): n for n, c in enumerate(configs)}
+    report.episodes.sort(key=lambda e: order.get(e.task_id, 0))
+    return report
+
+
+def markdown_table(reports: Sequence[EvalReport]) -> str:
+    """The baselines table: one row per report, success overall and per site."""
+    sites = sorted({s for r in reports for s in r.site_success()})
+    head = ["policy", "prompt", "max steps", "tasks", "success", *sites,
+            "interactions", "response chars", "parse errors"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in reports:
+        per_site = r.site_success()
+        cells = [
+            r.policy, "thinking" if r.thinking else "non-thinking", str(r.max_steps),
+            str(len(r.episodes)), f"{100 * r.success_rate:.1f}%",
+            *[f"{100 * per_site[s]:.1f}%" if s in per_site else "" for s in sites],
+            f"{r.mean_interactions:.1f}", f"{r.mean_response_chars:.0f}",
+            f"{100 * r.parse_error_rate:.1f}%",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def write_reports(reports: Sequence[EvalReport], path: str) -> None:
+    """All reports, with every episode, as one JSON file."""
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump([r.to_dict() for r in reports], handle, indent=1)

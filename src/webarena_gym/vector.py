@@ -1,0 +1,370 @@
+"""``WebArenaVectorEnv``: N envs on one browser and one event loop, stepped concurrently.
+
+Every sub-env is a :class:`~webarena_gym.env.WebArenaEnv` (or the sandbox's subclass) with its
+own browser context (and, on the sandbox, its own tenant state); all of them share the
+process's Chromium and its event-loop thread. ``step(actions)`` runs the N steps as concurrent
+coroutines on that loop, so while one page loads, the others' clicks, page loads and
+observations go on; it returns when all N are done.
+
+Autoreset is disabled (``metadata["autoreset_mode"]`` is ``AutoresetMode.DISABLED``): an env
+whose episode ended *waits*. It ignores its action (pass ``None``), and every later ``step``
+repeats its final observation with reward 0.0 and its final ``terminated``/``truncated`` flags,
+until it is reset. :attr:`WebArenaVectorEnv.done` says which episodes have ended. This is what
+GRPO needs: G rollouts of one task start together (``reset(options={"task_id": t})``), and the
+group is complete when every one of them has ended.
+
+Reset options:
+
+* ``{"task_id": t}``: every env on task ``t`` (a group of G rollouts of one task);
+* ``{"task_id": [t_0, ..., t_{N-1}]}``: one task per env (K tasks x G rollouts in one batch);
+* ``{"reset_mask": np.array([...], dtype=bool)}``: reset only these envs (gymnasium's
+  convention), combinable with ``task_id``.
+
+Observations are batched as gymnasium batches a ``Dict`` of text spaces: a dict of tuples,
+``obs["html"][i]`` is env i's page. :func:`unbatch` gives one dict per env.
+
+asyncio applications await :meth:`WebArenaVectorEnv.areset` / :meth:`WebArenaVectorEnv.astep`
+(or a single env's ``areset`` / ``astep``) from their own event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from gymnasium.vector import AutoresetMode, VectorEnv
+from gymnasium.vector.utils import batch_space, concatenate, create_empty_array
+
+from webarena_gym.env import WebArenaEnv, WebArenaEnvError
+
+Obs = dict[str, str]
+StepResult = tuple[Obs, float, bool, bool, dict[str, Any]]
+
+
+def unbatch(observations: Mapping[str, Sequence[str]]) -> list[Obs]:
+    """A batched observation (dict of tuples) as one observation dict per env."""
+    keys = list(observations)
+    if not keys:
+        return []
+    return [
+        {k: observations[k][i] for k in keys} for i in range(len(observations[keys[0]]))
+    ]
+
+
+class WebArenaVectorEnv(VectorEnv):
+    """N WebArena envs on one browser, stepped concurrently (see the module docstring).
+
+    Args:
+        env_fns: callables that each build one env (all with the same browser settings).
+        envs: already built envs, instead of ``env_fns``; the vector env closes them.
+
+    Use :func:`make_sandbox_vector_env` / :func:`make_lite_vector_env` (what
+    ``gym.make_vec("WebArenaSandbox-v0", num_envs=N)`` / ``("WebArenaLite-v0", ...)`` call).
+    """
+
+    metadata = {"autoreset_mode": AutoresetMode.DISABLED, "render_modes": ["rgb_array"]}
+
+    def __init__(
+        self,
+        env_fns: Sequence[Callable[[], WebArenaEnv]] | None = None,
+        *,
+        envs: Sequence[WebArenaEnv] | None = None,
+    ) -> None:
+        if (env_fns is None) == (envs is None):
+            raise ValueError("give exactly one of env_fns= (env factories) or envs= (built envs)")
+        built: list[WebArenaEnv] = []
+        try:
+            for fn in env_fns or ():
+                built.append(fn())
+        except BaseException:
+            for env in built:
+                env.close()
+            raise
+        self.envs: list[WebArenaEnv] = list(envs) if envs is not None else built
+        if not self.envs:
+            raise ValueError("a vector env needs at least one env")
+        for i, env in enumerate(self.envs):
+            if not isinstance(env, WebArenaEnv):
+                raise TypeError(f"env {i} is a {type(env).__name__}, not a WebArenaEnv")
+        runtimes = {id(env.runtime) for env in self.envs}
+        if len(runtimes) != 1:
+            raise ValueError(
+                "the envs use different browsers (executable_path / headless / "
+                "browser_endpoint differ); a vector env runs all of them on one browser"
+            )
+        self.runtime = self.envs[0].runtime
+        self.num_envs = len(self.envs)
+        first = self.envs[0]
+        self.single_observation_space = first.observation_space
+        self.single_action_space = first.action_space
+        self.observation_space = batch_space(self.single_observation_space, self.num_envs)
+        self.action_space = batch_space(self.single_action_space, self.num_envs)
+        self.render_mode = first.render_mode
+        self.spec = getattr(first, "spec", None)
+        self._observations = create_empty_array(
+            self.single_observation_space, n=self.num_envs, fn=np.empty
+        )
+        self._env_obs: list[Obs] = [
+            {"intent": "", "url": "", "html": "", "last_action_error": ""}
+            for _ in range(self.num_envs)
+        ]
+        self._terminations = np.zeros(self.num_envs, dtype=np.bool_)
+        self._truncations = np.zeros(self.num_envs, dtype=np.bool_)
+        # Until its first reset an env has no episode: it counts as ended.
+        self._done = np.ones(self.num_envs, dtype=np.bool_)
+
+    # -- state -----------------------------------------------------------------------------------
+    @property
+    def done(self) -> np.ndarray:
+        """``(num_envs,)`` bool: whose episode has ended (those envs wait for a reset)."""
+        return self._done.copy()
+
+    @property
+    def observations(self) -> list[Obs]:
+        """The latest observation of every env, one dict per env."""
+        return [dict(o) for o in self._env_obs]
+
+    # -- reset -----------------------------------------------------------------------------------
+    def reset(
+        self, *, seed: int | Sequence[int | None] | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> tuple[dict[str, tuple[str, ...]], dict[str, Any]]:
+        """Reset every env (or those of ``options["reset_mask"]``) concurrently.
+
+        Args:
+            seed: ``None``, an int (env i gets ``seed + i``), or one seed per env.
+            options: ``task_id`` (one id for all, or a list with one per env) and
+                ``reset_mask`` (see the module docstring).
+
+        Raises:
+            WebArenaEnvError: an env's reset failed (the message names the env); the others
+                were reset, the failed one counts as ended.
+        """
+        calls = self._reset_calls(seed, options)
+        return self.runtime.run(self._reset_all(calls))
+
+    async def areset(
+        self, *, seed: int | Sequence[int | None] | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> tuple[dict[str, tuple[str, ...]], dict[str, Any]]:
+        """:meth:`reset` for asyncio code, awaitable from any event loop."""
+        calls = self._reset_calls(seed, options)
+        return await self.runtime.run_async(self._reset_all(calls))
+
+    def _reset_calls(
+        self, seed: int | Sequence[int | None] | None, options: dict[str, Any] | None
+    ) -> list[tuple[int, int | None, dict[str, Any]]]:
+        """``(env index, seed, options)`` for every env to reset; checks the arguments."""
+        n = self.num_envs
+        options = dict(options or {})
+        mask = options.pop("reset_mask", None)
+        if mask is None:
+            mask = np.ones(n, dtype=np.bool_)
+        elif not (isinstance(mask, np.ndarray) and mask.dtype == np.bool_ and mask.shape == (n,)):
+            raise ValueError(f"options['reset_mask'] must be a bool numpy array of shape ({n},)")
+        if seed is None:
+            seeds: list[int | None] = [None] * n
+        elif isinstance(seed, (int, np.integer)):
+            seeds = [int(seed) + i for i in range(n)]
+        else:
+            seeds = list(seed)
+            if len(seeds) != n:
+                raise ValueError(f"got {len(seeds)} seeds for {n} envs; give one per env")
+        task_ids = options.pop("task_id", None)
+        if isinstance(task_ids, (list, tuple, np.ndarray)):
+            if len(task_ids) != n:
+                raise ValueError(
+                    f"options['task_id'] has {len(task_ids)} ids for {n} envs; give one id "
+                    "(all envs on one task) or one per env"
+                )
+            per_env = list(task_ids)
+        else:
+            per_env = [task_ids] * n
+        calls = []
+        for i in range(n):
+            if mask[i]:
+                env_options = dict(options)
+                if per_env[i] is not None:
+                    env_options["task_id"] = per_env[i]
+                calls.append((i, seeds[i], env_options))
+        # Check the task ids before any env resets, so that a typo resets nothing.
+        for i, _seed, env_options in calls:
+            task_id = env_options.get("task_id")
+            if task_id is not None and str(task_id) not in self.envs[i]._tasks_by_id:
+                raise KeyError(f"env {i}: task_id {str(task_id)!r} is not one of its tasks")
+        return calls
+
+    async def _reset_all(
+        self, calls: list[tuple[int, int | None, dict[str, Any]]]
+    ) -> tuple[dict[str, tuple[str, ...]], dict[str, Any]]:
+        results = await _gather(
+            [self.envs[i].areset(seed=s, options=o) for i, s, o in calls]
+        )
+        infos: dict[str, Any] = {}
+        failures = []
+        for (i, _seed, _options), result in zip(calls, results, strict=True):
+            if isinstance(result, BaseException):
+                self._done[i] = True
+                failures.append((i, result))
+                continue
+            obs, info = result
+            self._env_obs[i] = obs
+            self._terminations[i] = self._truncations[i] = self._done[i] = False
+            infos = self._add_info(infos, info, i)
+        _raise_first(failures, "reset")
+        return self._batch(), infos
+
+    # -- step ------------------------------------------------------------------------------------
+    def step(
+        self, actions: Sequence[str | None]
+    ) -> tuple[dict[str, tuple[str, ...]], np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        """Step every env whose episode is running, concurrently; the others wait.
+
+        Args:
+            actions: one text action per env; an env whose episode has ended ignores its
+                action (pass ``None``).
+
+        Returns:
+            ``(observations, rewards, terminations, truncations, infos)`` as gymnasium's vector
+            envs return them (arrays of shape ``(num_envs,)``, infos a dict of arrays with
+            ``_key`` masks); waiting envs repeat their final observation with reward 0.
+        """
+        calls = self._step_calls(actions)
+        return self.runtime.run(self._step_all(calls))
+
+    async def astep(
+        self, actions: Sequence[str | None]
+    ) -> tuple[dict[str, tuple[str, ...]], np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        """:meth:`step` for asyncio code, awaitable from any event loop."""
+        calls = self._step_calls(actions)
+        return await self.runtime.run_async(self._step_all(calls))
+
+    def _step_calls(self, actions: Sequence[str | None]) -> list[tuple[int, str]]:
+        if isinstance(actions, str) or len(actions) != self.num_envs:
+            raise ValueError(
+                f"step() takes one action per env ({self.num_envs}), as a list or tuple"
+            )
+        if self._done.all():
+            raise WebArenaEnvError("every episode has ended; call reset() to start new ones")
+        calls = []
+        for i, action in enumerate(actions):
+            if self._done[i]:
+                continue
+            if not isinstance(action, str):
+                raise TypeError(
+                    f"env {i}: actions are text (str), got {type(action).__name__} "
+                    "(None is only for envs whose episode has ended)"
+                )
+            calls.append((i, action))
+        return calls
+
+    async def _step_all(
+        self, calls: list[tuple[int, str]]
+    ) -> tuple[dict[str, tuple[str, ...]], np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        results = await _gather([self.envs[i].astep(a) for i, a in calls])
+        rewards = np.zeros(self.num_envs, dtype=np.float64)
+        infos: dict[str, Any] = {}
+        failures = []
+        for (i, _action), result in zip(calls, results, strict=True):
+            if isinstance(result, BaseException):
+                failures.append((i, result))
+                self._done[i] = self._truncations[i] = True
+                continue
+            obs, reward, terminated, truncated, info = result
+            self._env_obs[i] = obs
+            rewards[i] = reward
+            self._terminations[i], self._truncations[i] = terminated, truncated
+            self._done[i] = terminated or truncated
+            infos = self._add_info(infos, info, i)
+        _raise_first(failures, "step")
+        return (
+            self._batch(),
+            rewards,
+            self._terminations.copy(),
+            self._truncations.copy(),
+            infos,
+        )
+
+    # -- the rest of the VectorEnv API -----------------------------------------------------------
+    def _batch(self) -> dict[str, tuple[str, ...]]:
+        self._observations = concatenate(
+            self.single_observation_space, self._env_obs, self._observations
+        )
+        return dict(self._observations)
+
+    def render(self) -> tuple[Any, ...] | None:
+        """One screenshot per env (``render_mode="rgb_array"``)."""
+        if self.render_mode is None:
+            return None
+        return tuple(env.render() for env in self.envs)
+
+    def call(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, ...]:
+        """Call (or read) ``name`` on every env; one result per env."""
+        results = []
+        for env in self.envs:
+            attr = getattr(env, name)
+            results.append(attr(*args, **kwargs) if callable(attr) else attr)
+        return tuple(results)
+
+    def get_attr(self, name: str) -> tuple[Any, ...]:
+        """The attribute ``name`` of every env."""
+        return tuple(getattr(env, name) for env in self.envs)
+
+    def set_attr(self, name: str, values: Any) -> None:
+        """Set ``name`` on every env: one value for all, or a list with one per env."""
+        if not isinstance(values, (list, tuple)):
+            values = [values] * self.num_envs
+        if len(values) != self.num_envs:
+            raise ValueError(f"give one value per env ({self.num_envs}), got {len(values)}")
+        for env, value in zip(self.envs, values, strict=True):
+            setattr(env, name, value)
+
+    def close_extras(self, **kwargs: Any) -> None:
+        """Close every env (their contexts, tenants; the last env closes Chromium)."""
+        for env in self.envs:
+            env.close()
+
+    def __repr__(self) -> str:
+        spec = self.spec.id if self.spec is not None else type(self.envs[0]).__name__
+        return f"WebArenaVectorEnv({spec}, num_envs={self.num_envs})"
+
+
+async def _gather(coros: list[Coroutine[Any, Any, Any]]) -> list[Any]:
+    """Run the coroutines concurrently; results or exceptions, in order."""
+    return list(await asyncio.gather(*coros, return_exceptions=True))
+
+
+def _raise_first(failures: list[tuple[int, BaseException]], what: str) -> None:
+    if not failures:
+        return
+    index, exc = failures[0]
+    others = f" ({len(failures) - 1} more envs failed too)" if len(failures) > 1 else ""
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, asyncio.CancelledError)):
+        raise exc
+    raise WebArenaEnvError(f"env {index}: {what} failed: {exc}{others}") from exc
+
+
+def make_sandbox_vector_env(num_envs: int = 1, **kwargs: Any) -> WebArenaVectorEnv:
+    """``gym.make_vec("WebArenaSandbox-v0", num_envs=N, **kwargs)``: N sandbox envs, each
+    with its own tenant, on one browser; ``kwargs`` go to every
+    :class:`~webarena_gym.sandbox.env.SandboxEnv`."""
+    from webarena_gym.sandbox.env import SandboxEnv
+
+    _check_num_envs(num_envs)
+    return WebArenaVectorEnv([lambda: SandboxEnv(**kwargs)] * num_envs)
+
+
+def make_lite_vector_env(num_envs: int = 1, **kwargs: Any) -> WebArenaVectorEnv:
+    """``gym.make_vec("WebArenaLite-v0", num_envs=N, **kwargs)``: N envs on the user's WebArena
+    sites (see :func:`~webarena_gym.registration.make_webarena_lite`)."""
+    from webarena_gym.registration import make_webarena_lite
+
+    _check_num_envs(num_envs)
+    return WebArenaVectorEnv([lambda: make_webarena_lite(**kwargs)] * num_envs)
+
+
+def _check_num_envs(num_envs: int) -> None:
+    if not isinstance(num_envs, int) or num_envs < 1:
+        raise ValueError(f"num_envs must be a positive int, got {num_envs!r}")
