@@ -1,0 +1,225 @@
+"""Behaviour cloning on expert trajectories with TRL's ``SFTTrainer`` (DESIGN 4.2).
+
+Each step of a successful trajectory is a conversational prompt/completion row
+(:mod:`r1_trainer.data`); ``SFTTrainer`` with ``completion_only_loss`` puts the loss on the
+completion only: the action message's tokens and its end-of-turn token, never the prompt.
+LoRA is optional (a PEFT adapter, merged into the saved model by default). Any other
+``SFTConfig`` / ``TrainingArguments`` field passes straight through.
+
+Example::
+
+    from r1_trainer.bc import BCConfig, train_bc
+    path = train_bc("tiny", "demos.jsonl", "runs/bc", config=BCConfig(num_train_epochs=3))
+    # runs/bc: the model and tokenizer (load with load_model_and_tokenizer(path)), metrics.jsonl
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from r1_trainer.models import (
+    TINY,
+    LoraSettings,
+    context_budget,
+    is_tiny_preset,
+    load_model_and_tokenizer,
+    missing_train_extra,
+    require_train_extra,
+    resolve_device,
+)
+
+try:
+    from transformers import TrainerCallback
+except ImportError as _exc:
+    raise missing_train_extra(_exc) from _exc
+
+if TYPE_CHECKING:
+    from datasets import Dataset
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+METRICS_FILE = "metrics.jsonl"
+RUN_FILE = "r1_trainer.json"
+
+
+@dataclass
+class BCConfig:
+    """Behaviour-cloning settings; ``sft`` holds any other ``SFTConfig`` field.
+
+    Attributes:
+        thinking: train the ``<think>..</think><answer>..</answer>`` format (and prompt), or
+            the action alone.
+        only_successful: train on trajectories with reward 1 only.
+        max_rows: cap on the number of rows (steps) used.
+        max_completion_tokens: room kept for the completion when prompts are fitted to the
+            model's context (:func:`r1_trainer.models.context_budget`).
+        max_prompt_tokens: the prompt budget; None: the context budget less
+            ``max_completion_tokens`` (no cut for models with long contexts).
+        lora: train a LoRA adapter instead of all weights.
+        merge_lora: save the adapter merged into the model (loads like any model); False saves
+            the adapter alone.
+        learning_rate: None: 1e-3 for the ``tiny`` preset (random init), 1e-5 otherwise.
+        num_train_epochs, max_steps, per_device_train_batch_size, gradient_accumulation_steps,
+        warmup_steps (a float below 1: a fraction of the steps), logging_steps, seed: as in
+            ``transformers.TrainingArguments``.
+        sft: more ``SFTConfig`` keyword arguments (``report_to``, ``bf16``, ``save_steps``, ...).
+    """
+
+    thinking: bool = True
+    only_successful: bool = True
+    max_rows: int | None = None
+    max_completion_tokens: int = 256
+    max_prompt_tokens: int | None = None
+    lora: LoraSettings | None = None
+    merge_lora: bool = True
+    learning_rate: float | None = None
+    num_train_epochs: float = 3.0
+    max_steps: int = -1
+    per_device_train_batch_size: int = 4
+    gradient_accumulation_steps: int = 1
+    warmup_steps: float = 0.05
+    logging_steps: int = 5
+    seed: int = 0
+    sft: dict[str, Any] = field(default_factory=dict)
+
+
+def train_bc(
+    model: str | os.PathLike[str] | PreTrainedModel,
+    demos: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | Dataset,
+    output_dir: str | os.PathLike[str],
+    *,
+    tokenizer: PreTrainedTokenizerBase | None = None,
+    config: BCConfig | None = None,
+    **sft_kwargs: Any,
+) -> Path:
+    """Behaviour-clone ``model`` on ``demos``; save it to ``output_dir`` and return that path.
+
+    Args:
+        model: ``"tiny"``, a Hugging Face name, a local folder, or a loaded model (then give
+            ``tokenizer``).
+        demos: trajectory JSONL file(s) from ``webarena-gym demos``, or a dataset of rows from
+            :func:`r1_trainer.data.load_bc_dataset`.
+        output_dir: where the model, the tokenizer, ``metrics.jsonl`` (one JSON object per
+            logging step: loss, learning rate, token accuracy, ...) and ``r1_trainer.json`` (the
+            run's settings) go.
+        tokenizer: the tokenizer of a loaded ``model``.
+        config: the BC settings (defaults: :class:`BCConfig`).
+        **sft_kwargs: ``SFTConfig`` fields, over ``config.sft``.
+
+    Returns:
+        ``output_dir``, loadable with :func:`r1_trainer.models.load_model_and_tokenizer`.
+    """
+    require_train_extra()
+    import torch
+    from datasets import Dataset
+    from trl import SFTConfig, SFTTrainer
+
+    from r1_trainer.data import load_bc_dataset
+
+    config = config or BCConfig()
+    output = Path(output_dir)
+    output.mkdir(parents=True, exist_ok=True)
+    name = os.fspath(model) if isinstance(model, (str, os.PathLike)) else None
+    tiny = is_tiny_preset(name)
+    if name is not None:
+        model, tokenizer = load_model_and_tokenizer(name, seed=config.seed)
+    elif tokenizer is None:
+        raise ValueError("train_bc got a loaded model without its tokenizer: pass tokenizer=")
+
+    budget = context_budget(tokenizer, model)
+    max_prompt = config.max_prompt_tokens
+    if max_prompt is None and budget is not None:
+        max_prompt = budget - config.max_completion_tokens
+    if isinstance(demos, Dataset):
+        dataset = demos
+    else:
+        dataset = load_bc_dataset(demos, thinking=config.thinking,
+                                  only_successful=config.only_successful, max_rows=config.max_rows,
+                                  tokenizer=tokenizer, max_prompt_tokens=max_prompt)
+
+    device = resolve_device(None)
+    bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported()
+    learning_rate = config.learning_rate
+    if learning_rate is None:
+        learning_rate = 1e-3 if tiny else 1e-5
+    arguments: dict[str, Any] = {
+        "output_dir": str(output),
+        "learning_rate": learning_rate,
+        "num_train_epochs": config.num_train_epochs,
+        "max_steps": config.max_steps,
+        "per_device_train_batch_size": config.per_device_train_batch_size,
+        "gradient_accumulation_steps": config.gradient_accumulation_steps,
+        "warmup_steps": config.warmup_steps,
+        "logging_steps": config.logging_steps,
+        "seed": config.seed,
+        "completion_only_loss": True,
+        "max_length": budget,  # prompts were fitted: nothing of a completion is cut
+        "bf16": bf16,
+        "gradient_checkpointing": device.type == "cuda",
+        "save_strategy": "no",  # the final model is saved below
+        "report_to": "none",
+        "use_cpu": device.type == "cpu",
+        **config.sft,
+        **sft_kwargs,
+    }
+    peft_config = config.lora.to_peft() if config.lora is not None else None
+    trainer = SFTTrainer(
+        model=model,
+        args=SFTConfig(**arguments),
+        train_dataset=dataset,
+        processing_class=tokenizer,
+        peft_config=peft_config,
+        callbacks=[MetricsLogger(output / METRICS_FILE)],
+    )
+    started = time.perf_counter()
+    result = trainer.train()
+    seconds = time.perf_counter() - started
+
+    trained = trainer.model
+    if peft_config is not None and config.merge_lora:
+        trained = trained.merge_and_unload()
+    trained.save_pretrained(output)
+    tokenizer.save_pretrained(output)
+    run = {
+        "stage": "bc",
+        "base_model": name if name is not None else getattr(model.config, "_name_or_path", None),
+        "preset": TINY if tiny else None,
+        "rows": len(dataset),
+        "train_loss": result.training_loss,
+        "train_seconds": round(seconds, 1),
+        "config": {**asdict(config), "lora": asdict(config.lora) if config.lora else None},
+        "sft_arguments": {k: v for k, v in arguments.items() if _jsonable(v)},
+    }
+    (output / RUN_FILE).write_text(json.dumps(run, indent=1, default=str) + "\n")
+    return output
+
+
+def _jsonable(value: Any) -> bool:
+    try:
+        json.dumps(value)
+    except TypeError:
+        return False
+    return True
+
+
+class MetricsLogger(TrainerCallback):
+    """A ``TrainerCallback`` appending every log (``{"step": .., "epoch": .., **logs}``) to a JSONL."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text("")
+
+    def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None,
+               **kwargs: Any) -> None:
+        """Append one line per log event of the trainer."""
+        if not logs:
+            return
+        record = {"step": state.global_step, "epoch": state.epoch, **logs}
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record, default=float) + "\n")

@@ -1,0 +1,417 @@
+"""Models: any Hugging Face causal LM by name or path, optional LoRA, and the offline ``tiny`` preset.
+
+Real runs name a model (``Qwen/Qwen2.5-3B-Instruct``, ``meta-llama/Llama-3.1-8B-Instruct``) or a
+local folder; a folder holding a PEFT adapter (``adapter_config.json``) loads its base model with
+the adapter on top. bf16 on a GPU that supports it, fp32 on the CPU.
+
+``tiny`` builds a small causal LM (a 4-layer Llama with hidden size 128) from a config with
+random weights, and a byte-level BPE tokenizer trained locally on the agent's own text (the
+system prompts, the action grammar, the sandbox sites' page templates), with a ChatML chat
+template. Nothing is downloaded; the result is cached under :func:`cache_dir` keyed by
+:data:`TINY_VERSION`, the seed and a hash of the corpus, so it is built once (a few seconds) and
+the same seed always gives the same model.
+
+Context: the tiny model's position embeddings reach :data:`TINY_MAX_POSITIONS` tokens, but its
+tokenizer declares ``model_max_length = TINY_CONTEXT`` so that BC rows and prompts stay short
+enough to train on a CPU: :func:`r1_trainer.data.fit_prompt` cuts the end of the current page
+(never the history) to fit, as the env's own length cap does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import torch
+    from peft import LoraConfig
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+TINY = "tiny"
+"""The name of the offline preset."""
+
+TINY_VERSION = 1
+"""Bumped whenever the tiny preset's architecture, tokenizer or template changes."""
+
+TINY_VOCAB_SIZE = 8192
+TINY_CONTEXT = 2048
+"""The tiny tokenizer's ``model_max_length``: prompt + completion budget used in BC and generation."""
+TINY_MAX_POSITIONS = 16384
+
+IM_START, IM_END, PAD = "<|im_start|>", "<|im_end|>", "<|endoftext|>"
+REPLY_TAGS = ("<think>", "</think>", "<answer>", "</answer>")
+"""Added (non-special) tokens of the tiny tokenizer: one token per tag of the reply format."""
+
+#: ChatML, as Qwen2.5 writes it, except that an assistant turn ends at ``<|im_end|>`` (no newline
+#: after it), so a completion's tokens are exactly its text and the end-of-turn token. The
+#: ``{% generation %}`` markers let TRL's ``assistant_only_loss`` find the assistant tokens.
+CHATML_TEMPLATE = (
+    "{%- for message in messages %}"
+    "{%- if message['role'] == 'assistant' %}"
+    "{{- '<|im_start|>assistant\\n' }}"
+    "{%- generation %}{{- message['content'] + '<|im_end|>' }}{%- endgeneration %}"
+    "{%- else %}"
+    "{{- '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}"
+    "{%- endif %}"
+    "{%- endfor %}"
+    "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}"
+)
+
+def missing_train_extra(exc: ImportError) -> ImportError:
+    """The error to raise when an import of the ``train`` extra failed: it says what to install."""
+    return ImportError(f"the train extra is missing ({exc}); pip install 'webarena-gym[train]'")
+
+
+def require_train_extra() -> None:
+    """Raise an ImportError that says how to install the ``train`` extra when it is missing."""
+    try:
+        import datasets  # noqa: F401
+        import peft  # noqa: F401
+        import torch  # noqa: F401
+        import transformers  # noqa: F401
+        import trl  # noqa: F401
+    except ImportError as exc:
+        raise missing_train_extra(exc) from exc
+
+
+@dataclass
+class LoraSettings:
+    """A PEFT LoRA adapter on the model's linear layers.
+
+    Attributes:
+        r: the adapter's rank.
+        alpha: LoRA's scaling numerator (``lora_alpha``).
+        dropout: dropout on the adapter's input.
+        target_modules: module names, or ``"all-linear"`` (every linear layer but the LM head).
+    """
+
+    r: int = 16
+    alpha: int = 32
+    dropout: float = 0.05
+    target_modules: list[str] | str = field(default="all-linear")
+
+    def to_peft(self) -> LoraConfig:
+        """The ``peft.LoraConfig`` for a causal LM."""
+        from peft import LoraConfig
+
+        return LoraConfig(
+            task_type="CAUSAL_LM",
+            r=self.r,
+            lora_alpha=self.alpha,
+            lora_dropout=self.dropout,
+            target_modules=self.target_modules,
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Devices and dtypes
+# --------------------------------------------------------------------------------------------
+
+
+def resolve_device(device: str | torch.device | None = None) -> torch.device:
+    """``device``, or the first CUDA GPU when there is one, else the CPU."""
+    import torch
+
+    if device is not None:
+        return torch.device(device)
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def resolve_dtype(dtype: str | torch.dtype, device: torch.device) -> torch.dtype:
+    """``"auto"``: bf16 on a GPU that supports it, fp32 otherwise (also fp32 on the CPU)."""
+    import torch
+
+    if isinstance(dtype, torch.dtype):
+        return dtype
+    if dtype == "auto":
+        if device.type == "cuda" and torch.cuda.is_bf16_supported():
+            return torch.bfloat16
+        return torch.float32
+    names = {"float32": torch.float32, "fp32": torch.float32, "bfloat16": torch.bfloat16,
+             "bf16": torch.bfloat16, "float16": torch.float16, "fp16": torch.float16}
+    if dtype not in names:
+        raise ValueError(f"unknown dtype {dtype!r}; use auto, float32, bfloat16 or float16")
+    return names[dtype]
+
+
+# --------------------------------------------------------------------------------------------
+# The tiny preset
+# --------------------------------------------------------------------------------------------
+
+
+def cache_dir() -> Path:
+    """Where built presets are kept: ``$R1_TRAINER_CACHE``, else ``$XDG_CACHE_HOME`` (or
+    ``~/.cache``) ``/webarena-gym/r1_trainer``."""
+    explicit = os.environ.get("R1_TRAINER_CACHE")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "webarena-gym" / "r1_trainer"
+
+
+def tiny_corpus() -> list[str]:
+    """The text the tiny tokenizer is trained on: the agent's prompts, actions and page markup.
+
+    Deterministic for a given checkout: the thinking and non-thinking system prompts, every
+    advertised action written out with sample elements and arguments, an observation message,
+    and the sandbox sites' page templates (the words and tags the simplified pages are made of).
+    """
+    from webarena_gym.actions import ACTION_SPECS, Action, format_action
+    from webarena_gym.prompting import observation_message, system_prompt
+
+    texts = [system_prompt(True), system_prompt(False)]
+    for spec in ACTION_SPECS:
+        for n in range(0, 200, 7):
+            element = str(n) if spec.needs_element else None
+            argument = ["the answer", "blue shoes", "42", ""][n % 4] if spec.needs_argument else None
+            if spec.needs_argument and spec.name != "exit" and not argument:
+                argument = "text"
+            action = format_action(Action(spec.name, element, argument))
+            texts.append(f"<think>I act on the page.</think><answer>{action}</answer>")
+    texts.append(observation_message(
+        {"intent": "Find the order", "url": "http://127.0.0.1:7770/", "html": "<a id=\"1\">x</a>",
+         "last_action_error": "No element 99 on this page."}, 1, with_task=True))
+    sandbox = resources.files("webarena_gym") / "sandbox"
+    for path in sorted(_walk(sandbox), key=str):
+        texts.append(path.read_text(encoding="utf-8"))
+    return texts
+
+
+def _walk(root: Any) -> list[Any]:
+    """The ``*.html`` files under a resources folder, recursively."""
+    found = []
+    for child in root.iterdir():
+        if child.is_dir():
+            found.extend(_walk(child))
+        elif child.name.endswith(".html"):
+            found.append(child)
+    return found
+
+
+def build_tiny_tokenizer(vocab_size: int = TINY_VOCAB_SIZE) -> PreTrainedTokenizerBase:
+    """A byte-level BPE tokenizer trained on :func:`tiny_corpus`, with a ChatML chat template.
+
+    Digits are split one per token (element numbers are copied digit by digit); every byte is in
+    the alphabet, so any text encodes. Saved, it loads as a ``PreTrainedTokenizerFast`` with
+    ``AutoTokenizer`` too (the Llama config names no tokenizer class of its own). Special tokens: ``<|im_start|>``, ``<|im_end|>`` (the end
+    of a turn and the EOS), ``<|endoftext|>`` (padding); the reply tags are single tokens.
+    """
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tokenizer = Tokenizer(models.BPE())
+    tokenizer.normalizer = normalizers.NFC()
+    # No word split: merges may cross spaces and punctuation, so the markup and the action
+    # grammar (`do(action="Click`, `", element="`) become few tokens and prompts stay short.
+    tokenizer.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Digits(individual_digits=True),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+    ])
+    tokenizer.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=[PAD, IM_START, IM_END],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        max_token_length=32,
+        show_progress=False,
+    )
+    tokenizer.train_from_iterator(tiny_corpus(), trainer=trainer)
+    wrapped = PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer,
+        eos_token=IM_END,
+        pad_token=PAD,
+        additional_special_tokens=[IM_START],
+        model_max_length=TINY_CONTEXT,
+        padding_side="left",
+        clean_up_tokenization_spaces=False,
+    )
+    wrapped.add_tokens(list(REPLY_TAGS))
+    wrapped.chat_template = CHATML_TEMPLATE
+    return wrapped
+
+
+def tiny_config(vocab_size: int, *, eos_token_id: int, pad_token_id: int) -> Any:
+    """The tiny model's ``LlamaConfig``: 4 layers, hidden 128, 4 heads (2 key/value heads), RoPE."""
+    from transformers import LlamaConfig
+
+    return LlamaConfig(
+        vocab_size=vocab_size,
+        hidden_size=128,
+        intermediate_size=512,
+        num_hidden_layers=4,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=TINY_MAX_POSITIONS,
+        tie_word_embeddings=True,
+        bos_token_id=eos_token_id,
+        eos_token_id=eos_token_id,
+        pad_token_id=pad_token_id,
+    )
+
+
+def tiny_model_path(seed: int = 0) -> Path:
+    """The folder of the tiny preset for ``seed`` (model + tokenizer), built on first use."""
+    corpus_hash = hashlib.sha256("\x00".join(tiny_corpus()).encode()).hexdigest()[:12]
+    path = cache_dir() / f"tiny-v{TINY_VERSION}-seed{seed}-{corpus_hash}"
+    if (path / "config.json").is_file() and (path / "tokenizer.json").is_file():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Build in a private folder, then move into place: concurrent builders never see half a model.
+    staging = Path(tempfile.mkdtemp(prefix=path.name + ".", dir=path.parent))
+    try:
+        _build_tiny(staging, seed)
+        try:
+            os.replace(staging, path)
+        except OSError:  # another process finished first; theirs is identical
+            shutil.rmtree(staging, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return path
+
+
+def _build_tiny(folder: Path, seed: int) -> None:
+    import torch
+    from transformers import GenerationConfig, LlamaForCausalLM
+
+    tokenizer = build_tiny_tokenizer()
+    config = tiny_config(len(tokenizer), eos_token_id=tokenizer.eos_token_id,
+                         pad_token_id=tokenizer.pad_token_id)
+    generator_state = torch.random.get_rng_state()
+    torch.manual_seed(seed)
+    try:
+        model = LlamaForCausalLM(config)
+    finally:
+        torch.random.set_rng_state(generator_state)
+    model.generation_config = GenerationConfig(
+        eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=tokenizer.eos_token_id,
+    )
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    (folder / "r1_trainer.json").write_text(
+        json.dumps({"preset": TINY, "version": TINY_VERSION, "seed": seed}) + "\n"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------------
+
+
+def resolve_model_path(name_or_path: str | os.PathLike[str], *, seed: int = 0) -> str:
+    """``tiny`` -> the built preset's folder; anything else is returned as is (a Hub name or path)."""
+    name = os.fspath(name_or_path)
+    return str(tiny_model_path(seed)) if name == TINY else name
+
+
+def load_tokenizer(name_or_path: str | os.PathLike[str], *, seed: int = 0,
+                   **kwargs: Any) -> PreTrainedTokenizerBase:
+    """The tokenizer of a model (or of the ``tiny`` preset), with a pad token and a chat template.
+
+    A tokenizer without a pad token gets one (Llama 3's ``<|finetune_right_pad_id|>`` when it has
+    it, else its EOS); one without a chat template gets :data:`CHATML_TEMPLATE`.
+    """
+    require_train_extra()
+    from transformers import AutoTokenizer
+
+    path = resolve_model_path(name_or_path, seed=seed)
+    tokenizer = AutoTokenizer.from_pretrained(path, **kwargs)
+    if tokenizer.pad_token is None:
+        vocab = tokenizer.get_vocab()
+        pad = "<|finetune_right_pad_id|>" if "<|finetune_right_pad_id|>" in vocab else None
+        tokenizer.pad_token = pad or tokenizer.eos_token
+    if not tokenizer.chat_template:
+        tokenizer.chat_template = CHATML_TEMPLATE
+    return tokenizer
+
+
+def is_tiny_preset(name_or_path: str | os.PathLike[str] | None) -> bool:
+    """Whether this is ``tiny`` or a folder holding the tiny preset or a model trained from it
+    (its ``r1_trainer.json`` says ``"preset": "tiny"``)."""
+    if name_or_path is None:
+        return False
+    if os.fspath(name_or_path) == TINY:
+        return True
+    marker = Path(name_or_path) / "r1_trainer.json"
+    try:
+        return json.loads(marker.read_text()).get("preset") == TINY
+    except (OSError, ValueError):
+        return False
+
+
+def load_model_and_tokenizer(
+    name_or_path: str | os.PathLike[str],
+    *,
+    lora: LoraSettings | None = None,
+    dtype: str | torch.dtype = "auto",
+    device: str | torch.device | None = None,
+    seed: int = 0,
+    trust_remote_code: bool = False,
+    **model_kwargs: Any,
+) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    """A causal LM and its tokenizer, ready to train or generate.
+
+    Args:
+        name_or_path: ``"tiny"``, a Hugging Face model name, or a local folder (a full model, or a
+            PEFT adapter folder: its base model is loaded with the adapter, trainable).
+        lora: add a fresh LoRA adapter (returns a ``peft.PeftModel``); None trains all weights.
+        dtype: ``"auto"`` (bf16 on a GPU that supports it, else fp32), a name, or a torch dtype.
+        device: where to put the model (default: CUDA when available, else CPU). Ignored when
+            ``model_kwargs`` holds a ``device_map``.
+        seed: the tiny preset's seed (ignored for other models).
+        trust_remote_code: passed to ``from_pretrained``.
+        **model_kwargs: more ``AutoModelForCausalLM.from_pretrained`` arguments
+            (``attn_implementation``, ``device_map``, ``revision``, ...).
+
+    Returns:
+        ``(model, tokenizer)``; the tokenizer has a pad token and a chat template.
+    """
+    require_train_extra()
+    from transformers import AutoModelForCausalLM
+
+    path = resolve_model_path(name_or_path, seed=seed)
+    torch_device = resolve_device(device)
+    torch_dtype = resolve_dtype(dtype, torch_device)
+    kwargs = {"dtype": torch_dtype, "trust_remote_code": trust_remote_code, **model_kwargs}
+    adapter = Path(path) / "adapter_config.json"
+    if adapter.is_file():
+        from peft import AutoPeftModelForCausalLM
+
+        model = AutoPeftModelForCausalLM.from_pretrained(path, is_trainable=True, **kwargs)
+    else:
+        model = AutoModelForCausalLM.from_pretrained(path, **kwargs)
+    if "device_map" not in model_kwargs:
+        model = model.to(torch_device)
+    tokenizer = load_tokenizer(path, trust_remote_code=trust_remote_code)
+    if model.generation_config.pad_token_id is None:
+        model.generation_config.pad_token_id = tokenizer.pad_token_id
+    if lora is not None:
+        from peft import get_peft_model
+
+        model = get_peft_model(model, lora.to_peft())
+    return model, tokenizer
+
+
+def context_budget(tokenizer: PreTrainedTokenizerBase, model: Any = None) -> int | None:
+    """The longest sequence (prompt + completion) the model is meant to see, or None (no limit).
+
+    The smaller of the tokenizer's ``model_max_length`` (huge sentinel values mean unset) and
+    the model config's ``max_position_embeddings``.
+    """
+    limits = []
+    declared = getattr(tokenizer, "model_max_length", None)
+    if isinstance(declared, int) and declared < 10_000_000:
+        limits.append(declared)
+    config = getattr(model, "config", None)
+    positions = getattr(config, "max_position_embeddings", None)
+    if isinstance(positions, int):
+        limits.append(positions)
+    return min(limits) if limits else None
