@@ -30,6 +30,7 @@ from r1_trainer.models import (
     is_tiny_preset,
     load_model_and_tokenizer,
     missing_train_extra,
+    prompt_budget,
     require_train_extra,
     resolve_device,
 )
@@ -56,10 +57,8 @@ class BCConfig:
             the action alone.
         only_successful: train on trajectories with reward 1 only.
         max_rows: cap on the number of rows (steps) used.
-        max_completion_tokens: room kept for the completion when prompts are fitted to the
-            model's context (:func:`r1_trainer.models.context_budget`).
-        max_prompt_tokens: the prompt budget; None: the context budget less
-            ``max_completion_tokens`` (no cut for models with long contexts).
+        max_prompt_tokens: the prompt budget (longer prompts lose the end of their current
+            page); None: :func:`r1_trainer.models.prompt_budget` (3/4 of the model's context).
         lora: train a LoRA adapter instead of all weights.
         merge_lora: save the adapter merged into the model (loads like any model); False saves
             the adapter alone.
@@ -73,7 +72,6 @@ class BCConfig:
     thinking: bool = True
     only_successful: bool = True
     max_rows: int | None = None
-    max_completion_tokens: int = 256
     max_prompt_tokens: int | None = None
     lora: LoraSettings | None = None
     merge_lora: bool = True
@@ -133,8 +131,8 @@ def train_bc(
 
     budget = context_budget(tokenizer, model)
     max_prompt = config.max_prompt_tokens
-    if max_prompt is None and budget is not None:
-        max_prompt = budget - config.max_completion_tokens
+    if max_prompt is None:
+        max_prompt = prompt_budget(tokenizer, model)
     if isinstance(demos, Dataset):
         dataset = demos
     else:

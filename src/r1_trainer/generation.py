@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from r1_trainer.data import fit_prompt
-from r1_trainer.models import context_budget, missing_train_extra
+from r1_trainer.models import missing_train_extra, prompt_budget
 
 try:
     import torch
@@ -156,8 +156,8 @@ class HFGenerator:
         model: a causal LM (a ``PeftModel`` too).
         tokenizer: its tokenizer, with a chat template and a pad token.
         max_prompt_tokens: cut the current page of longer prompts
-            (:func:`r1_trainer.data.fit_prompt`); ``"auto"``: the model's context budget
-            (:func:`r1_trainer.models.context_budget`) less ``max_new_tokens``; None: no cut.
+            (:func:`r1_trainer.data.fit_prompt`); ``"auto"``: the budget BC used,
+            :func:`r1_trainer.models.prompt_budget`; None: no cut.
         batch_size: prompts per ``generate`` call (None: all at once).
     """
 
@@ -174,12 +174,11 @@ class HFGenerator:
         self.max_prompt_tokens = max_prompt_tokens
         self.batch_size = batch_size
 
-    def prompt_budget(self, max_new_tokens: int) -> int | None:
-        """The prompt token budget for completions of up to ``max_new_tokens`` tokens."""
-        if self.max_prompt_tokens != "auto":
-            return self.max_prompt_tokens  # type: ignore[return-value]
-        budget = context_budget(self.tokenizer, self.model)
-        return None if budget is None else max(budget - max_new_tokens, 1)
+    def prompt_budget(self) -> int | None:
+        """The prompt token budget (None: no limit)."""
+        if self.max_prompt_tokens == "auto":
+            return prompt_budget(self.tokenizer, self.model)
+        return self.max_prompt_tokens  # type: ignore[return-value]
 
     @torch.no_grad()
     def generate(
@@ -199,8 +198,7 @@ class HFGenerator:
             One :class:`Generation` per prompt, in order.
         """
         sampling = replace(sampling or SamplingSettings(), **overrides)
-        prompt_ids = encode_prompts(prompts, self.tokenizer,
-                                    self.prompt_budget(sampling.max_new_tokens))
+        prompt_ids = encode_prompts(prompts, self.tokenizer, self.prompt_budget())
         size = self.batch_size or max(len(prompt_ids), 1)
         results: list[Generation] = []
         for start in range(0, len(prompt_ids), size):
@@ -296,8 +294,7 @@ class VLLMGenerator:
         sampling = replace(sampling or SamplingSettings(), **overrides)
         budget = self.max_prompt_tokens
         if budget == "auto":
-            limit = context_budget(self.tokenizer)
-            budget = None if limit is None else max(limit - sampling.max_new_tokens, 1)
+            budget = prompt_budget(self.tokenizer)
         prompt_ids = encode_prompts(prompts, self.tokenizer, budget)  # type: ignore[arg-type]
         params = SamplingParams(
             temperature=max(sampling.temperature, 0.0), top_p=sampling.top_p,

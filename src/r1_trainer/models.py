@@ -41,8 +41,9 @@ TINY_VERSION = 1
 """Bumped whenever the tiny preset's architecture, tokenizer or template changes."""
 
 TINY_VOCAB_SIZE = 8192
-TINY_CONTEXT = 2048
-"""The tiny tokenizer's ``model_max_length``: prompt + completion budget used in BC and generation."""
+TINY_CONTEXT = 1024
+"""The tiny tokenizer's ``model_max_length``: the prompt + completion budget of BC and generation
+(short, so that BC on a CPU takes minutes; the position embeddings reach further)."""
 TINY_MAX_POSITIONS = 16384
 
 IM_START, IM_END, PAD = "<|im_start|>", "<|im_end|>", "<|endoftext|>"
@@ -415,3 +416,11 @@ def context_budget(tokenizer: PreTrainedTokenizerBase, model: Any = None) -> int
     if isinstance(positions, int):
         limits.append(positions)
     return min(limits) if limits else None
+
+
+def prompt_budget(tokenizer: PreTrainedTokenizerBase, model: Any = None) -> int | None:
+    """The most prompt tokens to give the model: 3/4 of :func:`context_budget` (the rest is room
+    for the response), or None when there is no limit. BC and generation both fit prompts to it
+    (:func:`r1_trainer.data.fit_prompt`), so a model sees the same contexts in both."""
+    budget = context_budget(tokenizer, model)
+    return None if budget is None else budget * 3 // 4

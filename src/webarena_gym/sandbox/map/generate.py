@@ -33,7 +33,7 @@ DETAIL = {"Pittsburgh": 3.0, "San Francisco": 2.0, "Chicago": 2.0, "New York": 1
 MIN_PLACE_GAP_M = 9.0  # places on one street keep this far apart (and from intersections)
 _BRIDGES = {("Brooklyn", "New York"): ("Brooklyn Bridge", "I-278"),
             ("Boston", "Cambridge"): ("Longfellow Bridge", "I-90")}
-_APARTMENT = re.compile(r",\s*(apt|apartment|suite|ste|unit|floor|fl|#).*$", re.IGNORECASE)
+_APARTMENT = re.compile(r",\s*(apt|apartment|suite|ste|unit|floor|fl|#)\b.*$", re.IGNORECASE)
 _SAINTS = ("Mary", "Joseph", "Luke", "Francis", "Vincent", "Anne", "Jude", "Clare")
 
 

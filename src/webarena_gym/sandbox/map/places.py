@@ -27,7 +27,7 @@ from webarena_gym.sandbox.map.vocab import CATEGORIES, CATEGORY_BY_KEY, Category
 
 NEAR_RADIUS_M = 50_000.0
 STOPWORDS = frozenset({"the", "of", "in", "at", "a", "an", "and", "to", "near"})
-_APARTMENT = re.compile(r"(,\s*|\s+)(apt|apartment|suite|ste|unit|floor|fl)\.?\s*#?\s*[\w-]+",
+_APARTMENT = re.compile(r"(,\s*|\s+)(apt|apartment|suite|ste|unit|floor|fl)\b\.?\s*#?\s*[\w-]+",
                         re.IGNORECASE)
 _COUNTRY = re.compile(r",?\s*\b(united states( of america)?|usa)\b", re.IGNORECASE)
 _COORDS = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*[,;\s]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
@@ -44,7 +44,7 @@ def words(text: str) -> list[str]:
 
 def clean_query(text: str) -> str:
     """A query without apartment/suite/floor parts and country names (the map has buildings)."""
-    return _COUNTRY.sub("", _APARTMENT.sub("", text)).strip(" ,")
+    return _APARTMENT.sub("", _COUNTRY.sub("", text)).strip(" ,")
 
 
 @dataclass(frozen=True)

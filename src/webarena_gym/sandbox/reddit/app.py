@@ -524,7 +524,8 @@ async def post_edit(request: Request) -> Response:
         return flash(redirect(rules.post_path(forum["name"], post["id"], post["title"])), SITE,
                      "error", "You can only edit your own submissions.")
     return _submit_form(request, title=f"Edit submission | {SITE_NAME}", chosen=forum["name"],
-                        post=post, action=f"/f/{forum['name']}/{post['id']}/-/edit")
+                        post=dict(post, link=link_url(request, post["url"])),
+                        action=f"/f/{forum['name']}/{post['id']}/-/edit")
 
 
 @writes
@@ -536,6 +537,8 @@ async def post_edit_post(request: Request) -> Response:
     if not _own(request, post):
         return flash(redirect(page), SITE, "error", "You can only edit your own submissions.")
     title, url, body, error = _post_fields(await form(request))
+    if url is not None and url == link_url(request, post["url"]):
+        url = post["url"]  # a store link, shown with the shop's address, stays as stored
     if error:
         return flash(redirect(f"/f/{forum['name']}/{post['id']}/-/edit"), SITE, "error", error)
     conn = db(request)

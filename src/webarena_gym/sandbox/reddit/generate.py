@@ -158,12 +158,27 @@ def _link(rng: random.Random, spec: vocab.ForumSpec, title: str, when: datetime,
     return f"https://{rng.choice(spec.domains)}/{when.year}/{when.month:02d}/{slug}"
 
 
-def _votes(rng: random.Random, users: list[int], author: int, up: int,
+_STEPS = (3, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79)
+
+
+def _votes(rng: random.Random, n_users: int, author: int, up: int,
            down: int) -> list[tuple[int, int]]:
-    """``up`` upvotes and ``down`` downvotes from distinct users other than the author."""
-    voters = rng.sample(users, min(len(users) - 1, up + down + 1))
-    voters = [v for v in voters if v != author][:up + down]
+    """``up`` upvotes and ``down`` downvotes from distinct users (ids 1..n_users) other than the
+    author: a random walk with a step coprime to the number of users (two draws per item; who
+    voted what is only ever shown for the signed-in user)."""
+    start, step = rng.randrange(n_users), rng.choice(_STEPS)
+    k = min(up + down, n_users - 1)
+    voters = [(start + i * step) % n_users + 1 for i in range(k + 1)]
+    voters = [v for v in voters if v != author][:k]
     return [(v, 1 if i < up else -1) for i, v in enumerate(voters)]
+
+
+def _tally(votes: list[tuple[int, int, int]]) -> dict[int, list[int]]:
+    """Item id -> [upvotes, downvotes] of ``(user, item, value)`` votes."""
+    counts: dict[int, list[int]] = {}
+    for _user, item, value in votes:
+        counts.setdefault(item, [0, 0])[value < 0] += 1
+    return counts
 
 
 def _posts(conn: sqlite3.Connection, rng: random.Random, users: list[int],
@@ -224,15 +239,18 @@ def _posts(conn: sqlite3.Connection, rng: random.Random, users: list[int],
         posts[pick]["author"] = 1
     for i, p in enumerate(posts, start=1):
         p["id"] = i
-    conn.executemany(
-        "INSERT INTO posts (id, forum_id, user_id, title, url, body, created_at, edited_at) "
-        "VALUES (?,?,?,?,?,?,?,?)",
-        [(p["id"], p["forum_id"], p["author"], p["title"], p["url"], p["body"],
-          _ts(p["created"]), p["edited"]) for p in posts])
-    votes = []
+    votes = [(uid, p["id"], value) for p in posts
+             for uid, value in _votes(rng, len(users), p["author"], p["up"], p["down"])]
+    counts = _tally(votes)
+    rows = []
     for p in posts:
-        for uid, value in _votes(rng, users, p["author"], p["up"], p["down"]):
-            votes.append((uid, p["id"], value))
+        up, down = counts.get(p["id"], (0, 0))
+        created = _ts(p["created"])
+        rows.append((p["id"], p["forum_id"], p["author"], p["title"], p["url"], p["body"],
+                     created, p["edited"], up, down, hot_rank(up - down, created)))
+    conn.executemany(
+        "INSERT INTO posts (id, forum_id, user_id, title, url, body, created_at, edited_at, "
+        "upvotes, downvotes, hot) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
     conn.executemany("INSERT INTO post_votes VALUES (?,?,?)", votes)
     return posts
 
@@ -282,7 +300,7 @@ def _comments(conn: sqlite3.Connection, rng: random.Random, users: list[int],
             thread.append((cid, author, when))
             up = int(rng.expovariate(1 / 4.0))
             down = int(rng.expovariate(1 / 1.2)) + (rng.random() < 0.08) * rng.randint(2, 9)
-            for uid, value in _votes(rng, users, author, up, down):
+            for uid, value in _votes(rng, len(users), author, up, down):
                 votes.append((uid, cid, value))
     # Replies and dates were drawn in thread order; ids follow creation time, as a site's would.
     rows.sort(key=lambda r: (r[5], r[0]))
@@ -296,11 +314,12 @@ def _comments(conn: sqlite3.Connection, rng: random.Random, users: list[int],
     for r in rows:  # a few deleted comments whose replies keep them in the thread
         if r[0] in with_replies and r[3] != 1 and rng.random() < 0.01:
             r[4], r[7] = "[deleted]", 1
-    conn.executemany("INSERT INTO comments (id, post_id, parent_id, user_id, body, created_at, "
-                     "edited_at, deleted) VALUES (?,?,?,?,?,?,?,?)",
-                     [(*r[:5], _ts(r[5]), *r[6:]) for r in rows])
     owners = {r[0]: r[3] for r in rows}
     votes = [v for v in votes if owners[v[1]] != v[0]]  # nobody votes on their own comment
+    counts = _tally(votes)
+    conn.executemany("INSERT INTO comments (id, post_id, parent_id, user_id, body, created_at, "
+                     "edited_at, deleted, upvotes, downvotes) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                     [(*r[:5], _ts(r[5]), *r[6:], *counts.get(r[0], (0, 0))) for r in rows])
     conn.executemany("INSERT INTO comment_votes VALUES (?,?,?)", votes)
 
 
@@ -319,20 +338,6 @@ def _give_default_comments(rng: random.Random, rows: list[list]) -> None:
         r[3] = 1
 
 
-def _cache_scores(conn: sqlite3.Connection) -> None:
-    """Fill the cached vote counts and hot ranks from the vote tables."""
-    for table, votes, column in (("posts", "post_votes", "post_id"),
-                                 ("comments", "comment_votes", "comment_id")):
-        counts = conn.execute(
-            f"SELECT {column}, sum(value = 1), sum(value = -1) FROM {votes} GROUP BY {column}"
-        ).fetchall()
-        conn.executemany(f"UPDATE {table} SET upvotes = ?, downvotes = ? WHERE id = ?",
-                         [(up, down, item) for item, up, down in counts])
-    rows = conn.execute("SELECT id, upvotes - downvotes, created_at FROM posts").fetchall()
-    conn.executemany("UPDATE posts SET hot = ? WHERE id = ?",
-                     [(hot_rank(score, created), pid) for pid, score, created in rows])
-
-
 def generate_forum(conn: sqlite3.Connection, seed: int) -> None:
     """Fill an empty ``forum`` database (``schema.sql`` applied) with the data of ``seed``.
 
@@ -345,7 +350,6 @@ def generate_forum(conn: sqlite3.Connection, seed: int) -> None:
     members = _subscriptions(conn, rng, users, forums)
     posts = _posts(conn, rng, users, forums, members, products)
     _comments(conn, rng, users, posts)
-    _cache_scores(conn)
     conn.commit()
 
 

@@ -109,7 +109,9 @@ def search_order(query: str) -> tuple[str, list[str]]:
     """``ORDER BY`` text and parameters for search results: posts whose title holds the whole
     query first, then by how many query words the title holds, then newest first."""
     tokens = search_tokens(query)
-    words = " + ".join("(lower(p.title) LIKE ? ESCAPE '\\')" for _ in tokens) or "0"
+    if not tokens:
+        return "p.created_at DESC, p.id DESC", []
+    words = " + ".join("(lower(p.title) LIKE ? ESCAPE '\\')" for _ in tokens)
     return (f"(instr(lower(p.title), ?) > 0) DESC, ({words}) DESC, p.created_at DESC, p.id DESC",
             [query.lower().strip(), *(_like(t) for t in tokens)])
 

@@ -66,7 +66,7 @@ LANDMARK_KINDS = ("museum", "park", "library", "hospital", "school", "university
 _SUMMARY = "(document.querySelector('.route-summary') || {innerText: ''}).innerText"
 CITY_NAMES = tuple(city for city, _state, _zip3, _area in STORE_CITIES)
 _ROUTE = re.compile(r"Distance: ([\d.]+) km\. Time: ((?:\d+ h )?\d+ min)\.")
-_COUNT = re.compile(r"Found (\d+) results?\b")
+_COUNT = re.compile(r"Found (\d+) results?")
 
 
 # -- formatting shared by samplers and oracles ------------------------------------------------------

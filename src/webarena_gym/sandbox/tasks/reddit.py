@@ -124,20 +124,21 @@ def _js(text: str) -> str:
 
 
 def _vote_buttons(element: lxml_html.HtmlElement) -> dict[str, Any]:
-    """The up and down vote buttons (numbers) and the current vote (1, -1, 0) in ``element``."""
-    up = down = None
-    mine = 0
+    """The up and down vote buttons (numbers) and the current vote (1, -1, 0) in ``element``.
+
+    The arrows are told apart by their titles: ``Upvote`` / ``Retract upvote`` and the same for
+    downvotes (the retract titles mark the vote already cast)."""
+    found: dict[str, Any] = {"up": None, "down": None, "my_vote": 0}
     for b in element.iter("button"):
-        if b.get("id") is None:
+        title = (b.get("title") or "").lower()
+        if b.get("id") is None or not title.endswith("vote"):
             continue
-        title = b.get("title") or ""
-        if b.get("value") == "1" and up is None:
-            up = str(b.get("id"))
-            mine = 1 if title.startswith("Retract") else mine
-        elif b.get("value") == "-1" and down is None:
-            down = str(b.get("id"))
-            mine = -1 if title.startswith("Retract") else mine
-    return {"up": up, "down": down, "my_vote": mine}
+        direction = "up" if title.endswith("upvote") else "down"
+        if found[direction] is None:
+            found[direction] = str(b.get("id"))
+            if title.startswith("retract"):
+                found["my_vote"] = 1 if direction == "up" else -1
+    return found
 
 
 def _score_span(element: lxml_html.HtmlElement) -> int | None:
