@@ -1,28 +1,50 @@
-"""Environment speed: step latency against the raw-Playwright floor, and observation size.
+"""Environment speed: step and reset latency, throughput of N concurrent envs, memory per env,
+and BrowserGym's env side by side.
 
-Serves two generated, content-heavy shop pages on 127.0.0.1 (each links to the other) and
-measures, on the same pages and the same click:
+Serves two generated, content-heavy shop pages on 127.0.0.1 (each links to the other); every
+step clicks the link to the other page. Parts (``--only``, default all):
 
-* **raw Playwright floor**: ``page.click(link)`` + wait for DOMContentLoaded + ``page.content()``;
-* **WebArenaEnv.step**: parse the text action, click the numbered element, wait, label the
-  page and simplify it (the full observation an agent gets).
+* ``latency``: raw Playwright's floor (``page.click`` + DOMContentLoaded + ``page.content()``)
+  against ``WebArenaEnv.step`` (parse the text action, click the numbered element, wait, label
+  the page and simplify it: the full observation an agent gets), interleaved;
+* ``reset``: ``SandboxEnv.reset()`` on the signed-in shop home page against raw Playwright's
+  new context + load, interleaved;
+* ``throughput``: N = 1, 2, 4, 8, 16 ``WebArenaEnv``s in one ``WebArenaVectorEnv`` (one
+  Chromium, steps run concurrently): env steps per second, the speed-up over one env, and the
+  memory (PSS) of this process, the Playwright driver and Chromium at each N;
+* ``browsergym``: only when ``browsergym-core`` is installed: BrowserGym's own ``BrowserEnv``
+  (its defaults, and with its delays off) against ``WebArenaEnv`` on the same pages and click,
+  interleaved: step and reset latency.
 
-Prints a markdown table and writes ``benchmarks/results/env_speed.json`` and ``.md``.
+Writes ``env_speed.json``, ``env_speed.md`` and ``env_speed.png`` (throughput against N; needs
+matplotlib, extra ``bench``) to ``--out`` (default ``benchmarks/results/``). A run of some
+parts keeps the other parts' results already in ``--out``.
 
-    python benchmarks/env_speed.py [--steps 200]
+    python benchmarks/env_speed.py                          # everything (~15 min, 2 cores)
+    python benchmarks/env_speed.py --quick --out /tmp/speed # small counts: a smoke run
+    python benchmarks/env_speed.py --only throughput --num-envs 1,2,4,8,16
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import datetime
 import http.server
 import json
+import logging
+import os
+import platform
 import random
 import re
 import statistics
+import subprocess
+import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -85,7 +107,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        # A context closed mid-load (end of a run) hangs up: not an error worth a traceback.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.wfile.write(body)
 
 
 def serve() -> tuple[http.server.ThreadingHTTPServer, str]:
@@ -109,6 +133,33 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
 
 
+def shop_task(base: str) -> dict[str, Any]:
+    """A WebArena-schema task that starts on page A of the benchmark's shop (never scored)."""
+    return {
+        "sites": ["shopping"], "task_id": 0, "require_login": False, "storage_state": None,
+        "start_url": f"{base}/a.html", "geolocation": None, "intent_template": "",
+        "instantiation_dict": {}, "intent": "browse", "require_reset": False,
+        "eval": {"eval_types": ["string_match"], "reference_answers": {"exact_match": "x"},
+                 "reference_url": "", "program_html": [], "string_note": ""},
+    }
+
+
+def next_link_action(html: str) -> str:
+    """The text action that clicks "Next page" in a WebArenaEnv observation's HTML."""
+    match = re.search(r'<a id="(\d+)"[^>]*>Next page</a>', html)
+    if not match:
+        raise RuntimeError(
+            "no numbered 'Next page' link in the observation; the page or the simplifier "
+            f"changed. Observation starts: {html[:300]!r}"
+        )
+    return f'do(action="Click", element="{match.group(1)}")'
+
+
+def other_page(url: str) -> str:
+    """The page the "Next page" link of ``url`` leads to (``a.html`` <-> ``b.html``)."""
+    return "b.html" if url.endswith("a.html") else "a.html"
+
+
 def bench(base: str, steps: int, warmup: int) -> dict:
     """Interleave raw-Playwright steps and env steps on the same pages, so drift hits both.
 
@@ -118,14 +169,7 @@ def bench(base: str, steps: int, warmup: int) -> dict:
     """
     from webarena_gym import WebArenaEnv
 
-    task = {
-        "sites": ["shopping"], "task_id": 0, "require_login": False, "storage_state": None,
-        "start_url": f"{base}/a.html", "geolocation": None, "intent_template": "",
-        "instantiation_dict": {}, "intent": "browse", "require_reset": False,
-        "eval": {"eval_types": ["string_match"], "reference_answers": {"exact_match": "x"},
-                 "reference_url": "", "program_html": [], "string_note": ""},
-    }
-    env = WebArenaEnv([task], max_steps=steps + warmup + 1)
+    env = WebArenaEnv([shop_task(base)], max_steps=steps + warmup + 1)
     runtime = env.runtime
     raw_times: list[float] = []
     env_times: list[float] = []
@@ -150,12 +194,12 @@ def bench(base: str, steps: int, warmup: int) -> dict:
 
         for i in range(warmup + steps):
             elapsed, raw_chars = runtime.run(raw_step())
-            match = re.search(r'<a id="(\d+)"[^>]*>Next page</a>', obs["html"])
-            assert match, obs["html"][:500]
+            action = next_link_action(obs["html"])
             start = time.perf_counter()
-            obs, *_rest, info = env.step(f'do(action="Click", element="{match.group(1)}")')
+            obs, *_rest, info = env.step(action)
             env_elapsed = time.perf_counter() - start
-            assert not obs["last_action_error"], obs["last_action_error"]
+            if obs["last_action_error"]:
+                raise RuntimeError(f"WebArenaEnv step {i}: {obs['last_action_error']}")
             if i >= warmup:
                 raw_times.append(elapsed)
                 env_times.append(env_elapsed)
@@ -169,6 +213,21 @@ def bench(base: str, steps: int, warmup: int) -> dict:
         "raw_chars": info["raw_html_chars"],
         "page_content_chars": raw_chars,
         "elements": info["num_elements"],
+    }
+
+
+def latency_result(run: dict, steps: int) -> dict[str, Any]:
+    """The latency part's JSON fields (top level of ``env_speed.json``, as before)."""
+    raw_s, env_s = summarize(run["raw_times"]), summarize(run["env_times"])
+    return {
+        "steps": steps,
+        "raw_playwright": raw_s,
+        "webarena_env": env_s,
+        "p50_ratio": env_s["p50_ms"] / raw_s["p50_ms"],
+        "raw_html_chars": run["raw_chars"],
+        "obs_chars": run["obs_chars"],
+        "obs_fraction": run["obs_chars"] / run["raw_chars"],
+        "numbered_elements": run["elements"],
     }
 
 
@@ -231,45 +290,430 @@ def summarize(times: list[float]) -> dict:
     return {"p50_ms": percentile(ms, 0.5), "p90_ms": percentile(ms, 0.9), "mean_ms": statistics.mean(ms)}
 
 
-def main() -> None:
-    """Run the benchmark and print/write its table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=200)
-    parser.add_argument("--warmup", type=int, default=10)
-    parser.add_argument("--resets", type=int, default=50)
-    args = parser.parse_args()
-    server, base = serve()
+# -- processes: memory and CPU of this process and everything it started (Linux /proc) ---------
+def descendants(root: int | None = None) -> list[int]:
+    """Live descendants of ``root`` (default: this process): the Playwright drivers, Chromium."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name may hold spaces and ')': the fields start after the last ')'.
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        if state != "Z":
+            children.setdefault(int(ppid), []).append(int(entry.name))
+    found, todo = [], [root or os.getpid()]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return sorted(found)
+
+
+def is_chromium(pid: int) -> bool:
+    """Whether ``pid``'s command line is a Chromium/Chrome process (browser, renderer, GPU...)."""
     try:
-        run = bench(base, args.steps, args.warmup)
-        resets = bench_reset(args.resets, 3)
-    finally:
-        server.shutdown()
-        server.server_close()
-    raw_s, env_s = summarize(run["raw_times"]), summarize(run["env_times"])
-    ratio = env_s["p50_ms"] / raw_s["p50_ms"]
-    env = run
-    result = {
-        "steps": args.steps,
-        "raw_playwright": raw_s,
-        "webarena_env": env_s,
-        "p50_ratio": ratio,
-        "raw_html_chars": env["raw_chars"],
-        "obs_chars": env["obs_chars"],
-        "obs_fraction": env["obs_chars"] / env["raw_chars"],
-        "numbered_elements": env["elements"],
-        "reset": resets,
+        return b"chrom" in Path(f"/proc/{pid}/cmdline").read_bytes().lower()
+    except OSError:
+        return False
+
+
+def chromium_descendants() -> list[int]:
+    """This process's live Chromium descendants (none should be left after the envs close)."""
+    return [pid for pid in descendants() if is_chromium(pid)]
+
+
+def process_memory_kib(pid: int) -> tuple[int, str]:
+    """``(KiB, "PSS")`` from ``/proc/<pid>/smaps_rollup``, else ``(KiB, "RSS")`` from ``status``.
+
+    PSS splits shared pages among the processes that map them, so summing it over Chromium's
+    processes does not count its shared libraries once per process as RSS would.
+    """
+    for name, field, label in (("smaps_rollup", "Pss:", "PSS"), ("status", "VmRSS:", "RSS")):
+        try:
+            for line in Path(f"/proc/{pid}/{name}").read_text().splitlines():
+                if line.startswith(field):
+                    return int(line.split()[1]), label
+        except (OSError, ValueError):
+            continue
+    return 0, "gone"  # exited while we looked
+
+
+def tree_memory() -> dict[str, Any]:
+    """Memory of this Python process, its Playwright driver(s) and its Chromium processes, MB.
+
+    ``measure`` says PSS, or RSS when any process's ``smaps_rollup`` was unreadable.
+    """
+    mb = {"python": 0.0, "driver": 0.0, "chromium": 0.0}
+    measures, chromium_processes = set(), 0
+    for pid in [os.getpid(), *descendants()]:
+        kib, measure = process_memory_kib(pid)
+        if measure == "gone":
+            continue
+        measures.add(measure)
+        if pid == os.getpid():
+            kind = "python"
+        elif is_chromium(pid):
+            kind, chromium_processes = "chromium", chromium_processes + 1
+        else:
+            kind = "driver"
+        mb[kind] += kib / 1024
+    return {
+        "total_mb": sum(mb.values()),
+        **{f"{kind}_mb": value for kind, value in mb.items()},
+        "chromium_processes": chromium_processes,
+        "measure": "PSS" if measures == {"PSS"} else "RSS",
     }
-    lines = [
+
+
+def tree_cpu_seconds() -> float:
+    """CPU seconds (user + system) used so far by this process and its live descendants."""
+    ticks = 0
+    for pid in [os.getpid(), *descendants()]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+# -- throughput of N concurrent envs ---------------------------------------------------------
+def _click_next_everywhere(venv: Any) -> None:
+    """One vector step: every env clicks the link to the other page (checked)."""
+    before = [obs["url"] for obs in venv.observations]
+    venv.step([next_link_action(obs["html"]) for obs in venv.observations])
+    for i, (url, obs) in enumerate(zip(before, venv.observations, strict=True)):
+        if obs["last_action_error"] or not obs["url"].endswith(other_page(url)):
+            raise RuntimeError(
+                f"env {i}: clicking 'Next page' on {url} gave {obs['url']!r}, "
+                f"error {obs['last_action_error']!r}"
+            )
+
+
+def bench_throughput(base: str, num_envs: list[int], steps: int, warmup: int) -> list[dict]:
+    """Env steps per second and memory with N envs in one ``WebArenaVectorEnv``, per N.
+
+    For each N: N fresh envs on the shop page (one Chromium), a timed group reset, ``warmup``
+    vector steps, the memory of the process tree, then ``steps`` timed vector steps (N x
+    ``steps`` env steps). Episodes are long enough that none ends while timed; an env whose
+    episode ended anyway is reset outside the timed span.
+    """
+    from webarena_gym import WebArenaEnv
+    from webarena_gym.vector import WebArenaVectorEnv
+
+    rows = []
+    for n in num_envs:
+        # Generous timeouts: 16 pages loading at once on 2 busy cores must slow down, not fail.
+        envs = [
+            WebArenaEnv([shop_task(base)], max_steps=warmup + steps + 1,
+                        navigation_timeout_ms=120_000, action_timeout_ms=60_000)
+            for _ in range(n)
+        ]
+        venv = WebArenaVectorEnv(envs=envs)
+        try:
+            start = time.perf_counter()
+            venv.reset(options={"task_id": 0})
+            reset_s = time.perf_counter() - start
+            for _ in range(warmup):
+                _click_next_everywhere(venv)
+            memory = tree_memory()
+            cpu_start, excluded, start = tree_cpu_seconds(), 0.0, time.perf_counter()
+            for _ in range(steps):
+                if venv.done.any():
+                    reset_start = time.perf_counter()
+                    venv.reset(options={"task_id": 0, "reset_mask": venv.done})
+                    excluded += time.perf_counter() - reset_start
+                _click_next_everywhere(venv)
+            elapsed = time.perf_counter() - start - excluded
+            cpu = tree_cpu_seconds() - cpu_start
+        finally:
+            venv.close()
+        row = {
+            "num_envs": n,
+            "env_steps": n * steps,
+            "seconds": elapsed,
+            "steps_per_s": n * steps / elapsed,
+            "vector_step_ms": elapsed / steps * 1000,
+            "group_reset_s": reset_s,
+            "cpu_busy": cpu / (elapsed * (os.cpu_count() or 1)),
+            "memory": memory,
+        }
+        rows.append(row)
+        print(f"  throughput N={n}: {row['steps_per_s']:.2f} env steps/s, "
+              f"{memory['total_mb']:.0f} MB", file=sys.stderr, flush=True)
+    one = next((r for r in rows if r["num_envs"] == 1), None)
+    for row in rows:
+        row["speedup"] = row["steps_per_s"] / one["steps_per_s"] if one else None
+        row["per_added_env_mb"] = (
+            (row["memory"]["total_mb"] - one["memory"]["total_mb"]) / (row["num_envs"] - 1)
+            if one and row["num_envs"] > 1 else None
+        )
+    return rows
+
+
+def throughput_result(rows: list[dict], steps: int, warmup: int) -> dict[str, Any]:
+    """The throughput part's JSON: the rows and the memory slope (MB per env, least squares)."""
+    slope = None
+    if len({r["num_envs"] for r in rows}) >= 2:
+        slope = statistics.linear_regression(
+            [r["num_envs"] for r in rows], [r["memory"]["total_mb"] for r in rows]
+        ).slope
+    return {"steps_per_env": steps, "warmup": warmup, "rows": rows,
+            "memory_mb_per_env_slope": slope, "cpus": os.cpu_count()}
+
+
+# -- BrowserGym side by side -----------------------------------------------------------------
+#: BrowserGym settings compared: its defaults (what its users get), and its delays turned off
+#: (the floor of its pipeline: screenshot + DOM snapshot + accessibility tree every step).
+BROWSERGYM_WARMUP = 2  # untimed rounds of steps before the timed ones (its steps are slow)
+BROWSERGYM_VARIANTS: dict[str, dict[str, Any]] = {
+    "defaults": {},
+    "delays off": {"slow_mo": 0, "pre_observation_delay": 0.0},
+}
+
+
+def browsergym_missing() -> str | None:
+    """Why BrowserGym cannot run here, or None when ``import browsergym.core`` works."""
+    try:
+        import browsergym.core  # noqa: F401
+    except ImportError as exc:
+        return (f"browsergym-core is not installed ({exc}); `pip install browsergym-core` "
+                "to include it")
+    return None
+
+
+def _browsergym_task_class() -> type:
+    """A minimal BrowserGym task: open the shop page; reward 0, never done."""
+    from browsergym.core.task import AbstractBrowserTask
+
+    class ShopPageTask(AbstractBrowserTask):
+        """Open the benchmark's shop page A (BrowserGym task defaults kept: slow_mo, timeout)."""
+
+        @classmethod
+        def get_task_id(cls) -> str:
+            return "env_speed.shop"
+
+        def __init__(self, seed: int, start_url: str) -> None:
+            super().__init__(seed)
+            self.start_url = start_url
+
+        def setup(self, page: Any) -> tuple[str, dict]:
+            page.goto(self.start_url)
+            return "Browse the shop.", {}
+
+        def validate(self, page: Any, chat_messages: list) -> tuple[float, bool, str, dict]:
+            return 0.0, False, "", {}
+
+        def teardown(self) -> None:
+            pass
+
+    return ShopPageTask
+
+
+@contextlib.contextmanager
+def browsergym_playwright(chromium: str) -> Iterator[None]:
+    """BrowserGym's global sync Playwright, with every browser it launches on ``chromium``.
+
+    ``BrowserEnv`` launches its page browser with ``pw_chromium_kwargs``, but its chat window
+    (a second browser, every reset) with no executable path, i.e. Playwright's downloaded
+    Chromium, which may be absent; both get the same binary as ours. Stops the driver after.
+    """
+    import browsergym.core as bgym
+
+    pw = bgym._get_global_playwright()
+    launch = pw.chromium.launch
+
+    def launch_on_our_chromium(*args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("executable_path", chromium)
+        return launch(*args, **kwargs)
+
+    pw.chromium.launch = launch_on_our_chromium
+    try:
+        yield
+    finally:
+        del pw.chromium.launch
+        pw.stop()
+        bgym._set_global_playwright(None)
+
+
+def browsergym_link_bid(obs: dict) -> str:
+    """The bid of the "Next page" link in a BrowserGym observation's accessibility tree."""
+    for node in obs["axtree_object"]["nodes"]:
+        if (node.get("role", {}).get("value") == "link"
+                and node.get("name", {}).get("value") == "Next page" and "browsergym_id" in node):
+            return node["browsergym_id"]
+    raise RuntimeError(f"no 'Next page' link with a bid in BrowserGym's AXTree of {obs['url']}")
+
+
+def bench_browsergym(base: str, steps: int, warmup: int, resets: int) -> dict[str, Any]:
+    """BrowserGym's ``BrowserEnv`` against ``WebArenaEnv``: same pages, same click, interleaved.
+
+    Resets first (``resets`` timed after one warm-up each), then ``warmup`` + ``steps`` steps:
+    in every round each BrowserGym variant and then WebArenaEnv clicks the link to the other
+    page. BrowserGym's step is ``env.step('click("<bid>")')``; turning its observation into
+    text (``flatten_axtree_to_str``, what a text agent does next) is timed apart.
+    """
+    from browsergym.core.env import BrowserEnv
+    from browsergym.utils.obs import flatten_axtree_to_str
+
+    from webarena_gym import WebArenaEnv
+    from webarena_gym.browser import find_chromium
+
+    chromium = find_chromium().path
+    task_class = _browsergym_task_class()
+    # BrowserEnv warns at every reset that slow_mo=0 overrides the task's; we know.
+    logging.getLogger("browsergym.core.env").setLevel(logging.ERROR)
+    names = [*BROWSERGYM_VARIANTS, "webarena_env"]
+    times: dict[str, dict[str, list[float]]] = {
+        name: {"step": [], "reset": [], "text": []} for name in names
+    }
+    stale, errors = dict.fromkeys(names, 0), dict.fromkeys(names, 0)
+    obs: dict[str, dict] = {}
+    envs: dict[str, Any] = {}
+    ours = WebArenaEnv([shop_task(base)], max_steps=warmup + steps + 1)
+    try:
+        with browsergym_playwright(chromium):
+            try:
+                for name, settings in BROWSERGYM_VARIANTS.items():
+                    envs[name] = BrowserEnv(
+                        task_entrypoint=task_class, task_kwargs={"start_url": f"{base}/a.html"},
+                        headless=True, pw_chromium_kwargs={"executable_path": chromium},
+                        **settings,
+                    )
+                envs["webarena_env"] = ours
+                for i in range(1 + resets):
+                    for name, env in envs.items():
+                        start = time.perf_counter()
+                        obs[name], _info = env.reset()
+                        if i >= 1:
+                            times[name]["reset"].append(time.perf_counter() - start)
+                for i in range(warmup + steps):
+                    for name, env in envs.items():
+                        url = obs[name]["url"]
+                        action = (next_link_action(obs[name]["html"]) if env is ours
+                                  else f'click("{browsergym_link_bid(obs[name])}")')
+                        start = time.perf_counter()
+                        obs[name], *_rest = env.step(action)
+                        elapsed = time.perf_counter() - start
+                        error = obs[name]["last_action_error"]
+                        if error and env is ours:
+                            raise RuntimeError(f"WebArenaEnv step {i}: {action} failed: {error}")
+                        if env is ours:
+                            text = obs[name]["html"]
+                        else:
+                            start = time.perf_counter()
+                            text = flatten_axtree_to_str(obs[name]["axtree_object"])
+                            times[name]["text"].append(time.perf_counter() - start)
+                        if i >= warmup:
+                            times[name]["step"].append(elapsed)
+                            # BrowserGym's click gives up after 500 ms (its action timeout),
+                            # e.g. while the navigation it started is still going: count it.
+                            errors[name] += bool(error)
+                            # An observation of the page the click left is stale.
+                            stale[name] += not obs[name]["url"].endswith(other_page(url))
+                        obs[name]["text_chars"] = len(text)
+            finally:
+                for env in envs.values():
+                    if env is not ours:
+                        with contextlib.suppress(Exception):  # a half-reset env may not close
+                            env.close()
+    finally:
+        ours.close()
+    leftover = wait_for_no_chromium(timeout_s=15)
+    result: dict[str, Any] = {
+        "steps": steps, "resets": resets, "chromium": chromium, "leftover_chromium": leftover,
+        "settings": {name: _browsergym_settings(envs[name]) for name in BROWSERGYM_VARIANTS},
+    }
+    for name in names:
+        result[name] = {
+            "step": summarize(times[name]["step"]),
+            "reset": summarize(times[name]["reset"]),
+            "text_obs": summarize(times[name]["text"]) if times[name]["text"] else None,
+            "text_obs_chars": obs[name]["text_chars"],
+            "stale_observations": stale[name],
+            "action_errors": errors[name],
+        }
+    ours_p50 = result["webarena_env"]["step"]["p50_ms"]
+    for name in BROWSERGYM_VARIANTS:
+        result[name]["step_ratio"] = result[name]["step"]["p50_ms"] / ours_p50
+        result[name]["reset_ratio"] = (
+            result[name]["reset"]["p50_ms"] / result["webarena_env"]["reset"]["p50_ms"]
+        )
+    return result
+
+
+def _browsergym_settings(env: Any) -> dict[str, Any]:
+    """The BrowserGym settings that shape a step's latency, as this env ran with them."""
+    task = env.task_entrypoint(seed=0, **env.task_kwargs)
+    return {
+        "pre_observation_delay_s": env.pre_observation_delay,
+        "slow_mo_ms": env.slow_mo if env.slow_mo is not None else task.slow_mo,
+        "timeout_ms": env.timeout if env.timeout is not None else task.timeout,
+        "tags_to_mark": env.tags_to_mark,
+    }
+
+
+def wait_for_no_chromium(timeout_s: float) -> int:
+    """Wait until no Chromium descendant is left; how many are left after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        left = chromium_descendants()
+        if not left or time.monotonic() > deadline:
+            if left:
+                print(f"warning: {len(left)} Chromium processes left after closing the envs: "
+                      f"{left}", file=sys.stderr)
+            return len(left)
+        time.sleep(0.2)
+
+
+# -- output ------------------------------------------------------------------------------------
+def machine_info() -> dict[str, Any]:
+    """Where the numbers come from: CPUs, CPU model, Chromium, Python, date."""
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    chromium = version = ""
+    try:
+        from webarena_gym.browser import find_chromium
+
+        chromium = find_chromium().path
+        version = subprocess.run([chromium, "--version"], capture_output=True, text=True,
+                                 timeout=20).stdout.strip()
+    except Exception:  # noqa: BLE001 - informational only
+        pass
+    return {
+        "cpus": os.cpu_count(), "cpu": cpu, "chromium": chromium, "chromium_version": version,
+        "python": platform.python_version(),
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def latency_lines(result: dict) -> list[str]:
+    """The step-latency and observation-size tables."""
+    raw_s, env_s = result["raw_playwright"], result["webarena_env"]
+    return [
         "| step (click a link, load, read the page) | p50 ms | p90 ms | mean ms |",
         "| --- | ---: | ---: | ---: |",
         f"| raw Playwright (click + `page.content()`) | {raw_s['p50_ms']:.1f} | {raw_s['p90_ms']:.1f} | {raw_s['mean_ms']:.1f} |",
         f"| `WebArenaEnv.step` (parse + click + simplified HTML) | {env_s['p50_ms']:.1f} | {env_s['p90_ms']:.1f} | {env_s['mean_ms']:.1f} |",
-        f"| ratio (env / raw, p50) | {ratio:.2f}x | | |",
+        f"| ratio (env / raw, p50) | {result['p50_ratio']:.2f}x | | |",
         "",
         "| page | raw HTML chars | simplified chars | fraction | numbered elements |",
         "| --- | ---: | ---: | ---: | ---: |",
-        f"| shop category, 100 products | {env['raw_chars']:,} | {env['obs_chars']:,} | {result['obs_fraction']:.3f} | {env['elements']} |",
-        "",
+        f"| shop category, 100 products | {result['raw_html_chars']:,} | {result['obs_chars']:,} | {result['obs_fraction']:.3f} | {result['numbered_elements']} |",
+    ]
+
+
+def reset_lines(resets: dict) -> list[str]:
+    """The reset-latency table."""
+    return [
         "| reset (sandbox shop home, signed in) | p50 ms | p90 ms |",
         "| --- | ---: | ---: |",
         f"| raw Playwright (new context + load + `page.content()`) | {resets['raw']['p50_ms']:.1f} | {resets['raw']['p90_ms']:.1f} |",
@@ -277,11 +721,290 @@ def main() -> None:
         f"| of which the tenant's database restore (SQLite backup API, 2.7 MB) | {resets['restore_ms_p50']:.2f} | {resets['restore_ms_p90']:.2f} |",
         f"| ratio (env / raw, p50) | {resets['env']['p50_ms'] / resets['raw']['p50_ms']:.2f}x | |",
     ]
-    table = "\n".join(lines)
-    print(table)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "env_speed.json").write_text(json.dumps(result, indent=2))
-    (RESULTS / "env_speed.md").write_text(table + "\n")
+
+
+def _opt(value: float | None, fmt: str, none: str = "") -> str:
+    return none if value is None else format(value, fmt)
+
+
+def throughput_lines(result: dict) -> list[str]:
+    """The throughput + memory table and its notes."""
+    rows = result["rows"]
+    one = next((r for r in rows if r["num_envs"] == 1), None)
+    measure = "PSS" if all(r["memory"]["measure"] == "PSS" for r in rows) else "RSS"
+    lines = [
+        f"| envs N (one `WebArenaVectorEnv`) | env steps/s | speed-up vs N=1 | vector step ms | CPU used (share of {result['cpus']} cores) | group reset s | memory MB ({measure}, total) | of which Chromium MB (processes) | MB per added env (vs N=1) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in rows:
+        m = r["memory"]
+        lines.append(
+            f"| {r['num_envs']} | {r['steps_per_s']:.2f} | {_opt(r['speedup'], '.2f')}x | "
+            f"{r['vector_step_ms']:.0f} | {r['cpu_busy']:.0%} | {r['group_reset_s']:.2f} | "
+            f"{m['total_mb']:.0f} | {m['chromium_mb']:.0f} ({m['chromium_processes']}) | "
+            f"{_opt(r['per_added_env_mb'], '.1f', '-')} |"
+        )
+    lines += [
+        "",
+        f"Each N: a group reset (timed apart), {result['warmup']} warm-up step(s), then "
+        f"{result['steps_per_env']} timed steps per env; every env clicks the link to the other "
+        "page each step. Memory: after the warm-up, "
+        f"{measure} of this Python process + the Playwright driver + every Chromium process "
+        "(browser, renderers, GPU/utility); " + (
+            f"least-squares slope {result['memory_mb_per_env_slope']:.1f} MB per env."
+            if result["memory_mb_per_env_slope"] is not None else "one N only: no slope."
+        ),
+    ]
+    if one and one["cpu_busy"] > 0:
+        lines.append(
+            f"At N=1 the process tree keeps {one['cpu_busy']:.0%} of the {result['cpus']} cores "
+            f"busy, so CPU caps the speed-up near {1 / one['cpu_busy']:.1f}x (on an otherwise "
+            "idle machine)."
+        )
+    eight = next((r for r in rows if r["num_envs"] == 8), None)
+    if one and eight:
+        verdict = "met" if eight["speedup"] >= 3 else "not met"
+        lines.append(f"Target: 8 envs at least 3x one env's throughput: "
+                     f"{eight['speedup']:.2f}x ({verdict}).")
+    return lines
+
+
+def browsergym_lines(result: dict) -> list[str]:
+    """The BrowserGym side-by-side table, or why it was skipped."""
+    if "skipped" in result:
+        return [f"BrowserGym side by side: skipped: {result['skipped']}."]
+    ours = result["webarena_env"]
+
+    def settings(name: str) -> str:
+        s = result["settings"][name]
+        return (f"pre_observation_delay {s['pre_observation_delay_s']:g} s, "
+                f"slow_mo {s['slow_mo_ms']} ms, timeout {s['timeout_ms']} ms")
+
+    lines = [
+        "| env (same pages, same click) | settings | step p50 ms | step p90 ms | step mean ms | reset p50 ms | reset p90 ms | step p50 vs WebArenaEnv |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name in BROWSERGYM_VARIANTS:
+        r = result[name]
+        lines.append(
+            f"| BrowserGym `BrowserEnv`, {name} | {settings(name)} | {r['step']['p50_ms']:.1f} | "
+            f"{r['step']['p90_ms']:.1f} | {r['step']['mean_ms']:.1f} | {r['reset']['p50_ms']:.1f} | "
+            f"{r['reset']['p90_ms']:.1f} | {r['step_ratio']:.2f}x |"
+        )
+    lines.append(
+        f"| `WebArenaEnv` | simplified HTML | {ours['step']['p50_ms']:.1f} | "
+        f"{ours['step']['p90_ms']:.1f} | {ours['step']['mean_ms']:.1f} | "
+        f"{ours['reset']['p50_ms']:.1f} | {ours['reset']['p90_ms']:.1f} | 1.00x |"
+    )
+    default = result["defaults"]
+    text = default["text_obs"]
+    verdict = "met" if default["step_ratio"] >= 5 else "not met"
+    names = [*BROWSERGYM_VARIANTS, "webarena_env"]
+    stale = {n: result[n]["stale_observations"] for n in names}
+    errors = {n: result[n]["action_errors"] for n in names}
+    lines += [
+        "",
+        f"{result['steps']} steps and {result['resets']} resets each, interleaved, on one "
+        f"Chromium binary (`{result['chromium']}`), headless. BrowserGym's step returns a "
+        "screenshot, the DOM snapshot and the accessibility tree; its settings are its defaults "
+        "(`BrowserEnv` and `AbstractBrowserTask`) except where the row says delays off. Its reset "
+        "launches two new browsers (the page's and the chat window's); ours opens a browser "
+        "context in the running one. Not in the step times: BrowserGym's text observation "
+        f"(`flatten_axtree_to_str`) takes {text['p50_ms']:.1f} ms p50 more and has "
+        f"{default['text_obs_chars']:,} chars; WebArenaEnv's simplified HTML has "
+        f"{ours['text_obs_chars']:,}.",
+        f"Target: WebArenaEnv's step latency at least 5x lower than BrowserGym's (defaults, "
+        f"p50): {default['step_ratio']:.2f}x ({verdict}).",
+    ]
+    if any(stale.values()) or any(errors.values()) or result["leftover_chromium"]:
+        lines.append(
+            f"Timed steps whose action reported an error: {errors}; whose observation was not "
+            f"yet the clicked page: {stale}; Chromium processes left after closing: "
+            f"{result['leftover_chromium']}."
+        )
+    return lines
+
+
+def render_markdown(result: dict) -> str:
+    """``env_speed.md``: the tables of every part present in ``result``."""
+    blocks = []
+    if "raw_playwright" in result:
+        blocks.append(latency_lines(result))
+    if "reset" in result:
+        blocks.append(reset_lines(result["reset"]))
+    if "throughput" in result:
+        blocks.append(throughput_lines(result["throughput"]))
+    if "browsergym" in result:
+        blocks.append(browsergym_lines(result["browsergym"]))
+    if result.get("quick"):
+        blocks.append(["Smoke run (`--quick`): small counts; these numbers mean little."])
+    if "machine" in result:
+        m = result["machine"]
+        blocks.append([f"Measured on {m['cpus']} CPUs ({m['cpu']}), {m['chromium_version'] or m['chromium']}, "
+                       f"Python {m['python']}, {m['date']}."])
+    return "\n\n".join("\n".join(block) for block in blocks) + "\n"
+
+
+def plot_throughput(result: dict, path: Path) -> bool:
+    """Throughput and memory against N as a PNG; False (and nothing written) without matplotlib."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        from matplotlib.ticker import NullFormatter, ScalarFormatter
+    except ImportError:
+        return False
+    rows = sorted(result["rows"], key=lambda r: r["num_envs"])
+    ns = [r["num_envs"] for r in rows]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    left.plot(ns, [r["steps_per_s"] for r in rows], "o-", label="WebArenaVectorEnv")
+    one = next((r for r in rows if r["num_envs"] == 1), None)
+    if one:
+        left.plot(ns, [one["steps_per_s"] * n for n in ns], "--", color="grey",
+                  label="ideal (linear in N)")
+    left.set(xscale="log", yscale="log", xlabel="concurrent envs N", ylabel="env steps / s",
+             title=f"Throughput ({result['cpus']} cores)")
+    for axis in (left.xaxis, left.yaxis):  # plain numbers on the log axes, no minor labels
+        axis.set_major_formatter(ScalarFormatter())
+        axis.set_minor_formatter(NullFormatter())
+    left.set_xticks(ns, [str(n) for n in ns])
+    left.legend()
+    right.plot(ns, [r["memory"]["total_mb"] for r in rows], "o-", label="total")
+    right.plot(ns, [r["memory"]["chromium_mb"] for r in rows], "s--", label="Chromium")
+    right.set(xlabel="concurrent envs N", ylabel=f"MB ({rows[0]['memory']['measure']})",
+              title="Memory of the process tree")
+    right.set_xticks(ns, [str(n) for n in ns])
+    right.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return True
+
+
+PARTS = ("latency", "reset", "throughput", "browsergym")
+#: Counts of the full run, and of ``--quick`` (a smoke run: the numbers mean little).
+FULL = {"steps": 200, "warmup": 10, "resets": 50, "num_envs": "1,2,4,8,16",
+        "throughput_steps": 40, "throughput_warmup": 5, "bg_steps": 50, "bg_resets": 10}
+QUICK = {"steps": 10, "warmup": 2, "resets": 3, "num_envs": "1,2,4",
+         "throughput_steps": 5, "throughput_warmup": 2, "bg_steps": 4, "bg_resets": 2}
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        values = []
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive integers like 1,2,4,8,16; got {text!r}")
+    return values
+
+
+def _parts(text: str) -> list[str]:
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown or not parts:
+        raise argparse.ArgumentTypeError(
+            f"unknown part(s) {unknown or [text]}; choose from {','.join(PARTS)}")
+    return parts
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line; counts left out come from ``FULL`` (or ``QUICK`` with ``--quick``)."""
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
+    p.add_argument("--only", type=_parts, default=list(PARTS),
+                   help=f"comma-separated parts to run (default all: {','.join(PARTS)})")
+    p.add_argument("--quick", action="store_true",
+                   help="small counts for a smoke run (only to check that it works)")
+    p.add_argument("--out", type=Path, default=RESULTS,
+                   help="folder for env_speed.json/.md/.png (default benchmarks/results)")
+    p.add_argument("--steps", type=int, help=f"latency: timed steps (default {FULL['steps']})")
+    p.add_argument("--warmup", type=int, help=f"latency: warm-up steps (default {FULL['warmup']})")
+    p.add_argument("--resets", type=int, help=f"reset: timed resets (default {FULL['resets']})")
+    p.add_argument("--num-envs", type=_int_list,
+                   help=f"throughput: values of N (default {FULL['num_envs']})")
+    p.add_argument("--throughput-steps", type=int,
+                   help=f"throughput: timed steps per env (default {FULL['throughput_steps']})")
+    p.add_argument("--throughput-warmup", type=int,
+                   help=f"throughput: warm-up steps (default {FULL['throughput_warmup']})")
+    p.add_argument("--bg-steps", type=int,
+                   help=f"browsergym: timed steps per env (default {FULL['bg_steps']})")
+    p.add_argument("--bg-resets", type=int,
+                   help=f"browsergym: timed resets per env (default {FULL['bg_resets']})")
+    args = p.parse_args(argv)
+    for key, value in (QUICK if args.quick else FULL).items():
+        if getattr(args, key) is None:
+            setattr(args, key, _int_list(value) if key == "num_envs" else value)
+    for key in ("steps", "resets", "throughput_steps", "bg_steps", "bg_resets"):
+        if getattr(args, key) < 1:
+            p.error(f"--{key.replace('_', '-')} must be at least 1")
+    for key in ("warmup", "throughput_warmup"):
+        if getattr(args, key) < 0:
+            p.error(f"--{key.replace('_', '-')} must be at least 0")
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the chosen parts, print their tables, write JSON/markdown/PNG to ``--out``."""
+    args = parse_args(argv)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    json_path = out / "env_speed.json"
+    result: dict[str, Any] = {}
+    if json_path.is_file():  # keep the parts this run does not redo
+        with contextlib.suppress(ValueError):
+            result = json.loads(json_path.read_text())
+    result["machine"] = machine_info()
+    # Smoke-run numbers stay marked until every part has been run again in full.
+    redone_all = set(args.only) == set(PARTS)
+    result["quick"] = args.quick or (not redone_all and result.get("quick", False))
+    server, base = serve()
+    try:
+        for part in PARTS:
+            if part not in args.only:
+                continue
+            print(f"{part}...", file=sys.stderr, flush=True)
+            started = time.perf_counter()
+            if part == "latency":
+                result.update(latency_result(bench(base, args.steps, args.warmup), args.steps))
+            elif part == "reset":
+                result["reset"] = bench_reset(args.resets, 3)
+            elif part == "throughput":
+                rows = bench_throughput(base, args.num_envs, args.throughput_steps,
+                                        args.throughput_warmup)
+                result["throughput"] = throughput_result(rows, args.throughput_steps,
+                                                         args.throughput_warmup)
+            else:
+                missing = browsergym_missing()
+                if missing:
+                    print(f"BrowserGym side by side: skipped: {missing}", file=sys.stderr)
+                    result["browsergym"] = {"skipped": missing}
+                else:
+                    result["browsergym"] = bench_browsergym(base, args.bg_steps, BROWSERGYM_WARMUP,
+                                                            args.bg_resets)
+            seconds = time.perf_counter() - started
+            print(f"{part}: {seconds:.0f} s", file=sys.stderr, flush=True)
+            result["run_seconds"] = {**result.get("run_seconds", {}), part: seconds}
+            write_results(result, out, plot=part == "throughput", quiet=True)
+    finally:
+        server.shutdown()
+        server.server_close()
+    print(render_markdown(result))
+    write_results(result, out, plot=False, quiet=False)
+
+
+def write_results(result: dict, out: Path, *, plot: bool, quiet: bool) -> None:
+    """Write ``env_speed.json`` and ``.md`` (and the PNG when ``plot``) to ``out``.
+
+    Called after every part, so that a part that fails keeps the ones before it.
+    """
+    (out / "env_speed.json").write_text(json.dumps(result, indent=2) + "\n")
+    (out / "env_speed.md").write_text(render_markdown(result))
+    if plot and not plot_throughput(result["throughput"], out / "env_speed.png"):
+        print("no env_speed.png: matplotlib is missing (pip install matplotlib)", file=sys.stderr)
+    if not quiet:
+        png = " and env_speed.png" if (out / "env_speed.png").is_file() else ""
+        print(f"wrote {out / 'env_speed.json'}, env_speed.md{png}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -121,7 +121,9 @@ def test_data_is_deterministic_varied_and_holds_the_default_account(template_db)
                    "WHERE c.user_id = v.user_id")[0] == 0
     assert one(db, "SELECT count(*) FROM comments WHERE upvotes < downvotes")[0] > 100
     # the same seed gives the same forum; another seed another one
-    again = build(0)
+    from webarena_gym.sandbox.db import template_connection
+
+    again = template_connection("forum", 0)  # built apart, by the host's template machinery
     assert again.execute("SELECT title, body FROM posts ORDER BY id LIMIT 50").fetchall() == \
         db.execute("SELECT title, body FROM posts ORDER BY id LIMIT 50").fetchall()
     other = build(1)
@@ -304,6 +306,20 @@ def test_store_links_point_at_the_shop(client, db):
                    "WHERE p.url LIKE '__SHOPPING__/%' LIMIT 1")
     r = client.get(f"/f/{post['forum']}/{post['id']}")
     assert f'href="http://shop.test/{post["url"][13:]}"' in r.text
+
+
+def test_editing_a_store_link_post_keeps_its_link(me, db):
+    uid = default_user_id(db)
+    post = one(db, "SELECT p.*, f.name AS forum FROM posts p JOIN forums f ON f.id = p.forum_id "
+                   "WHERE p.url LIKE '__SHOPPING__/%' LIMIT 1")
+    db.execute("UPDATE posts SET user_id = ? WHERE id = ?", (uid, post["id"]))
+    edit = f"/f/{post['forum']}/{post['id']}/-/edit"
+    shown = f"http://shop.test/{post['url'][13:]}"
+    assert f'value="{shown}"' in me.get(edit).text
+    r = me.post(edit, data={"title": post["title"], "url": shown, "body": "New words"})
+    assert "The submission was edited." in r.text
+    assert one(db, "SELECT url, body FROM posts WHERE id = ?", post["id"])[:] == (post["url"],
+                                                                                  "New words")
 
 
 # ------------------------------------------------------------------ users and subscriptions

@@ -1,5 +1,38 @@
 """r1_trainer: behaviour cloning and M-GRPO for web agents (extra ``[train]``).
 
-The trainer itself is built in a later issue; this package exists so that the distribution's
-layout is final.
+Modules: :mod:`~r1_trainer.models` (any HF causal LM, LoRA, the offline ``tiny`` preset),
+:mod:`~r1_trainer.data` (trajectories -> prompt/completion rows), :mod:`~r1_trainer.bc`
+(behaviour cloning on TRL's SFTTrainer), :mod:`~r1_trainer.mgrpo` (the M-GRPO loss),
+:mod:`~r1_trainer.generation` (sampling with token ids and log-probs),
+:mod:`~r1_trainer.hf_policy` and :mod:`~r1_trainer.policies` (policies for evaluation).
+
+Importing the package imports no torch: the names below load their module on first use.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_LAZY = {
+    "LoraSettings": "r1_trainer.models",
+    "load_model_and_tokenizer": "r1_trainer.models",
+    "load_bc_dataset": "r1_trainer.data",
+    "BCConfig": "r1_trainer.bc",
+    "train_bc": "r1_trainer.bc",
+    "MGRPOConfig": "r1_trainer.mgrpo",
+    "group_advantages": "r1_trainer.mgrpo",
+    "mgrpo_loss": "r1_trainer.mgrpo",
+    "HFGenerator": "r1_trainer.generation",
+    "SamplingSettings": "r1_trainer.generation",
+    "HFPolicy": "r1_trainer.hf_policy",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'r1_trainer' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

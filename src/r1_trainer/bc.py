@@ -36,7 +36,7 @@ from r1_trainer.models import (
 )
 
 try:
-    from transformers import TrainerCallback
+    from transformers import TrainerCallback, TrainingArguments
 except ImportError as _exc:
     raise missing_train_extra(_exc) from _exc
 
@@ -45,6 +45,10 @@ if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 METRICS_FILE = "metrics.jsonl"
+# transformers 5.2x renamed gradient_checkpointing (the old name warns)
+_CHECKPOINTING = ("activation_checkpointing"
+                  if "activation_checkpointing" in TrainingArguments.__dataclass_fields__
+                  else "gradient_checkpointing")
 RUN_FILE = "r1_trainer.json"
 
 
@@ -62,7 +66,7 @@ class BCConfig:
         lora: train a LoRA adapter instead of all weights.
         merge_lora: save the adapter merged into the model (loads like any model); False saves
             the adapter alone.
-        learning_rate: None: 1e-3 for the ``tiny`` preset (random init), 1e-5 otherwise.
+        learning_rate: None: 5e-3 for the ``tiny`` preset (random init), 1e-5 otherwise.
         num_train_epochs, max_steps, per_device_train_batch_size, gradient_accumulation_steps,
         warmup_steps (a float below 1: a fraction of the steps), logging_steps, seed: as in
             ``transformers.TrainingArguments``.
@@ -144,7 +148,7 @@ def train_bc(
     bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported()
     learning_rate = config.learning_rate
     if learning_rate is None:
-        learning_rate = 1e-3 if tiny else 1e-5
+        learning_rate = 5e-3 if tiny else 1e-5
     arguments: dict[str, Any] = {
         "output_dir": str(output),
         "learning_rate": learning_rate,
@@ -156,9 +160,9 @@ def train_bc(
         "logging_steps": config.logging_steps,
         "seed": config.seed,
         "completion_only_loss": True,
-        "max_length": budget,  # prompts were fitted: nothing of a completion is cut
+        "max_length": budget,  # prompts fit 3/4 of it: completions are not cut (unless longer)
         "bf16": bf16,
-        "gradient_checkpointing": device.type == "cuda",
+        _CHECKPOINTING: device.type == "cuda",  # saves GPU memory; on a CPU it only costs time
         "save_strategy": "no",  # the final model is saved below
         "report_to": "none",
         "use_cpu": device.type == "cpu",

@@ -140,13 +140,13 @@ class _SampledLogprobs(LogitsProcessor):
         return torch.stack(self.chosen, dim=1)
 
 
-# Sampling knobs a model's own generation_config may set (Qwen2.5: top_k=20,
-# repetition_penalty=1.05, ...): set to neutral, so only what SamplingSettings says applies.
-_NEUTRAL = {
-    "temperature": 1.0, "top_p": 1.0, "top_k": 0, "min_p": 0.0, "typical_p": 1.0,
-    "epsilon_cutoff": 0.0, "eta_cutoff": 0.0, "repetition_penalty": 1.0,
-    "no_repeat_ngram_size": 0, "num_beams": 1, "num_return_sequences": 1,
-}
+# Knobs a model's own generation_config may set (Qwen2.5: top_k=20, repetition_penalty=1.05,
+# ...), which generate() would apply to whatever is left unset: set to neutral, so only what
+# SamplingSettings says applies (the warpers are added after the log-prob recorder).
+_NEUTRAL = {"repetition_penalty": 1.0, "no_repeat_ngram_size": 0, "num_beams": 1,
+            "num_return_sequences": 1}
+_NEUTRAL_SAMPLING = {"temperature": 1.0, "top_p": 1.0, "top_k": 0, "min_p": 0.0,
+                     "typical_p": 1.0, "epsilon_cutoff": 0.0, "eta_cutoff": 0.0}
 
 
 class HFGenerator:
@@ -236,8 +236,8 @@ class HFGenerator:
             if sampling.top_p < 1.0:
                 processors.append(TopPLogitsWarper(sampling.top_p))
         config = GenerationConfig(
-            **_NEUTRAL, do_sample=not greedy, max_new_tokens=sampling.max_new_tokens,
-            eos_token_id=eos, pad_token_id=pad,
+            **_NEUTRAL, **({} if greedy else _NEUTRAL_SAMPLING), do_sample=not greedy,
+            max_new_tokens=sampling.max_new_tokens, eos_token_id=eos, pad_token_id=pad,
         )
         sequences = self.model.generate(
             input_ids=input_ids.to(device), attention_mask=attention_mask.to(device),

@@ -4,17 +4,18 @@ Real runs name a model (``Qwen/Qwen2.5-3B-Instruct``, ``meta-llama/Llama-3.1-8B-
 local folder; a folder holding a PEFT adapter (``adapter_config.json``) loads its base model with
 the adapter on top. bf16 on a GPU that supports it, fp32 on the CPU.
 
-``tiny`` builds a small causal LM (a 4-layer Llama with hidden size 128) from a config with
-random weights, and a byte-level BPE tokenizer trained locally on the agent's own text (the
-system prompts, the action grammar, the sandbox sites' page templates), with a ChatML chat
-template. Nothing is downloaded; the result is cached under :func:`cache_dir` keyed by
-:data:`TINY_VERSION`, the seed and a hash of the corpus, so it is built once (a few seconds) and
-the same seed always gives the same model.
+``tiny`` builds a small causal LM (a 2-layer Llama, hidden size 128, about 1M parameters) from
+a config with random weights, and a byte-level BPE tokenizer trained locally on the agent's own
+text (the system prompts, the action grammar, the sandbox sites' page templates), with a ChatML
+chat template. Nothing is downloaded; the result is cached under :func:`cache_dir`, keyed by
+:data:`TINY_VERSION`, the seed, the :class:`TinySpec` and a hash of the corpus, so it is built
+once (seconds) and the same seed always gives the same model.
 
-Context: the tiny model's position embeddings reach :data:`TINY_MAX_POSITIONS` tokens, but its
-tokenizer declares ``model_max_length = TINY_CONTEXT`` so that BC rows and prompts stay short
-enough to train on a CPU: :func:`r1_trainer.data.fit_prompt` cuts the end of the current page
-(never the history) to fit, as the env's own length cap does.
+Context: the tiny model's position embeddings reach 16384 tokens, but its tokenizer declares
+``model_max_length = TinySpec.context`` (512) so that BC rows and prompts stay short enough to
+train on a CPU: :func:`r1_trainer.data.fit_prompt` cuts the end of the current page (never the
+history) to fit 3/4 of it, as the env's own length cap does. Behaviour cloning on ~160 oracle
+trajectories (400 steps of 4 rows, a few minutes on a CPU) makes it answer in the action format.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,11 +41,31 @@ TINY = "tiny"
 TINY_VERSION = 1
 """Bumped whenever the tiny preset's architecture, tokenizer or template changes."""
 
-TINY_VOCAB_SIZE = 8192
-TINY_CONTEXT = 1024
-"""The tiny tokenizer's ``model_max_length``: the prompt + completion budget of BC and generation
-(short, so that BC on a CPU takes minutes; the position embeddings reach further)."""
-TINY_MAX_POSITIONS = 16384
+
+
+@dataclass(frozen=True)
+class TinySpec:
+    """The tiny preset's shape (part of its cache key).
+
+    Attributes:
+        vocab_size: the BPE's target size (the corpus may give fewer tokens).
+        context: the tokenizer's ``model_max_length``: the prompt + completion budget of BC and
+            generation (short, so that BC on a CPU takes minutes); the position embeddings
+            reach ``max_positions``.
+        hidden, layers, heads, kv_heads, intermediate: the Llama architecture.
+    """
+
+    vocab_size: int = 4096
+    context: int = 512
+    max_positions: int = 16384
+    hidden: int = 128
+    layers: int = 2
+    heads: int = 4
+    kv_heads: int = 2
+    intermediate: int = 512
+
+
+TINY_SPEC = TinySpec()
 
 IM_START, IM_END, PAD = "<|im_start|>", "<|im_end|>", "<|endoftext|>"
 REPLY_TAGS = ("<think>", "</think>", "<answer>", "</answer>")
@@ -72,14 +93,11 @@ def missing_train_extra(exc: ImportError) -> ImportError:
 
 def require_train_extra() -> None:
     """Raise an ImportError that says how to install the ``train`` extra when it is missing."""
-    try:
-        import datasets  # noqa: F401
-        import peft  # noqa: F401
-        import torch  # noqa: F401
-        import transformers  # noqa: F401
-        import trl  # noqa: F401
-    except ImportError as exc:
-        raise missing_train_extra(exc) from exc
+    import importlib.util
+
+    for name in ("torch", "transformers", "trl", "peft", "datasets", "accelerate"):
+        if importlib.util.find_spec(name) is None:  # found, not imported: imports cost seconds
+            raise missing_train_extra(ImportError(f"No module named {name!r}"))
 
 
 @dataclass
@@ -160,14 +178,16 @@ def cache_dir() -> Path:
 def tiny_corpus() -> list[str]:
     """The text the tiny tokenizer is trained on: the agent's prompts, actions and page markup.
 
-    Deterministic for a given checkout: the thinking and non-thinking system prompts, every
-    advertised action written out with sample elements and arguments, an observation message,
-    and the sandbox sites' page templates (the words and tags the simplified pages are made of).
+    Deterministic for a given checkout: the thinking and non-thinking system prompts (weighted),
+    every advertised action written out with sample elements and arguments, an observation
+    message, and the sandbox sites' page templates (the words and tags of the simplified pages).
     """
     from webarena_gym.actions import ACTION_SPECS, Action, format_action
     from webarena_gym.prompting import observation_message, system_prompt
 
-    texts = [system_prompt(True), system_prompt(False)]
+    # The system prompt opens every prompt: repeated, its phrases merge into long tokens (about
+    # 120 tokens for the whole prompt) instead of costing one token per word in every row.
+    texts = [system_prompt(True), system_prompt(False)] * 20
     for spec in ACTION_SPECS:
         for n in range(0, 200, 7):
             element = str(n) if spec.needs_element else None
@@ -196,13 +216,14 @@ def _walk(root: Any) -> list[Any]:
     return found
 
 
-def build_tiny_tokenizer(vocab_size: int = TINY_VOCAB_SIZE) -> PreTrainedTokenizerBase:
+def build_tiny_tokenizer(spec: TinySpec = TINY_SPEC) -> PreTrainedTokenizerBase:
     """A byte-level BPE tokenizer trained on :func:`tiny_corpus`, with a ChatML chat template.
 
     Digits are split one per token (element numbers are copied digit by digit); every byte is in
     the alphabet, so any text encodes. Saved, it loads as a ``PreTrainedTokenizerFast`` with
-    ``AutoTokenizer`` too (the Llama config names no tokenizer class of its own). Special tokens: ``<|im_start|>``, ``<|im_end|>`` (the end
-    of a turn and the EOS), ``<|endoftext|>`` (padding); the reply tags are single tokens.
+    ``AutoTokenizer`` too (the Llama config names no tokenizer class of its own). Special
+    tokens: ``<|im_start|>``, ``<|im_end|>`` (the end of a turn and the EOS), ``<|endoftext|>``
+    (padding); the reply tags are single tokens.
     """
     from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
@@ -217,7 +238,7 @@ def build_tiny_tokenizer(vocab_size: int = TINY_VOCAB_SIZE) -> PreTrainedTokeniz
     ])
     tokenizer.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
-        vocab_size=vocab_size,
+        vocab_size=spec.vocab_size,
         special_tokens=[PAD, IM_START, IM_END],
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         max_token_length=32,
@@ -229,7 +250,7 @@ def build_tiny_tokenizer(vocab_size: int = TINY_VOCAB_SIZE) -> PreTrainedTokeniz
         eos_token=IM_END,
         pad_token=PAD,
         additional_special_tokens=[IM_START],
-        model_max_length=TINY_CONTEXT,
+        model_max_length=spec.context,
         padding_side="left",
         clean_up_tokenization_spaces=False,
     )
@@ -238,18 +259,19 @@ def build_tiny_tokenizer(vocab_size: int = TINY_VOCAB_SIZE) -> PreTrainedTokeniz
     return wrapped
 
 
-def tiny_config(vocab_size: int, *, eos_token_id: int, pad_token_id: int) -> Any:
-    """The tiny model's ``LlamaConfig``: 4 layers, hidden 128, 4 heads (2 key/value heads), RoPE."""
+def tiny_config(vocab_size: int, *, eos_token_id: int, pad_token_id: int,
+                spec: TinySpec = TINY_SPEC) -> Any:
+    """The tiny model's ``LlamaConfig`` (RoPE, tied embeddings), shaped by ``spec``."""
     from transformers import LlamaConfig
 
     return LlamaConfig(
         vocab_size=vocab_size,
-        hidden_size=128,
-        intermediate_size=512,
-        num_hidden_layers=4,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=TINY_MAX_POSITIONS,
+        hidden_size=spec.hidden,
+        intermediate_size=spec.intermediate,
+        num_hidden_layers=spec.layers,
+        num_attention_heads=spec.heads,
+        num_key_value_heads=spec.kv_heads,
+        max_position_embeddings=spec.max_positions,
         tie_word_embeddings=True,
         bos_token_id=eos_token_id,
         eos_token_id=eos_token_id,
@@ -257,17 +279,18 @@ def tiny_config(vocab_size: int, *, eos_token_id: int, pad_token_id: int) -> Any
     )
 
 
-def tiny_model_path(seed: int = 0) -> Path:
+def tiny_model_path(seed: int = 0, spec: TinySpec = TINY_SPEC) -> Path:
     """The folder of the tiny preset for ``seed`` (model + tokenizer), built on first use."""
-    corpus_hash = hashlib.sha256("\x00".join(tiny_corpus()).encode()).hexdigest()[:12]
-    path = cache_dir() / f"tiny-v{TINY_VERSION}-seed{seed}-{corpus_hash}"
+    key = json.dumps(asdict(spec), sort_keys=True) + "\x00" + "\x00".join(tiny_corpus())
+    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+    path = cache_dir() / f"tiny-v{TINY_VERSION}-seed{seed}-{digest}"
     if (path / "config.json").is_file() and (path / "tokenizer.json").is_file():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     # Build in a private folder, then move into place: concurrent builders never see half a model.
     staging = Path(tempfile.mkdtemp(prefix=path.name + ".", dir=path.parent))
     try:
-        _build_tiny(staging, seed)
+        _build_tiny(staging, seed, spec)
         try:
             os.replace(staging, path)
         except OSError:  # another process finished first; theirs is identical
@@ -278,13 +301,13 @@ def tiny_model_path(seed: int = 0) -> Path:
     return path
 
 
-def _build_tiny(folder: Path, seed: int) -> None:
+def _build_tiny(folder: Path, seed: int, spec: TinySpec) -> None:
     import torch
     from transformers import GenerationConfig, LlamaForCausalLM
 
-    tokenizer = build_tiny_tokenizer()
+    tokenizer = build_tiny_tokenizer(spec)
     config = tiny_config(len(tokenizer), eos_token_id=tokenizer.eos_token_id,
-                         pad_token_id=tokenizer.pad_token_id)
+                         pad_token_id=tokenizer.pad_token_id, spec=spec)
     generator_state = torch.random.get_rng_state()
     torch.manual_seed(seed)
     try:
@@ -298,7 +321,8 @@ def _build_tiny(folder: Path, seed: int) -> None:
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     (folder / "r1_trainer.json").write_text(
-        json.dumps({"preset": TINY, "version": TINY_VERSION, "seed": seed}) + "\n"
+        json.dumps({"preset": TINY, "version": TINY_VERSION, "seed": seed,
+                    "spec": asdict(spec)}) + "\n"
     )
 
 

@@ -25,6 +25,7 @@ GENERATOR_VERSION = "gitlab-1"
 
 N_USERS = 100
 FIRST_DAY = datetime(2019, 3, 1)
+FIRST_ISSUE_DAY = datetime(2021, 1, 4)  # issues and merge requests are from 2021-2023
 LAST_ACTIVITY = datetime(2023, 5, 31, 18, 0)
 
 # byteblaze's groups and direct memberships (group path / project path -> role)
@@ -409,7 +410,7 @@ class _Generator:
         members = sorted(project.members)
         devs = project.developers() or [project.creator_id]
         reporters = members + [u[0] for u in self.users[1:] if u[0] % 3 == project.id % 3]
-        start = project.created + timedelta(days=7)
+        start = max(project.created + timedelta(days=7), FIRST_ISSUE_DAY)
         times = sorted(_between(rng, start, LAST_ACTIVITY - timedelta(days=2)) for _ in texts)
         issue_rows, label_rows, assignee_rows = [], [], []
         for iid, ((title, body, labels, component), created) in enumerate(
@@ -461,10 +462,11 @@ class _Generator:
         devs, weights = self.author_weights(project)
         titles: set[str] = set()
         rows, reviewer_rows, assignee_rows, label_rows = [], [], [], []
-        start = project.created + timedelta(days=5)
+        start = max(project.created + timedelta(days=5), FIRST_ISSUE_DAY)
         times = sorted(_between(rng, start, LAST_ACTIVITY - timedelta(days=1)) for _ in range(n))
         for iid, created in enumerate(times, 1):
-            title = self.topic_text(rng.choice(vocab.COMMIT_TITLES), project.kind)
+            same = {"component": rng.choice(vocab.TOPICS[project.kind].components)}
+            title = self.topic_text(rng.choice(vocab.COMMIT_TITLES), project.kind, **same)
             if title in titles:
                 continue
             titles.add(title)
@@ -496,8 +498,8 @@ class _Generator:
             else:
                 project.branches[branch] = created
             rows.append((mr_id, project.id, len(rows) + 1, title,
-                         self.topic_text(rng.choice(vocab.FEATURE_PROPOSALS), project.kind)
-                         + f"\n\nThis merge request changes the {rng.choice(vocab.TOPICS[project.kind].components)}.",
+                         self.topic_text(rng.choice(vocab.FEATURE_PROPOSALS), project.kind, **same)
+                         + f"\n\nThis merge request changes the {same['component']}.",
                          author, branch, project.default_branch, state, _ts(created), _ts(last),
                          _ts(done) if state == "merged" else None,
                          _ts(done) if state == "closed" else None))

@@ -180,6 +180,7 @@ def _show(kind: Kind):  # noqa: ANN202 - a route endpoint
         assigned = {u["id"] for u in item["assignees"]}
         return render_project(
             request, "issue.html", view, tab=kind.segment, kind=kind, item=item, notes=notes,
+            page_title=f"{item['title']} ({kind.sigil}{item['iid']})",
             can_manage=view.can(REPORTER) and uid is not None,
             can_close=_can_manage(view, item, uid),
             can_merge=kind is MERGE_REQUESTS and view.can(DEVELOPER),
@@ -376,8 +377,8 @@ async def issue_new(request: Request) -> Response:
     return render_project(request, "issue_new.html", view, tab="issues",
                           labels=_project_labels(conn, view.id),
                           members=queries.members(conn, view.row),
-                          milestones=_milestones(conn, view.id),
-                          title=request.query_params.get("issue[title]", ""))
+                          milestones=_milestones(conn, view.id), page_title="New issue",
+                          prefill=request.query_params.get("issue[title]", ""))
 
 
 @writes

@@ -377,7 +377,8 @@ async def starrers(request: Request) -> Response:
     rows = db(request).execute(
         "SELECT u.*, s.starred_at FROM gl_stars s JOIN gl_users u ON u.id = s.user_id WHERE "
         "s.project_id = ? ORDER BY s.starred_at DESC, u.id", (view.id,)).fetchall()
-    return render_project(request, "starrers.html", view, tab="overview", starrers=rows)
+    return render_project(request, "starrers.html", view, tab="overview", starrers=rows,
+                          page_title="Starrers")
 
 
 async def forks(request: Request) -> Response:
@@ -389,7 +390,8 @@ async def forks(request: Request) -> Response:
                         "ORDER BY p.created_at DESC", [view.id, *args]).fetchall()
     counts = queries.project_counts(conn, [r["id"] for r in rows])
     items = [dict(r, title=queries.project_title(conn, r), **counts[r["id"]]) for r in rows]
-    return render_project(request, "forks.html", view, tab="overview", forks=items)
+    return render_project(request, "forks.html", view, tab="overview", forks=items,
+                          page_title="Forks")
 
 
 def creatable_namespaces(conn: sqlite3.Connection, user: sqlite3.Row) -> list[dict[str, str]]:
@@ -408,7 +410,7 @@ async def fork_new(request: Request) -> Response:
     """``/-/forks/new``: choose where to fork the project and how to name it."""
     view = project_view(request)
     conn = db(request)
-    return render_project(request, "fork_new.html", view, tab="overview",
+    return render_project(request, "fork_new.html", view, tab="overview", page_title="Fork project",
                           namespaces=creatable_namespaces(conn, current_user(request)),
                           visibilities={k: v for k, v in VISIBILITY_LABELS.items()
                                         if _VISIBILITY_RANK[k] <= _VISIBILITY_RANK[

@@ -188,5 +188,14 @@ def project_view(request: Request) -> ProjectView:
 
 def render_project(request: Request, template: str, view: ProjectView, *, tab: str,
                    status_code: int = 200, **context: Any) -> Response:
-    """Render a project page (the sidebar highlights ``tab``)."""
+    """Render a project page (the sidebar highlights ``tab``); the title names the page and
+    the project, as GitLab's do (``Issues · One Stop Market / Storefront``)."""
+    page = context.pop("page_title", _TAB_TITLES.get(tab, ""))
+    context.setdefault("title", f"{page} · {view.title}" if page else view.title)
     return render(request, template, status_code, project=view, tab=tab, **context)
+
+
+_TAB_TITLES = {"files": "Files", "commits": "Commits", "branches": "Branches",
+               "issues": "Issues", "labels": "Labels", "milestones": "Milestones",
+               "merge_requests": "Merge requests", "members": "Members",
+               "settings": "General settings"}

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from bisect import bisect_left
 import threading
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 
 from webarena_gym.sandbox.map.geo import coords, haversine_m
@@ -242,9 +242,8 @@ class PlaceIndex:
             if match:
                 return self._near(text, match.group(1), match.group(2))
         match = _IN.match(text)
-        if match and self.town(match.group(2)) is not None:
-            town = self.town(match.group(2))
-            assert town is not None
+        town = self.town(match.group(2)) if match else None
+        if match and town is not None:
             category, found = self._filter(match.group(1))
             found = sorted((p for p in found if p.town_id == town.town_id and p is not town),
                            key=lambda p: (p.name.lower(), p.id))

@@ -185,6 +185,7 @@ def _posts(conn: sqlite3.Connection, rng: random.Random, users: list[int],
            forums: dict[str, int], members: dict[int, list[int]],
            products: dict[str, list[tuple[str, str, float]]]) -> list[dict]:
     activity = {uid: rng.paretovariate(1.9) for uid in users}
+    all_weights = list(accumulate(activity[u] for u in users))
     titles: set[str] = set()
     posts: list[dict] = []
     for spec in vocab.FORUMS:
@@ -194,7 +195,6 @@ def _posts(conn: sqlite3.Connection, rng: random.Random, users: list[int],
         n = min(int(spec.weight * POSTS_PER_WEIGHT * rng.uniform(0.8, 1.2)), int(combos * 0.8))
         pool = members[fid] or users
         pool_weights = list(accumulate(activity[u] for u in pool))
-        all_weights = list(accumulate(activity[u] for u in users))
         for _ in range(n):
             for _attempt in range(20):
                 subject, url_key, price = rng.choice(subjects)

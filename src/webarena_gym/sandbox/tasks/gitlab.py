@@ -322,8 +322,9 @@ def all_list_rows(page: Page, what: str) -> OracleScript:
 
 
 def names_in(section: lxml_html.HtmlElement) -> list[str]:
-    """The people (``@username``) listed in a sidebar section."""
-    return re.findall(r"@([\w.-]+)", normalize_space(section.text_content()))
+    """The people (``@username``) a sidebar section lists (its items, not its form)."""
+    return [name for li in section.iter("li")
+            for name in re.findall(r"@([\w.-]+)", normalize_space(li.text_content()))]
 
 
 # -- evaluation helpers ---------------------------------------------------------------------

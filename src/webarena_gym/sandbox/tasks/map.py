@@ -33,7 +33,7 @@ from webarena_gym.sandbox.map.places import (
     opening_hours_on,
 )
 from webarena_gym.sandbox.map.routing import MODES, RoadGraph, Route, graph_for
-from webarena_gym.sandbox.map.vocab import CATEGORY_BY_KEY, CHAINS, ISLAND_TOWNS
+from webarena_gym.sandbox.map.vocab import CATEGORY_BY_KEY, CHAINS, ISLAND_TOWNS, STORE_PLACE_NAME
 from webarena_gym.sandbox.store.vocab import CITIES as STORE_CITIES
 from webarena_gym.sandbox.tasks.base import (
     OracleScript,
@@ -264,6 +264,33 @@ def nearest(data: _MapData, what: str, anchor: Place, mode: str | None = "foot",
         if any(t <= times[0] for t in times[1:]):
             return None
     return first, [p for p, _d in rows], [d for _p, d in rows]
+
+
+# -- for cross-site templates (the store's addresses are places on the map) ---------------------------
+
+
+def store_place(db: sqlite3.Connection) -> Place:
+    """The store's fulfillment center, where orders ship from (in Pittsburgh)."""
+    (found,) = map_data(db).index.named(STORE_PLACE_NAME)
+    return found
+
+
+def address_place(db: sqlite3.Connection, street: str, city: str) -> Place | None:
+    """The map's place of a store address (``street`` as the store writes it, apartment and
+    all: ``'1427 Maple Dr, Apt 4B'``), or None."""
+    found = map_data(db).index.resolve(f"{street}, {city}").place
+    return found if found is not None and found.category == "address" else None
+
+
+def trip(db: sqlite3.Connection, start: Place, end: Place,
+         mode: str = "car") -> tuple[str, str, list[str]] | None:
+    """``(distance, time, duration_variants)`` of a route as the directions page shows it
+    (``'12.3 km'``, ``'18 min'``, ways to write the time); None when there is no route."""
+    found = route(map_data(db), start, end, mode)
+    if found is None:
+        return None
+    return (geo.km(found.distance_m), geo.duration(found.duration_s),
+            geo.duration_variants(found.duration_s))
 
 
 # -- oracle building blocks ------------------------------------------------------------------------

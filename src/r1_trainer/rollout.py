@@ -1,0 +1,379 @@
+"""Group rollouts on the vector env: K tasks x G trajectories, one batched generation per turn.
+
+For the K tasks of a training step, ``K * G`` envs of a
+:class:`~webarena_gym.vector.WebArenaVectorEnv` are reset, G on each task (env ``k * G + g`` runs
+rollout g of task k). Every turn, the prompt of each running episode is built with
+:func:`webarena_gym.prompting.build_messages` (dynamic context compression), all of them are
+sampled in **one** ``generate`` call, and the envs step concurrently. An env whose episode ended
+waits (the vector env's autoreset is off) while the others go on.
+
+For every action the rollout keeps exactly what generation produced: the prompt's token ids, the
+sampled completion ids (EOS included when the model stopped) and their log-probs. Nothing is
+re-tokenized from decoded text, so the M-GRPO ratio compares the tokens that were sampled, under
+the context they were sampled in. A response that does not parse as an action is still stepped:
+the env answers with the parser's message as the next observation's ``last_action_error``.
+
+Output (:class:`RolloutBatch`): the trajectories (reward, responses, generations) and one
+:class:`ActionRow` per action, with its trajectory's group-relative advantage
+(:func:`r1_trainer.mgrpo.group_advantages`).
+
+Example::
+
+    venv = make_sandbox_vector_env(K * G, task_configs=configs, max_steps=15)
+    batch = rollout_groups(venv, HFGenerator(model, tokenizer), configs[:K], num_generations=G,
+                           max_turns=15, sampling=SamplingSettings(max_new_tokens=1024))
+    batch.rows[0].prompt_ids, batch.rows[0].completion_ids, batch.rows[0].old_logps
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+from r1_trainer.generation import Generation, SamplingSettings
+from r1_trainer.mgrpo import group_advantages
+from webarena_gym.actions import ActionParseError, parse_action
+from webarena_gym.env import WebArenaEnvError
+from webarena_gym.prompting import build_messages
+
+if TYPE_CHECKING:
+    from webarena_gym.vector import WebArenaVectorEnv
+
+logger = logging.getLogger(__name__)
+
+Message = Mapping[str, str]
+
+
+class Generator(Protocol):
+    """What a rollout samples with: :class:`~r1_trainer.generation.HFGenerator`,
+    :class:`~r1_trainer.generation.VLLMGenerator`, or :class:`TRLVLLMGenerator`."""
+
+    def generate(self, prompts: Sequence[Sequence[Message]],
+                 sampling: SamplingSettings | None = None, **overrides: Any) -> list[Generation]:
+        """One :class:`~r1_trainer.generation.Generation` per prompt, in order."""
+        ...
+
+
+@dataclass
+class RolloutTrajectory:
+    """One episode of a group rollout.
+
+    Attributes:
+        task_id: the task.
+        group_index: the task's index among the step's K tasks (its GRPO group).
+        traj_index: the trajectory's index in the batch (``group_index * G + g``).
+        observations: every observation, the reset's first (one more than ``responses`` unless
+            the rollout stopped at ``max_turns``).
+        responses: the decoded responses, as stepped.
+        generations: per response, what generation produced (prompt ids, completion ids,
+            log-probs).
+        parse_errors: responses the action parser rejected.
+        reward: the episode's reward (binary on WebArena tasks).
+        terminated: the episode ended by the agent's ``exit`` (or the env's success check).
+        truncated: it hit the turn limit (or the env failed: see ``error``).
+        error: an env failure, when one ended the episode.
+    """
+
+    task_id: str
+    group_index: int
+    traj_index: int
+    observations: list[dict[str, str]] = field(default_factory=list)
+    responses: list[str] = field(default_factory=list)
+    generations: list[Generation] = field(default_factory=list)
+    parse_errors: int = 0
+    reward: float = 0.0
+    terminated: bool = False
+    truncated: bool = False
+    error: str | None = None
+
+    @property
+    def interactions(self) -> int:
+        """The number of actions taken."""
+        return len(self.responses)
+
+    @property
+    def response_tokens(self) -> list[int]:
+        """Completion tokens per action."""
+        return [len(g.completion_ids) for g in self.generations]
+
+    @property
+    def prompt_tokens(self) -> list[int]:
+        """Prompt tokens per action (the compressed history plus the current page)."""
+        return [len(g.prompt_ids) for g in self.generations]
+
+    @property
+    def trajectory_tokens(self) -> int:
+        """The length of the whole (compressed) trajectory in tokens: the last prompt, which
+        holds every earlier action and the current page, plus the last response."""
+        if not self.generations:
+            return 0
+        last = self.generations[-1]
+        return len(last.prompt_ids) + len(last.completion_ids)
+
+
+@dataclass
+class ActionRow:
+    """One action, the unit of the M-GRPO loss.
+
+    Attributes:
+        prompt_ids: ``[prompt_len]`` the ids the completion was sampled under.
+        completion_ids: ``[completion_len]`` the sampled ids (EOS included when it stopped).
+        old_logps: ``[completion_len]`` log π_old of each sampled id, as generation returned them.
+        traj_index: the trajectory (index into :attr:`RolloutBatch.trajectories`).
+        group_index: the group (task) of the trajectory.
+        advantage: the trajectory's group-relative advantage A_i.
+        turn: the action's turn in its episode, from 0.
+    """
+
+    prompt_ids: list[int]
+    completion_ids: list[int]
+    old_logps: list[float]
+    traj_index: int
+    group_index: int
+    advantage: float
+    turn: int
+
+
+@dataclass
+class RolloutBatch:
+    """The trajectories of a group rollout and one row per action.
+
+    Attributes:
+        trajectories: ``K * G`` trajectories, task-major (``traj_index`` order).
+        rows: every action of every trajectory, trajectory by trajectory, turn by turn.
+        num_generations: G.
+        seconds: wall time of the rollout.
+        generate_seconds: of which spent generating.
+        env_seconds: of which spent resetting and stepping the envs.
+        rounds: batched generation calls (turns of the longest episode).
+    """
+
+    trajectories: list[RolloutTrajectory]
+    rows: list[ActionRow]
+    num_generations: int
+    seconds: float = 0.0
+    generate_seconds: float = 0.0
+    env_seconds: float = 0.0
+    rounds: int = 0
+
+    def metrics(self) -> dict[str, float]:
+        """What the trainer logs about the rollout (means over trajectories unless said)."""
+        trajs = self.trajectories
+        rewards = np.array([t.reward for t in trajs], dtype=np.float64)
+        actions = sum(t.interactions for t in trajs)
+        response_tokens = [n for t in trajs for n in t.response_tokens]
+        prompt_tokens = [n for t in trajs for n in t.prompt_tokens]
+        groups = rewards.reshape(-1, self.num_generations) if len(trajs) else rewards
+        unfinished = sum(not g.finished for t in trajs for g in t.generations)
+        return {
+            "reward": float(rewards.mean()) if len(trajs) else 0.0,
+            "reward_std": float(rewards.std()) if len(trajs) else 0.0,
+            "success_rate": float((rewards == 1.0).mean()) if len(trajs) else 0.0,
+            "groups_with_signal": float((groups.max(1) > groups.min(1)).mean()) if len(trajs) else 0.0,
+            "interactions": actions / max(1, len(trajs)),
+            "trajectory_tokens": float(np.mean([t.trajectory_tokens for t in trajs])) if trajs else 0.0,
+            "response_tokens": float(np.mean(response_tokens)) if response_tokens else 0.0,
+            "prompt_tokens": float(np.mean(prompt_tokens)) if prompt_tokens else 0.0,
+            "prompt_tokens_max": float(max(prompt_tokens, default=0)),
+            "parse_error_rate": sum(t.parse_errors for t in trajs) / max(1, actions),
+            "truncated_response_rate": unfinished / max(1, actions),
+            "turn_limit_rate": float(np.mean([t.truncated for t in trajs])) if trajs else 0.0,
+            "env_errors": float(sum(t.error is not None for t in trajs)),
+            "rollout_seconds": self.seconds,
+            "turns_per_second": actions / self.seconds if self.seconds > 0 else 0.0,
+        }
+
+
+def rollout_groups(
+    venv: WebArenaVectorEnv,
+    generator: Generator,
+    tasks: Sequence[Mapping[str, Any] | str],
+    num_generations: int,
+    *,
+    max_turns: int = 15,
+    sampling: SamplingSettings | None = None,
+    thinking: bool = True,
+    compress: bool = True,
+    seed: int | None = None,
+) -> RolloutBatch:
+    """Roll out G trajectories of each task on ``venv``, all episodes at once.
+
+    Args:
+        venv: a vector env with at least ``len(tasks) * num_generations`` envs, all holding
+            the tasks; envs beyond that stay idle.
+        generator: samples the responses (one call per turn for every running episode).
+        tasks: the K tasks, as configs (with ``task_id``) or ids.
+        num_generations: G, trajectories per task.
+        max_turns: actions per episode; an episode still running then ends truncated with
+            reward 0 (build the env with ``max_steps=max_turns`` so the env agrees).
+        sampling: temperature, top-p, tokens per turn (default
+            :class:`~r1_trainer.generation.SamplingSettings`).
+        thinking: the thinking or non-thinking prompt.
+        compress: dynamic context compression (False keeps every page, for comparison).
+        seed: reset seed (env ``i`` gets ``seed + i``).
+
+    Returns:
+        The trajectories and one :class:`ActionRow` per action, advantages filled in.
+
+    Raises:
+        ValueError: the env has too few envs for ``K * G`` rollouts.
+    """
+    started = time.perf_counter()
+    ids = [str(t["task_id"]) if isinstance(t, Mapping) else str(t) for t in tasks]
+    n = len(ids) * num_generations
+    if num_generations < 1 or not ids:
+        raise ValueError("rollout_groups needs at least one task and num_generations >= 1")
+    if venv.num_envs < n:
+        raise ValueError(
+            f"{len(ids)} tasks x {num_generations} generations need {n} envs; the vector env has "
+            f"{venv.num_envs}: make it with num_envs={n}"
+        )
+    _tolerate_mixed_infos(venv)
+    trajs = [RolloutTrajectory(ids[i // num_generations], i // num_generations, i)
+             for i in range(n)]
+    batch = RolloutBatch(trajs, [], num_generations)
+    mask = np.zeros(venv.num_envs, dtype=np.bool_)
+    mask[:n] = True
+    per_env: list[str | None] = [trajs[i].task_id if i < n else None
+                                 for i in range(venv.num_envs)]
+    clock = time.perf_counter()
+    venv.reset(seed=seed, options={"task_id": per_env, "reset_mask": mask})
+    batch.env_seconds += time.perf_counter() - clock
+    for traj, obs in zip(trajs, venv.observations, strict=False):
+        traj.observations.append(obs)
+
+    sampling = sampling or SamplingSettings()
+    running = [True] * n
+    for _turn in range(max_turns):
+        active = [i for i in range(n) if running[i]]
+        if not active:
+            break
+        prompts = [build_messages(trajs[i].observations, trajs[i].responses, thinking=thinking,
+                                  compress=compress) for i in active]
+        clock = time.perf_counter()
+        generations = generator.generate(prompts, sampling)
+        batch.generate_seconds += time.perf_counter() - clock
+        batch.rounds += 1
+        actions: list[str | None] = [None] * venv.num_envs
+        for i, generation in zip(active, generations, strict=True):
+            actions[i] = generation.text
+            traj = trajs[i]
+            traj.responses.append(generation.text)
+            traj.generations.append(generation)
+            try:
+                parse_action(generation.text)
+            except ActionParseError:
+                traj.parse_errors += 1
+        clock = time.perf_counter()
+        try:
+            _obs, rewards, terminated, truncated, _infos = venv.step(actions)
+        except WebArenaEnvError as exc:
+            # A failed env counts as ended; the step's rewards of the others are lost with it,
+            # so every episode that ended in this step is recorded as failed (reward 0).
+            logger.warning("env step failed during a rollout: %s", exc)
+            done = venv.done
+            rewards = np.zeros(venv.num_envs)
+            terminated = np.zeros(venv.num_envs, dtype=np.bool_)
+            truncated = done.copy()
+            for i in active:
+                if done[i]:
+                    trajs[i].error = str(exc)
+        batch.env_seconds += time.perf_counter() - clock
+        current = venv.observations
+        for i in active:
+            traj = trajs[i]
+            traj.observations.append(current[i])
+            traj.reward += float(rewards[i])
+            if terminated[i] or truncated[i]:
+                traj.terminated, traj.truncated = bool(terminated[i]), bool(truncated[i])
+                running[i] = False
+    for i in range(n):
+        if running[i]:  # the turn budget ran out before the env's own limit
+            trajs[i].truncated = True
+
+    import torch  # the advantages come from the loss module's function, on tensors
+
+    advantages = group_advantages(
+        torch.tensor([t.reward for t in trajs], dtype=torch.float32),
+        torch.tensor([t.group_index for t in trajs]),
+    ).tolist()
+    for traj, advantage in zip(trajs, advantages, strict=True):
+        for turn, g in enumerate(traj.generations):
+            batch.rows.append(ActionRow(
+                prompt_ids=list(g.prompt_ids), completion_ids=list(g.completion_ids),
+                old_logps=list(g.logprobs), traj_index=traj.traj_index,
+                group_index=traj.group_index, advantage=float(advantage), turn=turn,
+            ))
+    batch.seconds = time.perf_counter() - started
+    return batch
+
+
+def _tolerate_mixed_infos(venv: Any) -> None:
+    """Let ``venv`` batch infos whose value is a dict for one env and None for another.
+
+    ``WebArenaEnv`` reports ``info["action"]`` as a dict, or None when the response did not
+    parse; gymnasium's ``VectorEnv._add_info`` fails on such a mix within one step
+    (``'numpy.ndarray' object has no attribute 'get'``). Rollouts mix parse failures and valid
+    actions all the time, so None entries are left out of the batched infos (their ``_key``
+    mask stays False). An adapter until the vector env handles it itself.
+    """
+    from gymnasium.vector import VectorEnv
+
+    target = getattr(venv, "unwrapped", venv)
+    if not isinstance(target, VectorEnv) or getattr(target, "_r1_tolerant_infos", False):
+        return
+    base = type(target)._add_info
+
+    def add_info(vector_infos: dict[str, Any], env_info: dict[str, Any], env_num: int
+                 ) -> dict[str, Any]:
+        kept = {k: v for k, v in env_info.items() if v is not None}
+        return base(target, vector_infos, kept, env_num)
+
+    target._add_info = add_info  # type: ignore[method-assign]
+    target._r1_tolerant_infos = True  # type: ignore[attr-defined]
+
+
+class TRLVLLMGenerator:
+    """Sampling through a TRL ``GRPOTrainer``'s vLLM engine (``use_vllm=True``; server or
+    colocate mode), with the same interface as :class:`~r1_trainer.generation.HFGenerator`.
+
+    The trainer syncs the policy's weights into vLLM before a rollout; this class only templates
+    and fits the prompts (exactly as the HF path does) and asks vLLM for one completion per
+    prompt with the sampled tokens' log-probs. Untested here (no GPU in this project's CI).
+
+    Args:
+        vllm_generation: the trainer's ``trl.generation.vllm_generation.VLLMGeneration``.
+        tokenizer: the policy's tokenizer.
+        eos_ids: ids that end a completion.
+        max_prompt_tokens: the prompt budget (:func:`r1_trainer.data.fit_prompt`); None: no cut.
+    """
+
+    def __init__(self, vllm_generation: Any, tokenizer: Any, eos_ids: Sequence[int],
+                 max_prompt_tokens: int | None = None) -> None:
+        self.vllm_generation = vllm_generation
+        self.tokenizer = tokenizer
+        self.eos_ids = list(eos_ids)
+        self.max_prompt_tokens = max_prompt_tokens
+
+    def generate(self, prompts: Sequence[Sequence[Message]],
+                 sampling: SamplingSettings | None = None, **overrides: Any) -> list[Generation]:
+        """One completion per prompt (sampling settings are the trainer's vLLM settings)."""
+        from r1_trainer.generation import cut_at_eos, encode_prompts
+
+        prompt_ids = encode_prompts(prompts, self.tokenizer, self.max_prompt_tokens)
+        _, completion_ids, logprobs, _ = self.vllm_generation.generate(
+            prompts=prompt_ids, images=None, num_generations=1)
+        results = []
+        for ids, completion, lps in zip(prompt_ids, completion_ids, logprobs, strict=True):
+            tokens, finished = cut_at_eos(list(completion), self.eos_ids)
+            top1 = [lp[0] if isinstance(lp, (list, tuple)) else lp for lp in lps][: len(tokens)]
+            results.append(Generation(
+                prompt_ids=list(ids), completion_ids=tokens, logprobs=[float(x) for x in top1],
+                text=self.tokenizer.decode(tokens, skip_special_tokens=True), finished=finished,
+            ))
+        return results

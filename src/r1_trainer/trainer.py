@@ -1,0 +1,616 @@
+"""M-GRPO on TRL's ``GRPOTrainer``: multi-turn rollouts on the vector env, one loss row per action.
+
+:class:`MGRPOTrainer` subclasses ``trl.GRPOTrainer`` and keeps what TRL does well: model and
+PEFT loading, accelerate / DeepSpeed ZeRO-3 / FSDP, the reference model (a frozen copy of the
+starting policy, i.e. the BC model; with PEFT the adapter is disabled or copied), vLLM engines
+and their weight sync, the optimizer and scheduler, logging to ``report_to`` and checkpoints.
+Two things are replaced (DESIGN 4.3):
+
+* **generation and scoring** (``_generate_and_score_completions``, driven from an overridden
+  ``_prepare_inputs``): the K tasks of a step (TRL's sampler gives every task G times in a row)
+  are rolled out G times each on a :class:`~webarena_gym.vector.WebArenaVectorEnv`
+  (:func:`r1_trainer.rollout.rollout_groups`); the env's binary reward gives each trajectory its
+  group-relative advantage; every action becomes one row with the prompt ids, sampled ids and
+  log-probs generation returned;
+* **the loss** (``compute_loss``): :func:`r1_trainer.mgrpo.mgrpo_loss` over the rows.
+
+Micro-batches (gradient accumulation) hold whole groups, ``tasks_per_micro_batch`` tasks each;
+each micro-batch's loss is scaled by its share of the groups, so the accumulated gradient is the
+gradient of the loss over all K groups (the paper's mean over groups). The per-token log-probs of
+the policy and of the reference come from TRL's fused LM head
+(``GRPOTrainer._get_per_token_logps_and_entropies``).
+
+Checked against ``trl`` 1.16 (``_prepare_inputs``, ``_generate_and_score_completions``,
+``compute_loss``, ``_get_per_token_logps_and_entropies``, ``_metrics``, ``vllm_generation``).
+
+Example::
+
+    from r1_trainer.trainer import MGRPOTrainerConfig, train_rl
+    train_rl("runs/bc", "runs/rl", config=MGRPOTrainerConfig(
+        output_dir="runs/rl", num_generations=4, tasks_per_step=16, max_turns=15, max_steps=100))
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from r1_trainer.models import missing_train_extra
+
+try:
+    import torch
+    from trl import GRPOConfig, GRPOTrainer
+    from trl.models import unwrap_model_for_generation
+except ImportError as _exc:
+    raise missing_train_extra(_exc) from _exc
+
+from r1_trainer.bc import METRICS_FILE, RUN_FILE, MetricsLogger
+from r1_trainer.generation import HFGenerator, SamplingSettings
+from r1_trainer.mgrpo import mgrpo_loss, mgrpo_stats
+from r1_trainer.models import (
+    TINY,
+    LoraSettings,
+    is_tiny_preset,
+    load_model_and_tokenizer,
+    prompt_budget,
+)
+from r1_trainer.rollout import ActionRow, RolloutBatch, TRLVLLMGenerator, rollout_groups
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+    from webarena_gym.vector import WebArenaVectorEnv
+
+logger = logging.getLogger(__name__)
+
+ROLLOUTS_FILE = "rollouts.jsonl"
+SANDBOX_ENV = "WebArenaSandbox-v0"
+LITE_ENV = "WebArenaLite-v0"
+
+
+def _cuda_bf16() -> bool:
+    return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+
+
+@dataclass
+class MGRPOTrainerConfig(GRPOConfig):
+    """``GRPOConfig`` with the paper's defaults and the multi-turn settings of M-GRPO.
+
+    Paper defaults (public code): G = 4 (``num_generations``), 16 tasks per optimizer step,
+    lr 1e-6, KL beta 0.001, clip 0.2 (``epsilon``), 15 turns, 1024 tokens per turn
+    (``max_completion_length``), temperature 1.0. Every other ``GRPOConfig`` /
+    ``TrainingArguments`` field works as in TRL (``max_steps``, ``save_steps``, ``report_to``,
+    ``use_vllm``, ``deepspeed``, ``gradient_checkpointing``, ...).
+
+    Attributes:
+        tasks_per_step: K, tasks per optimizer step over all processes (K * G trajectories).
+        tasks_per_micro_batch: tasks per micro-batch of the loss (whole groups; gradient
+            accumulation covers the rest; 0: all of a process's tasks at once). Sets ``per_device_train_batch_size`` (G times this)
+            and ``gradient_accumulation_steps`` (K / (processes * this)).
+        max_turns: interactions per training episode.
+        thinking: the ``<think>..</think><answer>..</answer>`` prompt, or the action alone; None:
+            what the starting model was behaviour-cloned with (its ``r1_trainer.json``), else True.
+        compress: dynamic context compression of the prompts (the paper's; False for ablations).
+        max_prompt_tokens: the prompt budget (the current page is cut to fit); None: the
+            model's own budget (:func:`r1_trainer.models.prompt_budget`).
+        logprob_batch_size: rows per forward pass when computing log-probs.
+        rollout_batch_size: prompts per ``generate`` call in a rollout turn (None: all at once).
+        recompute_old_logps: take π_old from a forward pass after the rollout instead of from
+            generation (for vLLM or bf16 generation whose log-probs drift from the trainer's).
+        data_seed_sandbox: the sandbox's site-data seed (tasks and envs agree on it).
+        log_rollouts: append every trajectory (task, reward, responses) to ``rollouts.jsonl``.
+    """
+
+    num_generations: int | None = 4
+    max_completion_length: int | None = 1024
+    beta: float = 0.001
+    epsilon: float = 0.2
+    learning_rate: float = 1e-6
+    temperature: float = 1.0
+    logging_steps: float = 1
+    report_to: str | list[str] | None = "none"
+    bf16: bool | None = None
+    gradient_checkpointing: bool | None = None
+    tasks_per_step: int = 16
+    tasks_per_micro_batch: int = 1
+    max_turns: int = 15
+    thinking: bool | None = None
+    compress: bool = True
+    max_prompt_tokens: int | None = None
+    logprob_batch_size: int = 8
+    rollout_batch_size: int | None = None
+    recompute_old_logps: bool = False
+    data_seed_sandbox: int = 0
+    log_rollouts: bool = True
+
+    def __post_init__(self) -> None:
+        if self.bf16 is None:
+            self.bf16 = _cuda_bf16()
+        if self.gradient_checkpointing is None:
+            self.gradient_checkpointing = torch.cuda.is_available()
+        world = int(os.environ.get("WORLD_SIZE", "1"))
+        per_process, rest = divmod(self.tasks_per_step, world)
+        if rest or per_process == 0:
+            raise ValueError(f"tasks_per_step={self.tasks_per_step} must be a positive multiple of "
+                             f"the number of processes ({world})")
+        micro = self.tasks_per_micro_batch if self.tasks_per_micro_batch > 0 else per_process
+        self.tasks_per_micro_batch = micro
+        if per_process % micro:
+            raise ValueError(
+                f"tasks_per_micro_batch={micro} must divide the tasks per process "
+                f"({per_process} = tasks_per_step / processes)"
+            )
+        self.per_device_train_batch_size = self.num_generations * micro
+        self.gradient_accumulation_steps = per_process // micro
+        self.steps_per_generation = None
+        self.generation_batch_size = None
+        super().__post_init__()
+
+
+def environment_reward(prompts: Any = None, completions: Any = None, **kwargs: Any) -> list[float]:
+    """The reward source TRL requires: the env's own reward. M-GRPO scores inside the rollout
+    (the env's binary reward at the episode's end), so this is never called on a batch; it is
+    registered so that TRL's bookkeeping names the reward ``environment_reward``."""
+    return [float(r) for r in kwargs.get("reward", [0.0] * len(prompts or []))]
+
+
+class _MainProcessMetrics(MetricsLogger):
+    """The BC metrics logger, writing from the main process only."""
+
+    def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None,
+               **kwargs: Any) -> None:
+        if state.is_world_process_zero:
+            super().on_log(args, state, control, logs=logs, **kwargs)
+
+
+def pad_rows(
+    prompt_ids: Sequence[Sequence[int]], completion_ids: Sequence[Sequence[int]], pad_id: int,
+    device: torch.device | str = "cpu",
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Prompts left-padded and completions right-padded into one batch.
+
+    Returns:
+        ``(input_ids, attention_mask, completion_mask)``: ``[rows, P + C]`` long ids and 0/1
+        attention, ``[rows, C]`` 0/1 mask of the real completion tokens (``P``, ``C``: the
+        longest prompt and completion). The completion of every row starts at column ``P``.
+    """
+    rows = len(prompt_ids)
+    width_p = max(len(p) for p in prompt_ids)
+    width_c = max(max((len(c) for c in completion_ids), default=1), 1)
+    input_ids = torch.full((rows, width_p + width_c), pad_id, dtype=torch.long)
+    attention = torch.zeros_like(input_ids)
+    mask = torch.zeros((rows, width_c), dtype=torch.long)
+    for r, (p, c) in enumerate(zip(prompt_ids, completion_ids, strict=True)):
+        input_ids[r, width_p - len(p):width_p] = torch.tensor(p, dtype=torch.long)
+        attention[r, width_p - len(p):width_p] = 1
+        if c:
+            input_ids[r, width_p:width_p + len(c)] = torch.tensor(c, dtype=torch.long)
+            attention[r, width_p:width_p + len(c)] = 1
+            mask[r, :len(c)] = 1
+    return input_ids.to(device), attention.to(device), mask.to(device)
+
+
+def pad_values(values: Sequence[Sequence[float]], width: int,
+               device: torch.device | str = "cpu") -> torch.Tensor:
+    """``[rows, width]`` float32, each row's values first, 0 after."""
+    out = torch.zeros((len(values), width), dtype=torch.float32)
+    for r, v in enumerate(values):
+        if len(v):
+            out[r, :len(v)] = torch.as_tensor(v, dtype=torch.float32)[:width]
+    return out.to(device)
+
+
+class MGRPOTrainer(GRPOTrainer):
+    """M-GRPO (WebAgent-R1) on TRL's ``GRPOTrainer`` (see the module docstring).
+
+    Args:
+        model: the policy: a loaded causal LM (``PeftModel`` too). Start from the BC model for
+            WebAgent-R1, from the base model for R1-Zero.
+        args: the settings (:class:`MGRPOTrainerConfig`).
+        train_tasks: the task configs to train on (each with ``task_id``); TRL's sampler draws
+            ``tasks_per_step`` of them per step, each rolled out G times.
+        processing_class: the model's tokenizer (pad token and chat template set).
+        peft_config: train a fresh PEFT adapter on ``model`` (TRL wraps it).
+        callbacks: more ``TrainerCallback`` s.
+        make_env: ``n -> WebArenaVectorEnv`` holding ``train_tasks`` (default: the sandbox,
+            ``max_steps = max_turns``, the sandbox data seed of ``args``).
+    """
+
+    _tag_names = ["trl", "grpo", "m-grpo", "webagent-r1"]
+    _name = "M-GRPO"
+
+    def __init__(
+        self,
+        model: PreTrainedModel,
+        args: MGRPOTrainerConfig,
+        train_tasks: Sequence[Mapping[str, Any]],
+        *,
+        processing_class: PreTrainedTokenizerBase | None = None,
+        peft_config: Any = None,
+        callbacks: list[Any] | None = None,
+        make_env: Callable[[int], WebArenaVectorEnv] | None = None,
+    ) -> None:
+        from datasets import Dataset
+
+        if not isinstance(args, MGRPOTrainerConfig):
+            raise TypeError("MGRPOTrainer needs an MGRPOTrainerConfig (a GRPOConfig with the "
+                            "multi-turn settings)")
+        self.train_tasks = [dict(t) for t in train_tasks]
+        if not self.train_tasks:
+            raise ValueError("MGRPOTrainer got no train tasks")
+        ids = [str(t["task_id"]) for t in self.train_tasks]
+        if len(set(ids)) != len(ids):
+            raise ValueError("train_tasks holds duplicate task ids")
+        dataset = Dataset.from_dict({
+            "prompt": [[{"role": "user", "content": str(t.get("intent", ""))}]
+                       for t in self.train_tasks],
+            "task_id": ids,
+        })
+        output = Path(args.output_dir)
+        output.mkdir(parents=True, exist_ok=True)
+        self.metrics_path = output / METRICS_FILE
+        self.rollouts_path = output / ROLLOUTS_FILE
+        if args.log_rollouts:
+            self.rollouts_path.write_text("")
+        super().__init__(
+            model=model,
+            reward_funcs=[environment_reward],
+            args=args,
+            train_dataset=dataset,
+            processing_class=processing_class,
+            peft_config=peft_config,
+            callbacks=[_MainProcessMetrics(self.metrics_path), *(callbacks or [])],
+        )
+        self._make_env = make_env or self._sandbox_env
+        self._venv: WebArenaVectorEnv | None = None
+        self.last_rollout: RolloutBatch | None = None
+
+    # -- envs ------------------------------------------------------------------------------------
+    def _sandbox_env(self, num_envs: int) -> WebArenaVectorEnv:
+        from webarena_gym.vector import make_sandbox_vector_env
+
+        return make_sandbox_vector_env(num_envs, task_configs=self.train_tasks,
+                                       max_steps=self.args.max_turns,
+                                       seed=self.args.data_seed_sandbox)
+
+    def env(self, num_envs: int) -> WebArenaVectorEnv:
+        """The vector env of this process's rollouts (built on first use, kept across steps)."""
+        if self._venv is None or self._venv.num_envs < num_envs:
+            self.close_env()
+            self._venv = self._make_env(num_envs)
+        return self._venv
+
+    def close_env(self) -> None:
+        """Close the rollout envs (their browser contexts and tenants)."""
+        if self._venv is not None:
+            self._venv.close()
+            self._venv = None
+
+    def train(self, *args: Any, **kwargs: Any) -> Any:
+        """``Trainer.train``; the envs are closed when it returns or fails."""
+        try:
+            return super().train(*args, **kwargs)
+        finally:
+            self.close_env()
+
+    # -- rollouts (replace TRL's generation and scoring) -----------------------------------------
+    @contextmanager
+    def _rollout_model(self) -> Iterator[Any]:
+        """The policy, unwrapped for generation (ZeRO-3 parameters gathered, FSDP-1 full
+        parameters summoned), in eval mode, without gradients."""
+        with (
+            unwrap_model_for_generation(
+                self.model_wrapped, self.accelerator,
+                gather_deepspeed3_params=self.args.ds3_gather_for_generation,
+                gradient_checkpointing_kwargs=self.args.gradient_checkpointing_kwargs,
+            ) as unwrapped,
+            torch.no_grad(),
+            self._dist.summon_full_params(self.model_wrapped, recurse=False),
+        ):
+            was_training = unwrapped.training
+            unwrapped.eval()
+            try:
+                yield unwrapped
+            finally:
+                if was_training:
+                    unwrapped.train()
+
+    def _prompt_budget(self, model: Any) -> int | None:
+        if self.args.max_prompt_tokens is not None:
+            return self.args.max_prompt_tokens
+        return prompt_budget(self.processing_class, model)
+
+    def _sampling(self) -> SamplingSettings:
+        return SamplingSettings(temperature=self.temperature, top_p=self.top_p,
+                                top_k=self.top_k or 0, max_new_tokens=self.max_completion_length)
+
+    def rollout(self, task_ids: Sequence[str]) -> RolloutBatch:
+        """G rollouts of each task with the current policy (the step's generation phase)."""
+        g = self.num_generations
+        venv = self.env(len(task_ids) * g)
+        if self.use_vllm:
+            if self.state.global_step != self._last_loaded_step:
+                self.vllm_generation.sync_weights()
+                self._last_loaded_step = self.state.global_step
+            generator: Any = TRLVLLMGenerator(
+                self.vllm_generation, self.processing_class, self.eos_token_ids,
+                self._prompt_budget(self.accelerator.unwrap_model(self.model)))
+            return rollout_groups(venv, generator, task_ids, g, max_turns=self.args.max_turns,
+                                  sampling=self._sampling(), thinking=bool(self.args.thinking),
+                                  compress=self.args.compress)
+        with self._rollout_model() as model:
+            generator = HFGenerator(model, self.processing_class,
+                                    max_prompt_tokens=self._prompt_budget(model),
+                                    batch_size=self.args.rollout_batch_size)
+            return rollout_groups(venv, generator, task_ids, g, max_turns=self.args.max_turns,
+                                  sampling=self._sampling(), thinking=bool(self.args.thinking),
+                                  compress=self.args.compress)
+
+    def _prepare_inputs(self, generation_batch: Any) -> dict[str, Any]:
+        # TRL hands the same generation batch (K tasks x G) to each of the
+        # steps_per_generation micro-steps of an optimizer step: roll out on the first, then
+        # serve one micro-batch of whole groups per micro-step.
+        if not self.model.training:
+            raise NotImplementedError(
+                "MGRPOTrainer has no in-training evaluation; evaluate a checkpoint with "
+                "`r1-train eval --model <checkpoint>` (r1_trainer.evaluate)"
+            )
+        every = self.args.steps_per_generation * self.num_iterations
+        if self._step % every == 0 or self._buffered_inputs is None:
+            self._buffered_inputs = self._generate_and_score_completions(generation_batch)
+        return self._buffered_inputs[self._step % self.args.steps_per_generation]
+
+    def _generate_and_score_completions(self, inputs: list[dict[str, Any]]) -> list[dict[str, Any]]:  # type: ignore[override]
+        """Roll out the batch's tasks and cut the action rows into micro-batches of whole groups.
+
+        Args:
+            inputs: TRL's generation batch: dataset rows, each task ``G`` times in a row.
+
+        Returns:
+            ``steps_per_generation`` micro-batches: ``{"rows": [ActionRow], "ref_logps":
+            [[float]] | None, "old_logps": [[float]], "group_fraction": float}``.
+        """
+        g = self.num_generations
+        ids = [str(row["task_id"]) for row in inputs]
+        tasks = ids[::g]
+        for k, task in enumerate(tasks):
+            if ids[k * g:(k + 1) * g] != [task] * g:
+                raise RuntimeError(
+                    f"the generation batch does not hold each task {g} times in a row ({ids}); "
+                    "per_device_train_batch_size must be a multiple of num_generations"
+                )
+        batch = self.rollout(tasks)
+        self.last_rollout = batch
+        for key, value in batch.metrics().items():
+            self._metrics["train"][key].append(value)
+        if self.args.log_rollouts and self.accelerator.is_main_process:
+            self._write_rollouts(batch)
+
+        rows = batch.rows
+        ref = None
+        if self.beta != 0.0:
+            ref = self._reference_logps(rows)
+        old = [r.old_logps for r in rows]
+        if self.args.recompute_old_logps:
+            with torch.no_grad():
+                old = self._row_logps_lists(self.model, rows)
+
+        micro = self.args.tasks_per_micro_batch
+        chunks = []
+        for start in range(0, len(tasks), micro):
+            picked = [n for n, r in enumerate(rows) if start <= r.group_index < start + micro]
+            groups = min(micro, len(tasks) - start)
+            chunks.append({
+                "rows": [rows[n] for n in picked],
+                "old_logps": [old[n] for n in picked],
+                "ref_logps": None if ref is None else [ref[n] for n in picked],
+                "group_fraction": groups / len(tasks),
+            })
+        if len(chunks) != self.args.steps_per_generation:
+            raise RuntimeError(f"{len(chunks)} micro-batches for "
+                               f"{self.args.steps_per_generation} accumulation steps")
+        return chunks
+
+    def _write_rollouts(self, batch: RolloutBatch) -> None:
+        with self.rollouts_path.open("a", encoding="utf-8") as handle:
+            for t in batch.trajectories:
+                handle.write(json.dumps({
+                    "step": self.state.global_step, "task_id": t.task_id,
+                    "group": t.group_index, "reward": t.reward,
+                    "interactions": t.interactions, "parse_errors": t.parse_errors,
+                    "trajectory_tokens": t.trajectory_tokens, "truncated": t.truncated,
+                    "error": t.error, "responses": t.responses,
+                }, ensure_ascii=False) + "\n")
+
+    # -- log-probs -------------------------------------------------------------------------------
+    def _row_logps(self, model: Any, rows: Sequence[ActionRow], *, entropy: bool = False
+                   ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]:
+        """``(logps, entropies, mask)``, each ``[rows, C]``: log-probs of the rows' sampled
+        tokens under ``model`` at the sampling temperature (TRL's fused LM head)."""
+        pad = self.processing_class.pad_token_id
+        input_ids, attention, mask = pad_rows([r.prompt_ids for r in rows],
+                                              [r.completion_ids for r in rows], pad,
+                                              self.accelerator.device)
+        logps, entropies, _ = self._get_per_token_logps_and_entropies(
+            model, input_ids, attention, mask.size(1), batch_size=self.args.logprob_batch_size,
+            compute_entropy=entropy,
+        )
+        return logps, entropies, mask
+
+    def _row_logps_lists(self, model: Any, rows: Sequence[ActionRow]) -> list[list[float]]:
+        """Per-row log-prob lists (no gradients), in chunks of ``logprob_batch_size`` rows."""
+        out: list[list[float]] = []
+        size = max(1, self.args.logprob_batch_size)
+        for start in range(0, len(rows), size):
+            part = rows[start:start + size]
+            logps, _, _ = self._row_logps(model, part)
+            for r, row in enumerate(part):
+                out.append(logps[r, :len(row.completion_ids)].float().cpu().tolist())
+        return out
+
+    @torch.no_grad()
+    def _reference_logps(self, rows: Sequence[ActionRow]) -> list[list[float]]:
+        """log π_ref of every row's tokens: TRL's reference model, or the policy with its
+        adapter disabled (a fresh LoRA) / switched to the ``ref`` copy (a trained adapter)."""
+        if self.ref_model is not None:
+            return self._row_logps_lists(self.ref_model, rows)
+        from trl.trainer.utils import use_adapter
+
+        unwrapped = self.accelerator.unwrap_model(self.model)
+        name = "ref" if "ref" in getattr(unwrapped, "peft_config", {}) else None
+        with use_adapter(unwrapped, adapter_name=name):
+            return self._row_logps_lists(self.model, rows)
+
+    # -- the loss --------------------------------------------------------------------------------
+    def compute_loss(self, model: Any, inputs: dict[str, Any], return_outputs: bool = False,
+                     num_items_in_batch: Any = None) -> torch.Tensor:
+        """The M-GRPO loss of one micro-batch, scaled by its share of the step's groups."""
+        if return_outputs:
+            raise ValueError("MGRPOTrainer does not return outputs")
+        rows: list[ActionRow] = inputs["rows"]
+        device = self.accelerator.device
+        logps, entropies, mask = self._row_logps(model, rows, entropy=True)
+        width = mask.size(1)
+        old = pad_values(inputs["old_logps"], width, device)
+        ref = None if inputs["ref_logps"] is None else pad_values(inputs["ref_logps"], width,
+                                                                 device)
+        advantages = torch.tensor([r.advantage for r in rows], dtype=torch.float32, device=device)
+        traj = torch.tensor([r.traj_index for r in rows], device=device)
+        group = torch.tensor([r.group_index for r in rows], device=device)
+        loss = mgrpo_loss(logps, old, ref, mask, advantages, traj, group,
+                          epsilon=self.args.epsilon, beta=self.beta)
+        loss = loss * inputs["group_fraction"]
+        stats = mgrpo_stats(logps.detach(), old, ref, mask, advantages,
+                            epsilon=self.args.epsilon)
+        for key, value in stats.items():
+            self._metrics["train"][key].append(value)
+        if entropies is not None:
+            tokens = mask.sum().clamp(min=1)
+            self._metrics["train"]["entropy"].append(
+                float((entropies.detach() * mask).sum() / tokens))
+        return loss
+
+
+# ------------------------------------------------------------------------------------------------
+# One call: load, train, save
+# ------------------------------------------------------------------------------------------------
+
+
+def run_settings(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The ``r1_trainer.json`` of a model folder (what BC or RL recorded), or ``{}``."""
+    try:
+        return json.loads((Path(path) / RUN_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def train_tasks_for(env: str = SANDBOX_ENV, *, sites: Sequence[str] | None = None,
+                    n: int = 1000, seed: int = 0,
+                    tasks_file: str | os.PathLike[str] | None = None) -> list[dict[str, Any]]:
+    """The tasks to train on: ``n`` sandbox train tasks (of ``sites``), or the task configs
+    of ``tasks_file`` (WebArena JSON, for ``WebArenaLite-v0``)."""
+    if env == SANDBOX_ENV and tasks_file is None:
+        from webarena_gym.sandbox.tasks import load_split
+
+        return load_split("train", sites=sites, seed=seed, n=n)
+    if tasks_file is None:
+        raise ValueError(f"{env} needs --tasks FILE (WebArena task configs to train on)")
+    data = json.loads(Path(tasks_file).read_text())
+    configs = data if isinstance(data, list) else [data]
+    if sites:
+        configs = [c for c in configs if set(c.get("sites") or []) <= set(sites)]
+    if not configs:
+        raise ValueError(f"no tasks in {tasks_file} for sites {sites}")
+    return configs
+
+
+def train_rl(
+    model: str | os.PathLike[str],
+    output_dir: str | os.PathLike[str],
+    *,
+    config: MGRPOTrainerConfig | None = None,
+    env: str = SANDBOX_ENV,
+    sites: Sequence[str] | None = None,
+    tasks: Sequence[Mapping[str, Any]] | None = None,
+    tasks_file: str | os.PathLike[str] | None = None,
+    lora: LoraSettings | None = None,
+    seed: int = 0,
+    **config_kwargs: Any,
+) -> Path:
+    """M-GRPO from ``model`` (a BC checkpoint for WebAgent-R1, a base model for R1-Zero); the
+    trained model goes to ``output_dir`` and the path is returned.
+
+    Args:
+        model: ``"tiny"``, a Hugging Face name, or a local folder (a BC output).
+        output_dir: where the model, the tokenizer, ``checkpoint-*`` folders, ``metrics.jsonl``
+            (one line per step), ``rollouts.jsonl`` and ``r1_trainer.json`` go.
+        config: the settings; None: :class:`MGRPOTrainerConfig` from ``config_kwargs``.
+        env: ``WebArenaSandbox-v0`` (default) or ``WebArenaLite-v0`` (needs ``tasks_file`` and
+            the WebArena sites' URLs in the environment).
+        sites: train on tasks of these sites only.
+        tasks: the train task configs (default: ``tasks_per_step * max_steps`` sandbox train
+            tasks, at least 64).
+        tasks_file: WebArena task configs (JSON) for ``WebArenaLite-v0``.
+        lora: train a LoRA adapter instead of all weights.
+        seed: the tiny preset's seed (for ``model="tiny"``).
+        **config_kwargs: :class:`MGRPOTrainerConfig` fields (when ``config`` is None).
+    """
+    output = Path(output_dir)
+    if config is None:
+        config = MGRPOTrainerConfig(output_dir=str(output), **config_kwargs)
+    elif config_kwargs:
+        raise TypeError("give either config= or config fields as keyword arguments, not both")
+    name = os.fspath(model)
+    start = run_settings(name)
+    if config.thinking is None:
+        config.thinking = bool(start.get("config", {}).get("thinking", True))
+    policy, tokenizer = load_model_and_tokenizer(name, seed=seed)
+    if tasks is None:
+        steps = config.max_steps if config.max_steps > 0 else 100
+        tasks = train_tasks_for(env, sites=sites, n=max(64, config.tasks_per_step * steps),
+                                seed=config.data_seed_sandbox, tasks_file=tasks_file)
+    make_env = None
+    if env == LITE_ENV:
+        from webarena_gym.vector import make_lite_vector_env
+
+        def make_env(n: int) -> WebArenaVectorEnv:
+            return make_lite_vector_env(n, task_configs=list(tasks), max_steps=config.max_turns)
+    elif env != SANDBOX_ENV:
+        raise ValueError(f"unknown env {env!r}; use {SANDBOX_ENV} or {LITE_ENV}")
+
+    trainer = MGRPOTrainer(policy, config, tasks, processing_class=tokenizer,
+                           peft_config=lora.to_peft() if lora is not None else None,
+                           make_env=make_env)
+    started = time.perf_counter()
+    result = trainer.train()
+    seconds = time.perf_counter() - started
+    trainer.save_model(str(output))
+    if trainer.accelerator.is_main_process:
+        tokenizer.save_pretrained(output)
+        run = {
+            "stage": "rl",
+            "preset": TINY if is_tiny_preset(name) else start.get("preset"),
+            "start_model": name,
+            "start_stage": start.get("stage"),
+            "env": env,
+            "sites": list(sites) if sites else None,
+            "train_tasks": len(tasks),
+            "train_loss": result.training_loss,
+            "train_seconds": round(seconds, 1),
+            "config": {"thinking": config.thinking, "num_generations": config.num_generations,
+                       "tasks_per_step": config.tasks_per_step, "max_turns": config.max_turns,
+                       "max_completion_length": config.max_completion_length,
+                       "learning_rate": config.learning_rate, "beta": config.beta,
+                       "epsilon": config.epsilon, "temperature": config.temperature,
+                       "max_steps": config.max_steps, "compress": config.compress,
+                       "lora": lora is not None},
+        }
+        (output / RUN_FILE).write_text(json.dumps(run, indent=1, default=str) + "\n")
+    return output
