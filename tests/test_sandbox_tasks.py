@@ -20,7 +20,7 @@ from webarena_gym.sandbox.tasks import (
 )
 from webarena_gym.tasks import load_task_configs
 
-SITES = ("shopping", "shopping_admin")
+SITES = ("shopping", "shopping_admin", "reddit", "gitlab", "map")
 
 
 @pytest.mark.parametrize("split", ["test", "test_unseen"])
@@ -74,7 +74,7 @@ def test_split_errors_are_clear():
     with pytest.raises(SplitError, match="seed 0"):
         load_split("test", seed=3)
     with pytest.raises(SplitError, match="no test tasks"):
-        load_split("test", sites=["map"])
+        load_split("test", sites=["wikipedia"])
 
 
 def test_tasks_export_round_trips(tmp_path, capsys):

@@ -16,7 +16,7 @@ import pytest
 
 from webarena_gym.actions import Action, format_action
 from webarena_gym.demos import rollout
-from webarena_gym.sandbox.tasks import SPLIT_VERSION, TEST_DATA_SEED, _draw, _site_data, template
+from webarena_gym.sandbox.tasks import SAMPLING_KEY, TEST_DATA_SEED, _draw, _site_data, template
 from webarena_gym.sandbox.tasks import map as map_tasks
 from webarena_gym.sandbox.tasks.base import Sample, TaskTemplate
 from webarena_gym.sandbox.tasks.page import Page
@@ -27,7 +27,7 @@ IDS = [t.id for t in TEMPLATES]
 
 
 def _samples(t: TaskTemplate, n: int = 3) -> list[Sample]:
-    rng = random.Random(f"{SPLIT_VERSION}/test-map/{t.id}")
+    rng = random.Random(f"{SAMPLING_KEY}/test-map/{t.id}")
     return _draw(t, rng, _site_data(TEST_DATA_SEED), n, set())
 
 

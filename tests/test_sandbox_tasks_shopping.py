@@ -17,7 +17,7 @@ import pytest
 from webarena_gym.actions import Action, format_action
 from webarena_gym.demos import rollout
 from webarena_gym.sandbox.tasks import (
-    SPLIT_VERSION,
+    SAMPLING_KEY,
     TEST_DATA_SEED,
     _draw,
     _site_data,
@@ -32,7 +32,7 @@ IDS = [t.id for t in TEMPLATES]
 
 
 def _samples(t: TaskTemplate, n: int = 3) -> list[Sample]:
-    rng = random.Random(f"{SPLIT_VERSION}/test-shopping/{t.id}")
+    rng = random.Random(f"{SAMPLING_KEY}/test-shopping/{t.id}")
     return _draw(t, rng, _site_data(TEST_DATA_SEED), n, set())
 
 

@@ -838,7 +838,8 @@ async def _select(page: Page, locator: Locator, action: Action, timeout_ms: int)
         chosen = next((o for o in options if matches(o)), None)
         if chosen is not None:
             await locator.select_option(
-                index=chosen["index"], timeout=timeout_ms, no_wait_after=True
+                # a list: Playwright drops a bare index 0 (falsy), leaving the select empty
+                index=[chosen["index"]], timeout=timeout_ms, no_wait_after=True
             )
             return
     labels = [o["label"] or repr(o["value"]) for o in options]

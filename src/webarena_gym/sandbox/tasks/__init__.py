@@ -29,7 +29,10 @@ from typing import Any
 from webarena_gym.sandbox.tasks.base import Sample, TaskTemplate
 
 SPLITS = ("train", "test", "test_unseen")
-SPLIT_VERSION = "v1"
+SPLIT_VERSION = "v2"  # v2: v1 (shop, admin) plus the reddit, gitlab, map and cross-site tasks
+# The RNG namespace of the fixed splits' draws. One RNG per template keeps every v1 instance in
+# v2; a change that redraws instances must change this too.
+SAMPLING_KEY = "v1"
 TEST_DATA_SEED = 0  # the fixed splits are defined on the site data generated from this seed
 TEST_PER_TEMPLATE = 3
 TEMPLATE_MODULES = (
@@ -148,7 +151,7 @@ def generate_fixed_split(split: str) -> list[dict[str, Any]]:
     configs = []
     for t in templates(unseen=(split == "test_unseen")):
         # One RNG per template, so adding a template never changes another's instances.
-        rng = random.Random(f"{SPLIT_VERSION}/{split}/{t.id}")
+        rng = random.Random(f"{SAMPLING_KEY}/{split}/{t.id}")
         samples = _draw(t, rng, db, TEST_PER_TEMPLATE, set())
         if len(samples) < TEST_PER_TEMPLATE:
             raise ValueError(f"template {t.id} yielded only {len(samples)} distinct samples")
