@@ -133,3 +133,13 @@ def test_oracle_policy_solves_tasks_in_the_non_thinking_format():
     assert report.success_rate == 1.0 and report.parse_error_rate == 0.0
     assert [e.task_id for e in report.episodes] == [c["task_id"] for c in configs]
     assert report.mean_response_chars < 80  # actions only, no <think> text
+
+
+def test_fewer_tasks_left_than_idle_envs():
+    """5 tasks on 4 envs: the last task starts while 3 envs idle with nothing left to run."""
+    from r1_trainer.evaluate import evaluate_policy
+    from r1_trainer.policies import RandomPolicy
+
+    configs = load_split("test", sites=["map"])[:5]
+    report = evaluate_policy(RandomPolicy(seed=1), configs, num_envs=4, max_steps=2)
+    assert sorted(e.task_id for e in report.episodes) == sorted(c["task_id"] for c in configs)

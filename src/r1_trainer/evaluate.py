@@ -156,7 +156,7 @@ def evaluate_policy(
     try:
         while queue or any(e is not None for e in episodes):
             # Start the next tasks on the idle envs, all in one concurrent reset.
-            idle = [i for i, e in enumerate(episodes) if e is None and queue]
+            idle = [i for i, e in enumerate(episodes) if e is None][: len(queue)]
             if idle:
                 mask = np.zeros(venv.num_envs, dtype=np.bool_)
                 ids: list[Any] = [None] * venv.num_envs
