@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -200,6 +200,7 @@ def rollout_groups(
     thinking: bool = True,
     compress: bool = True,
     seed: int | None = None,
+    sync: Callable[[bool], bool] | None = None,
 ) -> RolloutBatch:
     """Roll out G trajectories of each task on ``venv``, all episodes at once.
 
@@ -216,6 +217,11 @@ def rollout_groups(
         thinking: the thinking or non-thinking prompt.
         compress: dynamic context compression (False keeps every page, for comparison).
         seed: reset seed (env ``i`` gets ``seed + i``).
+        sync: for several processes whose generation runs collectives (ZeRO-3, FSDP): called
+            every turn with "this process has running episodes", returns whether any process
+            has; a process whose episodes all ended keeps generating (a throw-away prompt)
+            until every process is done, so that all processes make the same ``generate``
+            calls.
 
     Returns:
         The trajectories and one :class:`ActionRow` per action, advantages filled in.
@@ -251,8 +257,15 @@ def rollout_groups(
     running = [True] * n
     for _turn in range(max_turns):
         active = [i for i in range(n) if running[i]]
-        if not active:
+        if sync is not None and not sync(bool(active)):
             break
+        if not active:
+            if sync is None:
+                break
+            # Another process still generates: match its generate call, discard the result.
+            generator.generate([build_messages(trajs[0].observations[-1:], [],
+                                               thinking=thinking)], sampling)
+            continue
         prompts = [build_messages(trajs[i].observations, trajs[i].responses, thinking=thinking,
                                   compress=compress) for i in active]
         clock = time.perf_counter()

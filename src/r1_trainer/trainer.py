@@ -331,10 +331,16 @@ class MGRPOTrainer(GRPOTrainer):
         return SamplingSettings(temperature=self.temperature, top_p=self.top_p,
                                 top_k=self.top_k or 0, max_new_tokens=self.max_completion_length)
 
+    def _any_process_active(self, local: bool) -> bool:
+        flag = torch.tensor([1.0 if local else 0.0], device=self.accelerator.device)
+        return bool(self.accelerator.reduce(flag, reduction="sum").item() > 0)
+
     def rollout(self, task_ids: Sequence[str]) -> RolloutBatch:
         """G rollouts of each task with the current policy (the step's generation phase)."""
         g = self.num_generations
         venv = self.env(len(task_ids) * g)
+        # Sharded generation (ZeRO-3, FSDP) runs collectives: keep the processes' turns in step.
+        sync = self._any_process_active if self.accelerator.num_processes > 1 else None
         if self.use_vllm:
             if self.state.global_step != self._last_loaded_step:
                 self.vllm_generation.sync_weights()
@@ -344,14 +350,14 @@ class MGRPOTrainer(GRPOTrainer):
                 self._prompt_budget(self.accelerator.unwrap_model(self.model)))
             return rollout_groups(venv, generator, task_ids, g, max_turns=self.args.max_turns,
                                   sampling=self._sampling(), thinking=bool(self.args.thinking),
-                                  compress=self.args.compress)
+                                  compress=self.args.compress, sync=sync)
         with self._rollout_model() as model:
             generator = HFGenerator(model, self.processing_class,
                                     max_prompt_tokens=self._prompt_budget(model),
                                     batch_size=self.args.rollout_batch_size)
             return rollout_groups(venv, generator, task_ids, g, max_turns=self.args.max_turns,
                                   sampling=self._sampling(), thinking=bool(self.args.thinking),
-                                  compress=self.args.compress)
+                                  compress=self.args.compress, sync=sync)
 
     def _prepare_inputs(self, generation_batch: Any) -> dict[str, Any]:
         # TRL hands the same generation batch (K tasks x G) to each of the
