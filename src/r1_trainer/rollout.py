@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -239,7 +240,7 @@ def rollout_groups(
             f"{len(ids)} tasks x {num_generations} generations need {n} envs; the vector env has "
             f"{venv.num_envs}: make it with num_envs={n}"
         )
-    _tolerate_mixed_infos(venv)
+    tolerate_mixed_infos(venv)
     trajs = [RolloutTrajectory(ids[i // num_generations], i // num_generations, i)
              for i in range(n)]
     batch = RolloutBatch(trajs, [], num_generations)
@@ -326,7 +327,7 @@ def rollout_groups(
     return batch
 
 
-def _tolerate_mixed_infos(venv: Any) -> None:
+def tolerate_mixed_infos(venv: Any) -> None:
     """Let ``venv`` batch infos whose value is a dict for one env and None for another.
 
     ``WebArenaEnv`` reports ``info["action"]`` as a dict, or None when the response did not
@@ -349,6 +350,27 @@ def _tolerate_mixed_infos(venv: Any) -> None:
 
     target._add_info = add_info  # type: ignore[method-assign]
     target._r1_tolerant_infos = True  # type: ignore[attr-defined]
+
+
+@contextmanager
+def tolerant_vector_envs() -> Iterator[None]:
+    """Within the block, sandbox vector envs made by ``make_sandbox_vector_env`` (as
+    :func:`r1_trainer.evaluate.evaluate_policy` makes them) get :func:`tolerate_mixed_infos`.
+    An adapter until the vector env handles such infos itself."""
+    import webarena_gym.vector as vector
+
+    original = vector.make_sandbox_vector_env
+
+    def make(*args: Any, **kwargs: Any) -> Any:
+        venv = original(*args, **kwargs)
+        tolerate_mixed_infos(venv)
+        return venv
+
+    vector.make_sandbox_vector_env = make  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        vector.make_sandbox_vector_env = original  # type: ignore[assignment]
 
 
 class TRLVLLMGenerator:
