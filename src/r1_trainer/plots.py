@@ -95,6 +95,7 @@ def plot_training_dynamics(
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
     except ImportError as exc:
         raise ImportError(
             f"plotting needs matplotlib ({exc}); pip install 'webarena-gym[bench]'"
@@ -116,11 +117,14 @@ def plot_training_dynamics(
             ax.plot(steps, values, color=color, label=name, marker="o" if len(steps) <= 20 else None,
                     markersize=3)
         ax.set_xlabel("training step")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if key == "reward":  # binary rewards: a mean and a rate in [0, 1]
+            ax.set_ylim(-0.05, 1.05)
         ax.set_title(label)
         ax.grid(alpha=0.3)
         if second is not None:
             ax.legend(loc="best", fontsize=8)
-    fig.suptitle(title or f"M-GRPO training dynamics: {folder.name}")
+    fig.suptitle(title or f"M-GRPO training dynamics: {folder.resolve().parent.name}/{folder.name}")
     fig.tight_layout()
     target.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(target, dpi=120)

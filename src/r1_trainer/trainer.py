@@ -577,7 +577,9 @@ def train_rl(
     start = run_settings(name)
     if config.thinking is None:
         config.thinking = bool(start.get("config", {}).get("thinking", True))
-    policy, tokenizer = load_model_and_tokenizer(name, seed=seed)
+    # On the process's own device (under `accelerate launch`, GPU i for process i), after the
+    # config: its TrainingArguments set up the distributed state (ZeRO-3 partitions the load).
+    policy, tokenizer = load_model_and_tokenizer(name, seed=seed, device=config.device)
     if tasks is None:
         steps = config.max_steps if config.max_steps > 0 else 100
         tasks = train_tasks_for(env, sites=sites, n=max(64, config.tasks_per_step * steps),
