@@ -154,3 +154,16 @@ def test_vector_env_needs_one_browser(page_server):
     finally:
         a.close()
         b.close()
+
+
+def test_infos_batch_a_parse_error_beside_a_valid_action(shop_configs):
+    """One env's response does not parse (its info["action"] is None) while the other's does
+    (a dict): the step batches both, and the None entry's mask stays False."""
+    venv = gym.make_vec("WebArenaSandbox-v0", num_envs=2, task_configs=shop_configs)
+    try:
+        venv.reset(options={"task_id": shop_configs[0]["task_id"]})
+        obs, _r, _t, _tr, infos = venv.step(["not an action", 'do(action="Scroll Down")'])
+        assert obs["last_action_error"][0] and not obs["last_action_error"][1]
+        assert infos["_action"].tolist() == [False, True]
+    finally:
+        venv.close()

@@ -151,7 +151,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
     baselines table of ``benchmarks/baselines.py``, for a local model."""
     from r1_trainer.evaluate import evaluate_policy, markdown_table, write_reports
     from r1_trainer.hf_policy import HFPolicy
-    from r1_trainer.rollout import tolerant_vector_envs
     from webarena_gym.sandbox.tasks import load_split
 
     thinking = _thinking_of(args)
@@ -162,9 +161,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
                       temperature=args.temperature, name=args.name)
     reports = []
     for budget in budgets:
-        with tolerant_vector_envs():
-            report = evaluate_policy(policy, configs, split=args.split, max_steps=budget,
-                                     num_envs=args.num_envs, thinking=thinking, seed=args.seed)
+        report = evaluate_policy(policy, configs, split=args.split, max_steps=budget,
+                                 num_envs=args.num_envs, thinking=thinking, seed=args.seed)
         print(f"{policy.name} max_turns={budget}: {100 * report.success_rate:.1f}% of "
               f"{len(configs)} tasks in {report.seconds:.0f} s", file=sys.stderr)
         reports.append(report)

@@ -103,7 +103,6 @@ def main(argv: list[str] | None = None) -> int:
     from r1_trainer.evaluate import evaluate_policy, markdown_table, write_reports
     from r1_trainer.hf_policy import HFPolicy
     from r1_trainer.plots import plot_training_dynamics
-    from r1_trainer.rollout import tolerant_vector_envs
     from r1_trainer.trainer import train_rl
     from webarena_gym.demos import write_demos
 
@@ -161,10 +160,9 @@ def main(argv: list[str] | None = None) -> int:
     for label, path in (("BC", bc_dir), ("BC+M-GRPO", rl_dir)):
         policy = HFPolicy(path, thinking=thinking, max_new_tokens=args.max_new_tokens,
                           temperature=0.0, name=f"tiny {label}")
-        with tolerant_vector_envs():
-            reports.append(evaluate_policy(policy, configs, split="test",
-                                           max_steps=args.eval_max_turns, num_envs=4,
-                                           thinking=thinking))
+        reports.append(evaluate_policy(policy, configs, split="test",
+                                       max_steps=args.eval_max_turns, num_envs=4,
+                                       thinking=thinking))
     write_reports(reports, str(out / "eval.json"))
     _done("eval", clock, seconds, cpu)
 

@@ -29,8 +29,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -240,7 +239,6 @@ def rollout_groups(
             f"{len(ids)} tasks x {num_generations} generations need {n} envs; the vector env has "
             f"{venv.num_envs}: make it with num_envs={n}"
         )
-    tolerate_mixed_infos(venv)
     trajs = [RolloutTrajectory(ids[i // num_generations], i // num_generations, i)
              for i in range(n)]
     batch = RolloutBatch(trajs, [], num_generations)
@@ -325,52 +323,6 @@ def rollout_groups(
             ))
     batch.seconds = time.perf_counter() - started
     return batch
-
-
-def tolerate_mixed_infos(venv: Any) -> None:
-    """Let ``venv`` batch infos whose value is a dict for one env and None for another.
-
-    ``WebArenaEnv`` reports ``info["action"]`` as a dict, or None when the response did not
-    parse; gymnasium's ``VectorEnv._add_info`` fails on such a mix within one step
-    (``'numpy.ndarray' object has no attribute 'get'``). Rollouts mix parse failures and valid
-    actions all the time, so None entries are left out of the batched infos (their ``_key``
-    mask stays False). An adapter until the vector env handles it itself.
-    """
-    from gymnasium.vector import VectorEnv
-
-    target = getattr(venv, "unwrapped", venv)
-    if not isinstance(target, VectorEnv) or getattr(target, "_r1_tolerant_infos", False):
-        return
-    base = type(target)._add_info
-
-    def add_info(vector_infos: dict[str, Any], env_info: dict[str, Any], env_num: int
-                 ) -> dict[str, Any]:
-        kept = {k: v for k, v in env_info.items() if v is not None}
-        return base(target, vector_infos, kept, env_num)
-
-    target._add_info = add_info  # type: ignore[method-assign]
-    target._r1_tolerant_infos = True  # type: ignore[attr-defined]
-
-
-@contextmanager
-def tolerant_vector_envs() -> Iterator[None]:
-    """Within the block, sandbox vector envs made by ``make_sandbox_vector_env`` (as
-    :func:`r1_trainer.evaluate.evaluate_policy` makes them) get :func:`tolerate_mixed_infos`.
-    An adapter until the vector env handles such infos itself."""
-    import webarena_gym.vector as vector
-
-    original = vector.make_sandbox_vector_env
-
-    def make(*args: Any, **kwargs: Any) -> Any:
-        venv = original(*args, **kwargs)
-        tolerate_mixed_infos(venv)
-        return venv
-
-    vector.make_sandbox_vector_env = make  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        vector.make_sandbox_vector_env = original  # type: ignore[assignment]
 
 
 class TRLVLLMGenerator:

@@ -288,6 +288,15 @@ class WebArenaVectorEnv(VectorEnv):
         )
 
     # -- the rest of the VectorEnv API -----------------------------------------------------------
+    def _add_info(
+        self, vector_infos: dict[str, Any], env_info: dict[str, Any], env_num: int
+    ) -> dict[str, Any]:
+        """gymnasium's info batching, with None values left out (their ``_key`` mask stays
+        False): ``info["action"]`` is a dict, or None when the response did not parse, and
+        gymnasium cannot batch a dict for one env and None for another within one step."""
+        kept = {k: v for k, v in env_info.items() if v is not None}
+        return super()._add_info(vector_infos, kept, env_num)
+
     def _batch(self) -> dict[str, tuple[str, ...]]:
         self._observations = concatenate(
             self.single_observation_space, self._env_obs, self._observations
