@@ -37,7 +37,7 @@ You are an autonomous web agent. You operate a real web browser to complete a ta
 Each turn you see the task, the page's URL, and the page as simplified HTML in which every \
 element you can act on carries a number: <a id="12">Orders</a> is element 12.
 Earlier pages of the episode are shown as "{placeholder}"; your earlier actions are shown in \
-full. If your previous action failed, the error is shown before the page.
+full (without their reasoning). If your previous action failed, the error is shown before the page.
 
 Actions (exactly one per turn; element numbers are the ones on the current page):
 {actions}
@@ -104,18 +104,23 @@ def build_messages(
     thinking: bool = True,
     compress: bool = True,
     system: bool = True,
+    history_thinking: bool = False,
 ) -> list[Message]:
     """The chat messages of turn ``len(observations)``: the prompt the next response answers.
 
     Args:
         observations: the episode's observations so far, oldest first, the current one last.
         responses: the responses given to all but the current observation
-            (``len(responses) == len(observations) - 1``), kept in full.
+            (``len(responses) == len(observations) - 1``); their actions are kept in full.
         thinking: the thinking or non-thinking system prompt.
         compress: replace every earlier page by :data:`PLACEHOLDER` (dynamic context
             compression); ``False`` keeps every page (for comparison: the prompt then grows by
             one page per turn).
         system: start with the system message.
+        history_thinking: keep the ``<think>`` reasoning of earlier responses. By default a
+            compressed history drops it, each earlier response becoming
+            ``<answer>action</answer>`` (:func:`history_response`); ``compress=False`` keeps
+            every response as it was.
 
     Returns:
         ``[{"role": "system"|"user"|"assistant", "content": str}, ...]``, ending with the user
@@ -138,8 +143,20 @@ def build_messages(
         )
         messages.append({"role": "user", "content": content})
         if i < last:
-            messages.append({"role": "assistant", "content": responses[i]})
+            response = responses[i]
+            if compress and not history_thinking:
+                response = history_response(response)
+            messages.append({"role": "assistant", "content": response})
     return messages
+
+
+def history_response(response: str) -> str:
+    """An earlier response as the compressed history keeps it: its action without its reasoning
+    (``<answer>action</answer>`` when it has an answer, else the text without ``<think>``)."""
+    match = _ANSWER.search(response)
+    if match:
+        return f"<answer>{match.group(1).strip()}</answer>"
+    return _THINK.sub("", response).strip()
 
 
 _ANSWER = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
