@@ -153,10 +153,8 @@ def build_messages(
 def history_response(response: str) -> str:
     """An earlier response as the compressed history keeps it: its action without its reasoning
     (``<answer>action</answer>`` when it has an answer, else the text without ``<think>``)."""
-    match = _ANSWER.search(response)
-    if match:
-        return f"<answer>{match.group(1).strip()}</answer>"
-    return _THINK.sub("", response).strip()
+    action = to_reply_format(response, thinking=False)
+    return f"<answer>{action}</answer>" if _ANSWER.search(response) else action
 
 
 _ANSWER = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
