@@ -614,6 +614,10 @@ def test_wait_and_exit_leave_the_page_alone(run, monkeypatch: pytest.MonkeyPatch
     [
         ("click.html", 'do(action="Click", element="999")', ["Element 999 does not exist"]),
         ("click.html", 'do(action="Type", argument="x", element="77")', ["Element 77"]),
+        ("click.html", 'do(action="Type", argument="x", element="1")', ["Element 1 is a <a>",
+                                                                       "not a text field"]),
+        ("click.html", 'do(action="Search", argument="x", element="2")', ["<button>", "Click"]),
+        ("click.html", 'do(action="Type", argument="x", element="8")', ["<span>", "not a text"]),
         ("form.html", 'do(action="Hover", element="123")', ["Element 123"]),
         (
             "form.html",
@@ -639,10 +643,13 @@ def test_execution_errors_name_the_element(
     timeout_ms = 300 if "timed out" in mentions else 5000
 
     async def scenario(page) -> None:
+        url = page.url
         with pytest.raises(ActionExecutionError) as info:
             await _do(page, text, timeout_ms=timeout_ms)
         for part in mentions:
             assert part.lower() in str(info.value).lower(), str(info.value)
+        if "element=\"8\"" not in text:  # (8 is a widget whose click navigates)
+            assert page.url == url  # a refused action leaves the page where it was
 
     run(page_name, scenario)
 

@@ -10,6 +10,7 @@ import pytest
 from webarena_gym.actions import ACTION_SPECS, parse_action
 from webarena_gym.demos import random_response
 from webarena_gym.prompting import (
+    HISTORY_ERROR_CHARS,
     PLACEHOLDER,
     build_messages,
     history_response,
@@ -99,7 +100,8 @@ def test_history_keeps_errors_briefly_and_checks_lengths():
     obs = [{"intent": "t", "url": "http://x/", "html": "<a id=\"1\">x</a>",
             "last_action_error": "E" * 1000}] * 2
     messages = build_messages(obs, ["do(action=\"Click\", element=\"1\")"])
-    assert "E" * 300 + "..." in messages[1]["content"] and "E" * 301 not in messages[1]["content"]
+    clipped = "E" * HISTORY_ERROR_CHARS + "..."
+    assert clipped in messages[1]["content"] and "E" * (HISTORY_ERROR_CHARS + 1) not in messages[1]["content"]
     assert "E" * 1000 in messages[3]["content"]  # the current error in full
     with pytest.raises(ValueError, match="one response per observation"):
         build_messages(obs, [])
@@ -116,3 +118,36 @@ def test_reply_formats_convert_both_ways():
     assert to_reply_format(bare, thinking=False) == bare
     wrapped = to_reply_format(bare, thinking=True)
     assert parse_action(wrapped).argument == "42"
+
+
+def test_history_keeps_the_gist_of_each_earlier_page():
+    shop, forum = "http://127.0.0.1:7770", "http://127.0.0.1:9999"
+    error = ("Element 3 is not a <select> (it is a <a>); click it to open it, then click the "
+             "option you want.")
+    obs = [
+        {"intent": "t", "url": f"{shop}/customer/account/?tab=orders", "html": "<p>a</p>",
+         "last_action_error": ""},
+        {"intent": "t", "url": f"{forum}/f/news", "html": "<p>b</p>", "last_action_error": error},
+        {"intent": "t", "url": f"{shop}/checkout/", "html": "<p>c</p>", "last_action_error": error},
+    ]
+    messages = build_messages(obs, ["<answer>do(action=\"Scroll Down\")</answer>"] * 2)
+    first, second, current = messages[1]["content"], messages[3]["content"], messages[5]["content"]
+    # an earlier page on the current page's site shows its path, one on another site its URL
+    assert "URL: /customer/account/?tab=orders\n" in first and shop not in first
+    assert f"URL: {forum}/f/news\n" in second
+    # an earlier error keeps its first sentence; the current one is in full, with its URL
+    assert "Previous action error: Element 3 is not a <select> (it is a <a>);\n" in second
+    assert error in current and f"URL: {shop}/checkout/\n" in current
+    long_url = {"intent": "t", "url": f"{shop}/search?q=" + "x" * 500, "html": "",
+                "last_action_error": ""}
+    assert "x" * 200 not in build_messages([long_url, obs[2]], ["exit(message=\"\")"])[1]["content"]
+
+
+def test_system_prompt_describes_the_history_it_comes_with():
+    compressed = build_messages([{"intent": "t", "url": "http://x/", "html": ""}], [])[0]
+    assert PLACEHOLDER in compressed["content"] and "without their reasoning" in compressed["content"]
+    kept = build_messages([{"intent": "t", "url": "http://x/", "html": ""}], [],
+                          history_thinking=True)[0]["content"]
+    assert "with their reasoning" in kept and "without their reasoning" not in kept
+    full = system_prompt(True, compress=False)
+    assert PLACEHOLDER not in full and "shown in full" in full

@@ -564,6 +564,9 @@ _SCROLL_JS = """direction => {
     if (best) best.scrollBy({top: direction * best.clientHeight, left: 0, behavior: 'instant'});
 }"""
 
+# Elements that Type refuses without clicking them (a click would follow or submit them).
+_CLICK_ONLY_TAGS = {"a", "button"}
+
 _MAX_LISTED_OPTIONS = 40  # an error lists at most this many options (country lists are long)
 
 # Input types that hold free text, which ``Locator.fill`` can set directly.
@@ -799,6 +802,12 @@ async def _type(
         raise ActionExecutionError(
             f"Element {action.element} is a {kind}, which cannot be typed into; {hint}."
         )
+    elif info["tag"] in _CLICK_ONLY_TAGS and not info["editable"]:
+        # Clicking a link or button to focus it would follow it or submit, not type.
+        raise ActionExecutionError(
+            f"Element {action.element} is a <{info['tag']}>, not a text field; use Click to "
+            "follow it, or type into an input, a textarea or an editable element."
+        )
     else:
         # contenteditable and custom widgets: focus by clicking, clear with the platform's
         # select-all (ControlOrMeta: Ctrl on Linux/Windows, Cmd on macOS), then type keys.
@@ -806,7 +815,7 @@ async def _type(
             await locator.focus(timeout=timeout_ms)
         else:
             await locator.click(timeout=timeout_ms, no_wait_after=True)
-        if not info["editable"] and not await page.evaluate(_IS_EDITING_JS):
+        if not info["editable"] and not await _is_editing(page):
             raise ActionExecutionError(
                 f"Element {action.element} (<{info['tag']}>) is not a text field; "
                 "type into an input, a textarea or an editable element."
@@ -816,6 +825,19 @@ async def _type(
         await page.keyboard.type(text)
     if press_enter:
         await page.keyboard.press("Enter")
+
+
+async def _is_editing(page: Page) -> bool:
+    """Whether a text field has the focus; False when the click that focused led elsewhere
+    (the old document, and its focus, are gone)."""
+    from playwright.async_api import Error as PlaywrightError
+
+    try:
+        return bool(await page.evaluate(_IS_EDITING_JS))
+    except PlaywrightError as exc:
+        if _is_closed(exc):
+            raise
+        return False  # "Execution context was destroyed": the click navigated
 
 
 async def _select(page: Page, locator: Locator, action: Action, timeout_ms: int) -> None:

@@ -5,10 +5,13 @@ rollouts, the baselines and external agents alike, so that a model sees the same
 training and at test time.
 
 At turn ``t`` the history is ``(s'_1, a_1, ..., s'_{t-1}, a_{t-1}, s_t)``: every earlier
-observation ``s'_i`` keeps only its round number, URL and action error, its page replaced by the
-placeholder :data:`PLACEHOLDER`; every earlier response ``a_i`` is kept in full; the current
-observation ``s_t`` is shown in full. The prompt therefore grows by one short action per turn,
-not by one page.
+observation ``s'_i`` keeps only its round number, its URL (a path when on the current page's
+site) and the first sentence of its action error, its page replaced by the placeholder
+:data:`PLACEHOLDER`; every earlier response ``a_i`` keeps its action (its ``<think>`` reasoning
+dropped unless ``history_thinking``); the current observation ``s_t`` is shown in full. The
+prompt therefore grows by a few dozen tokens per turn, not by one page:
+``benchmarks/trainer_cost.py`` measures the longest prompt of a 15-turn episode at under 1.5x
+the first turn's.
 
 Example::
 
@@ -21,14 +24,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from urllib.parse import urlsplit, urlunsplit
 
 from webarena_gym.actions import ACTION_SPECS
 
 #: What an earlier observation's page becomes in the history.
 PLACEHOLDER = "** Simplified html **"
 
-#: How much of an earlier action error the compressed history keeps.
-HISTORY_ERROR_CHARS = 300
+#: How much of an earlier action error the compressed history keeps (the current error is
+#: shown in full); what it needs is the gist, that the action failed and why.
+HISTORY_ERROR_CHARS = 80
+
+#: How much of an earlier page's URL the compressed history keeps.
+HISTORY_URL_CHARS = 80
 
 Message = dict[str, str]
 
@@ -36,8 +44,7 @@ _INTRO = """\
 You are an autonomous web agent. You operate a real web browser to complete a task for a user.
 Each turn you see the task, the page's URL, and the page as simplified HTML in which every \
 element you can act on carries a number: <a id="12">Orders</a> is element 12.
-Earlier pages of the episode are shown as "{placeholder}"; your earlier actions are shown in \
-full (without their reasoning). If your previous action failed, the error is shown before the page.
+{history} If your previous action failed, the error is shown before the page.
 
 Actions (exactly one per turn; element numbers are the ones on the current page):
 {actions}
@@ -64,37 +71,79 @@ def action_reference() -> str:
     return "\n".join(f"- {spec.example}: {spec.description}" for spec in ACTION_SPECS)
 
 
-def system_prompt(thinking: bool = True) -> str:
+def system_prompt(
+    thinking: bool = True, *, compress: bool = True, history_thinking: bool = False
+) -> str:
     """The system prompt: the action grammar (exactly :data:`~webarena_gym.actions.ACTION_SPECS`)
     and the reply format, ``<think>...</think><answer>action</answer>`` when ``thinking``, else
-    the action alone."""
-    intro = _INTRO.format(placeholder=PLACEHOLDER, actions=action_reference())
+    the action alone. ``compress`` and ``history_thinking`` are :func:`build_messages`'s, so
+    that the prompt describes the history the model is actually shown."""
+    if not compress:
+        history = "Earlier pages of the episode are shown in full, each with your reply to it."
+    else:
+        history = (
+            f'Earlier pages of the episode are shown as "{PLACEHOLDER}", with their URL and the '
+            "gist of their error; your earlier actions are shown "
+            + ("with their reasoning." if history_thinking else "without their reasoning.")
+        )
+    intro = _INTRO.format(history=history, actions=action_reference())
     return intro + (_THINKING if thinking else _NON_THINKING)
 
 
 def observation_message(
-    obs: Mapping[str, str], round_index: int, *, compressed: bool = False, with_task: bool = False
+    obs: Mapping[str, str],
+    round_index: int,
+    *,
+    compressed: bool = False,
+    with_task: bool = False,
+    current_url: str | None = None,
 ) -> str:
     """One observation as a user message's text.
 
     Args:
         obs: an env observation (``intent``, ``url``, ``html``, ``last_action_error``).
         round_index: the turn's number, from 1.
-        compressed: replace the page with :data:`PLACEHOLDER` and shorten the error (history).
+        compressed: an earlier observation of the history: its page becomes
+            :data:`PLACEHOLDER`, its URL and error are clipped (:data:`HISTORY_URL_CHARS`,
+            :data:`HISTORY_ERROR_CHARS`).
         with_task: open with the task (the first user message carries it).
+        current_url: the current page's URL; a compressed observation on the same site (scheme
+            and host) shows its URL as a path (``/customer/account/``), the site being the
+            current page's.
     """
     lines = []
     if with_task:
         lines.append(f"Task: {obs.get('intent', '')}")
     lines.append(f"Round {round_index}")
-    lines.append(f"URL: {obs.get('url', '')}")
+    url = obs.get("url", "")
+    if compressed:
+        url = _clip(_relative_url(url, current_url), HISTORY_URL_CHARS)
+    lines.append(f"URL: {url}")
     error = obs.get("last_action_error") or ""
     if error:
-        if compressed and len(error) > HISTORY_ERROR_CHARS:
-            error = error[:HISTORY_ERROR_CHARS] + "..."
+        if compressed:  # its first sentence: what failed, not the advice after it
+            error = _clip(_FIRST_SENTENCE.split(error.strip(), maxsplit=1)[0], HISTORY_ERROR_CHARS)
         lines.append(f"Previous action error: {error}")
     lines.append(PLACEHOLDER if compressed else f"Page:\n{obs.get('html', '')}")
     return "\n".join(lines)
+
+
+_FIRST_SENTENCE = re.compile(r"(?<=[.;!?])\s|\n")
+
+
+def _relative_url(url: str, current_url: str | None) -> str:
+    """``url`` as a path when it is on the same scheme and host as ``current_url``."""
+    if not current_url:
+        return url
+    here, there = urlsplit(current_url), urlsplit(url)
+    if not there.netloc or (there.scheme, there.netloc) != (here.scheme, here.netloc):
+        return url
+    return urlunsplit(("", "", there.path or "/", there.query, there.fragment))
+
+
+def _clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, with ``...`` when it was longer."""
+    return text if len(text) <= limit else text[:limit].rstrip() + "..."
 
 
 def build_messages(
@@ -135,11 +184,13 @@ def build_messages(
         )
     messages: list[Message] = []
     if system:
-        messages.append({"role": "system", "content": system_prompt(thinking)})
+        messages.append({"role": "system", "content": system_prompt(
+            thinking, compress=compress, history_thinking=history_thinking)})
     last = len(observations) - 1
     for i, obs in enumerate(observations):
         content = observation_message(
-            obs, i + 1, compressed=compress and i < last, with_task=i == 0
+            obs, i + 1, compressed=compress and i < last, with_task=i == 0,
+            current_url=observations[last].get("url"),
         )
         messages.append({"role": "user", "content": content})
         if i < last:
