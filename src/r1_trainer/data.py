@@ -161,9 +161,13 @@ def load_bc_dataset(
 
 def prompt_token_count(messages: Sequence[Mapping[str, str]],
                        tokenizer: PreTrainedTokenizerBase) -> int:
-    """The number of tokens of ``messages`` under the chat template, with the generation prompt."""
+    """The number of tokens of ``messages`` under the chat template, with the generation prompt.
+
+    Counting a prompt longer than the model's context is what :func:`fit_prompt` does before it
+    cuts it, so the tokenizer's "longer than the specified maximum" warning is silenced here."""
     ids = tokenizer.apply_chat_template(list(messages), add_generation_prompt=True, tokenize=True,
-                                        return_dict=True)["input_ids"]
+                                        return_dict=True,
+                                        tokenizer_kwargs={"verbose": False})["input_ids"]
     return len(ids)
 
 

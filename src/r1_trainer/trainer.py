@@ -135,6 +135,10 @@ class MGRPOTrainerConfig(GRPOConfig):
             self.bf16 = _cuda_bf16()
         if self.gradient_checkpointing is None:
             self.gradient_checkpointing = torch.cuda.is_available()
+        if getattr(self, "activation_checkpointing", False) is None:
+            # transformers 5.2x renamed it (the old name warns); it mirrors the old name back
+            self.activation_checkpointing, self.gradient_checkpointing = (
+                self.gradient_checkpointing, None)
         world = int(os.environ.get("WORLD_SIZE", "1"))
         per_process, rest = divmod(self.tasks_per_step, world)
         if rest or per_process == 0:
