@@ -90,14 +90,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-new-tokens", type=int, default=64, help="tokens per turn")
     parser.add_argument("--lr", type=float, default=1e-5, help="the RL learning rate")
     parser.add_argument("--threads", type=int, default=1,
-                        help="torch CPU threads (1 is fastest for the tiny model on a busy CPU)")
+                        help="torch CPU threads of the RL and eval stages, which share the CPU "
+                             "with Chromium (1 is fastest there for the tiny model)")
+    parser.add_argument("--bc-threads", type=int, default=0,
+                        help="torch CPU threads of behaviour cloning (0: one per core; nothing "
+                             "else runs then)")
     parser.add_argument("--no-thinking", action="store_true", help="the action-only format")
     args = parser.parse_args(argv)
 
     import torch
 
-    if not torch.cuda.is_available() and args.threads > 0:
-        torch.set_num_threads(args.threads)
+    cpu_only = not torch.cuda.is_available()
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    bc_threads = args.bc_threads or cores or 1
     os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
     from r1_trainer.bc import BCConfig, train_bc
     from r1_trainer.evaluate import evaluate_policy, markdown_table, write_reports
@@ -121,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{solved}/{tasks} solved -> {demos} ({seconds['demos']:.0f} s)")
 
     clock = _stage("2/4 behaviour cloning of the tiny model (TRL SFTTrainer)")
+    if cpu_only:
+        torch.set_num_threads(bc_threads)
     bc_dir = train_bc("tiny", demos, out / "bc",
                       config=BCConfig(thinking=thinking, num_train_epochs=args.bc_epochs,
                                       logging_steps=10, sft={"disable_tqdm": True}))
@@ -129,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"BC: {bc_run.get('rows')} rows, train loss {bc_run.get('train_loss', 0):.3f} -> "
           f"{bc_dir} ({seconds['bc']:.0f} s)")
 
+    if cpu_only and args.threads > 0:
+        torch.set_num_threads(args.threads)
     clock = _stage(f"3/4 M-GRPO: {args.rl_steps} steps x {args.tasks_per_step} tasks x "
                    f"{args.num_generations} rollouts (TRL GRPOTrainer)")
     rl_dir = train_rl(
