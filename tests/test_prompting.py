@@ -101,7 +101,8 @@ def test_history_keeps_errors_briefly_and_checks_lengths():
             "last_action_error": "E" * 1000}] * 2
     messages = build_messages(obs, ["do(action=\"Click\", element=\"1\")"])
     clipped = "E" * HISTORY_ERROR_CHARS + "..."
-    assert clipped in messages[1]["content"] and "E" * (HISTORY_ERROR_CHARS + 1) not in messages[1]["content"]
+    assert clipped in messages[1]["content"]
+    assert "E" * (HISTORY_ERROR_CHARS + 1) not in messages[1]["content"]
     assert "E" * 1000 in messages[3]["content"]  # the current error in full
     with pytest.raises(ValueError, match="one response per observation"):
         build_messages(obs, [])

@@ -199,10 +199,9 @@ def tiny_corpus() -> list[str]:
     page = {"intent": "Find the order", "url": "http://127.0.0.1:7770/", "html": "<a id=\"1\">x</a>",
             "last_action_error": "Element 99 does not exist on this page."}
     texts.append(observation_message(page, 1, with_task=True))
-    for n in range(2, 16):  # the compressed history's earlier rounds
-        texts.append(observation_message(dict(page, last_action_error="" if n % 2 else
-                                              page["last_action_error"]), n, compressed=True,
-                                         current_url=page["url"]))
+    for n in range(2, 16):  # the compressed history's earlier rounds, every other one failed
+        earlier = page if n % 2 == 0 else dict(page, last_action_error="")
+        texts.append(observation_message(earlier, n, compressed=True, current_url=page["url"]))
     sandbox = resources.files("webarena_gym") / "sandbox"
     for path in sorted(_walk(sandbox), key=str):
         texts.append(path.read_text(encoding="utf-8"))
