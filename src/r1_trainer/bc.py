@@ -36,7 +36,9 @@ from r1_trainer.models import (
 )
 
 try:
+    import torch
     from transformers import TrainerCallback, TrainingArguments
+    from trl import SFTTrainer
 except ImportError as _exc:
     raise missing_train_extra(_exc) from _exc
 
@@ -117,9 +119,8 @@ def train_bc(
         ``output_dir``, loadable with :func:`r1_trainer.models.load_model_and_tokenizer`.
     """
     require_train_extra()
-    import torch
     from datasets import Dataset
-    from trl import SFTConfig, SFTTrainer
+    from trl import SFTConfig
 
     from r1_trainer.data import load_bc_dataset
 
@@ -170,7 +171,7 @@ def train_bc(
         **sft_kwargs,
     }
     peft_config = config.lora.to_peft() if config.lora is not None else None
-    trainer = SFTTrainer(
+    trainer = CompletionOnlySFTTrainer(
         model=model,
         args=SFTConfig(**arguments),
         train_dataset=dataset,
@@ -199,6 +200,57 @@ def train_bc(
     }
     (output / RUN_FILE).write_text(json.dumps(run, indent=1, default=str) + "\n")
     return output
+
+
+class CompletionOnlySFTTrainer(SFTTrainer):
+    """TRL's ``SFTTrainer``, with a loss that, on a CPU, projects only the completion positions.
+
+    TRL's fused LM head scores only the positions with a label where Triton runs (GPUs); on
+    other devices it scores every position of the prompt too. A BC row is a prompt of hundreds
+    of tokens and an action of tens, so on a CPU most of that work is thrown away: this
+    subclass asks the model for the logits of the completion positions alone
+    (``logits_to_keep`` with a boolean mask) and computes the same loss, entropy and token
+    accuracy from them. Anything else (GPUs, label smoothing, a ``compute_loss_func``, other
+    loss types, MoE auxiliary losses) goes to TRL's own ``compute_loss``.
+    """
+
+    def compute_loss(self, model: Any, inputs: dict[str, Any], return_outputs: bool = False,
+                     num_items_in_batch: Any = None) -> Any:
+        """The mean negative log-likelihood of the completion tokens (TRL's own off a CPU)."""
+        labels = inputs.get("labels")
+        if (return_outputs or labels is None or self.args.device.type != "cpu"
+                or self.compute_loss_func is not None or self.label_smoother is not None
+                or self.aux_loss_enabled or self.args.loss_type != "nll"
+                or "attention_mask" not in inputs or "shift_labels" in inputs):
+            return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+        mode = "train" if model.training else "eval"
+        targets = labels[:, 1:]
+        keep = torch.zeros_like(labels, dtype=torch.bool)
+        keep[:, :-1] = targets != -100  # the logits at p predict the token at p + 1
+        forward = {k: v for k, v in inputs.items() if k != "labels"}
+        logits = model(**forward, use_cache=False, logits_to_keep=keep).logits.float()
+        logps = logits.reshape(-1, logits.shape[-1]).log_softmax(-1)  # (completion tokens, V)
+        wanted = targets[keep[:, :-1]]
+        token_logps = logps.gather(-1, wanted.unsqueeze(-1)).squeeze(-1)
+        count = wanted.numel() if num_items_in_batch is None else num_items_in_batch
+        loss = -token_logps.sum() / torch.as_tensor(count).clamp(min=1)
+        if self.args.average_tokens_across_devices and num_items_in_batch is not None:
+            loss = loss * (self.accelerator.num_processes // self.get_tp_size())
+        with torch.no_grad():
+            entropy = -(logps.exp() * logps).sum(-1)
+            correct = logps.argmax(-1) == wanted
+        gather = self.accelerator.gather_for_metrics
+        valid = gather(torch.tensor(wanted.numel(), device=logps.device)).sum()
+        entropy_sum = gather(entropy.sum()).sum()
+        correct_sum = gather(correct.sum()).sum()
+        metrics = self._metrics[mode]
+        metrics["entropy"].append((entropy_sum / valid).item() if valid > 0 else 0.0)
+        metrics["mean_token_accuracy"].append((correct_sum / valid).item() if valid > 0 else 0.0)
+        if mode == "train":
+            tokens = gather(inputs["attention_mask"].sum()).sum().item()
+            self._total_train_tokens += tokens // self._tp_size
+        metrics["num_tokens"] = [self._total_train_tokens]
+        return loss
 
 
 def _jsonable(value: Any) -> bool:
