@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 
 import gymnasium as gym
@@ -11,6 +12,8 @@ from gymnasium.utils.env_checker import check_env
 
 import webarena_gym  # noqa: F401 - registers the env ids
 from webarena_gym.cli import main
+from webarena_gym.demos import write_demos
+from webarena_gym.sandbox import tasks as tasks_module
 from webarena_gym.sandbox.tasks import (
     SplitError,
     generate_fixed_split,
@@ -107,6 +110,44 @@ def test_demos_command_writes_trajectories(tmp_path, capsys):
         assert step["response"].startswith("<think>") and "<answer>" in step["response"]
         assert step["action"]["name"]
         assert row["steps"][-1]["action"]["name"] == "exit"
+
+
+def _without_ports(text: str) -> str:
+    return re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", text)
+
+
+def test_concurrent_demos_write_the_same_file(tmp_path):
+    # Three tasks on two envs: one env takes a second task after its first; the file keeps the
+    # split's order and each trajectory is what one env alone gives (ports aside).
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert write_demos("train", one, sites=["shopping"], n=3, max_steps=15) == (3, 3)
+    assert write_demos("train", two, sites=["shopping"], n=3, max_steps=15, num_envs=2) == (3, 3)
+    assert _without_ports(two.read_text()) == _without_ports(one.read_text())
+
+
+def test_demos_record_an_oracle_failure_and_go_on(tmp_path, monkeypatch):
+    configs = load_split("train", sites=["shopping"], n=2)
+    broken = configs[0]["task_id"]
+    real_sample_of = tasks_module.sample_of
+
+    class Broken:
+        @staticmethod
+        def solve(_sample):
+            obs = yield
+            obs = yield '<answer>do(action="Scroll Down")</answer>'
+            raise RuntimeError(f"oracle bug on {obs['url']}")
+
+    def sample_of(config):
+        template, sample = real_sample_of(config)
+        return (Broken(), sample) if config["task_id"] == broken else (template, sample)
+
+    monkeypatch.setattr(tasks_module, "sample_of", sample_of)
+    out = tmp_path / "demos.jsonl"
+    assert write_demos("train", out, sites=["shopping"], n=2, max_steps=15, num_envs=2) == (2, 1)
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["task_id"] for r in rows] == [c["task_id"] for c in configs]
+    assert rows[0]["error"].startswith("RuntimeError: oracle bug") and rows[0]["num_steps"] == 1
+    assert rows[1]["reward"] == 1.0 and rows[1]["error"] is None
 
 
 def test_check_env_on_the_sandbox_split():

@@ -51,6 +51,8 @@ NAVIGATION_GRACE_MS = 60
 the navigation's request to show up when the page's own tick came back first: the request
 travels renderer -> browser -> Playwright's driver -> Python and can lose that race."""
 
+# Where the pointer rests after every action but Hover: outside the viewport, hovering nothing.
+POINTER_PARK = (-1.0, -1.0)
 _MAY_NAVIGATE = {"Click", "Press Enter", "Search", "Select Dropdown Option"}
 """Upper bound on waiting for a navigation started by an action to reach DOMContentLoaded
 (independent of an action's ``timeout_ms``, which bounds waiting for its element)."""
@@ -584,7 +586,8 @@ async def execute_action(page: Page, action: Action, *, timeout_ms: int = 5000) 
     and does not press Enter; Search types, then presses Enter. Go Backward/Forward without
     history do nothing. ``exit`` does nothing. When an action starts a navigation of the page,
     waits (at most ``SETTLE_TIMEOUT_MS``) for the new document's DOMContentLoaded; there are
-    no fixed sleeps except Wait's.
+    no fixed sleeps except Wait's. After every action but Hover the pointer moves off the page
+    (``POINTER_PARK``): a hover state lasts until the next action, never longer.
 
     Raises:
         ActionExecutionError: the element does not exist, is the wrong kind, the option is
@@ -607,6 +610,11 @@ async def execute_action(page: Page, action: Action, *, timeout_ms: int = 5000) 
         await watch.settle(
             SETTLE_TIMEOUT_MS, grace_ms=NAVIGATION_GRACE_MS if name in _MAY_NAVIGATE else 0
         )
+        if name != "Hover":
+            # The pointer leaves the page, so that no :hover state outlives the action: left
+            # where a click put it, it would hover whatever the next page shows there, or not,
+            # depending on when Chromium re-hit-tests it (the observation would be a race).
+            await page.mouse.move(*POINTER_PARK)
     except PlaywrightTimeoutError:
         raise ActionExecutionError(
             f"{what} timed out after {timeout_ms / 1000:g} s; the element may be hidden, "

@@ -136,7 +136,8 @@ def cmd_demos(args: argparse.Namespace) -> int:
               file=sys.stderr)
 
     total, solved = write_demos(args.split, args.out, sites=args.sites, n=args.n,
-                                seed=args.seed, max_steps=args.max_steps, progress=progress)
+                                seed=args.seed, max_steps=args.max_steps, num_envs=args.num_envs,
+                                progress=progress)
     print(f"{total} tasks, {solved} solved")
     return 0 if solved == total else 1
 
@@ -176,6 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
     demos.add_argument("--seed", type=int, default=0, help="site-data seed")
     demos.add_argument("-n", type=int, default=None, help="at most N tasks (train: default 1000)")
     demos.add_argument("--max-steps", type=int, default=30)
+    demos.add_argument("--num-envs", type=int, default=1,
+                       help="episodes run concurrently on one browser (same file for any value)")
     demos.add_argument("--out", required=True, help="the JSONL file to write")
     demos.set_defaults(func=cmd_demos)
     return parser
