@@ -62,3 +62,34 @@ def test_bc_can_keep_the_adapter_apart(tmp_path):
     assert (path / "adapter_config.json").is_file()
     model, _ = load_model_and_tokenizer(path)  # base model + adapter
     assert type(model).__name__.startswith("Peft")
+
+
+def test_completion_only_loss_is_trls_loss(tmp_path, monkeypatch):
+    # On a CPU our trainer projects only the completion positions; the numbers must be TRL's.
+    import r1_trainer.bc as bc
+
+    def run(folder: str) -> list[dict]:
+        path = train_bc("tiny", DEMOS, tmp_path / folder, config=BCConfig(**QUICK),
+                        disable_tqdm=True)
+        return [json.loads(line) for line in (path / "metrics.jsonl").read_text().splitlines()]
+
+    ours = run("ours")
+    monkeypatch.setattr(bc, "CompletionOnlySFTTrainer", bc.SFTTrainer)
+    theirs = run("trl")
+    keys = ("loss", "entropy", "mean_token_accuracy", "num_tokens")
+    steps = [m for m in ours if "loss" in m]
+    assert len(steps) == 4
+    for mine, trl in zip(steps, [m for m in theirs if "loss" in m], strict=True):
+        for key in keys:
+            assert mine[key] == pytest.approx(trl[key], rel=1e-4), key
+
+
+def test_tiny_tokenizer_keeps_numbers_in_groups_of_three():
+    _, tokenizer = load_model_and_tokenizer("tiny")
+
+    def pieces(text: str) -> list[str]:
+        return [tokenizer.decode([i]) for i in tokenizer(text)["input_ids"]]
+
+    assert pieces("#000002865")[-3:] == ["000", "002", "865"]  # no run of one repeated token
+    assert pieces('element="14"') == ['element="', "14", '"']
+    assert pieces("<think>") == ["<think>"]

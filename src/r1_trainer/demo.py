@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the demo; print the table, the run folder and its figure."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="runs/demo", help="the run folder")
-    parser.add_argument("--demo-tasks", type=int, default=48, help="train tasks the oracle solves")
+    parser.add_argument("--demo-tasks", type=int, default=96, help="train tasks the oracle solves")
     parser.add_argument("--bc-epochs", type=float, default=8.0)
     parser.add_argument("--rl-steps", type=int, default=3)
     parser.add_argument("--num-generations", type=int, default=2, help="G")

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 TINY = "tiny"
 """The name of the offline preset."""
 
-TINY_VERSION = 1
+TINY_VERSION = 2
 """Bumped whenever the tiny preset's architecture, tokenizer or template changes."""
 
 
@@ -52,10 +52,14 @@ class TinySpec:
         context: the tokenizer's ``model_max_length``: the prompt + completion budget of BC and
             generation (short, so that BC on a CPU takes minutes); the position embeddings
             reach ``max_positions``.
+        digits: the longest run of digits one token holds: numbers are split into groups of
+            this many from the left (``"2865"`` -> ``"286"``, ``"5"`` with 3), and every group
+            is in the vocabulary.
         hidden, layers, heads, kv_heads, intermediate: the Llama architecture.
     """
 
     vocab_size: int = 4096
+    digits: int = 3
     context: int = 512
     max_positions: int = 16384
     hidden: int = 128
@@ -222,13 +226,15 @@ def _walk(root: Any) -> list[Any]:
 def build_tiny_tokenizer(spec: TinySpec = TINY_SPEC) -> PreTrainedTokenizerBase:
     """A byte-level BPE tokenizer trained on :func:`tiny_corpus`, with a ChatML chat template.
 
-    Digits are split one per token (element numbers are copied digit by digit); every byte is in
-    the alphabet, so any text encodes. Saved, it loads as a ``PreTrainedTokenizerFast`` with
+    Numbers are split into groups of up to ``spec.digits`` digits from the left, each one
+    token: an element number is one token to copy, and an order number like ``000002865`` is
+    ``000 002 865``, not a run of one repeated token (which the tiny model copies badly: it
+    loops on "0" until the token cap). Every byte is in the alphabet, so any text encodes. Saved, it loads as a ``PreTrainedTokenizerFast`` with
     ``AutoTokenizer`` too (the Llama config names no tokenizer class of its own). Special
     tokens: ``<|im_start|>``, ``<|im_end|>`` (the end of a turn and the EOS), ``<|endoftext|>``
     (padding); the reply tags are single tokens.
     """
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
     tokenizer = Tokenizer(models.BPE())
@@ -236,7 +242,7 @@ def build_tiny_tokenizer(spec: TinySpec = TINY_SPEC) -> PreTrainedTokenizerBase:
     # No word split: merges may cross spaces and punctuation, so the markup and the action
     # grammar (`do(action="Click`, `", element="`) become few tokens and prompts stay short.
     tokenizer.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Digits(individual_digits=True),
+        pre_tokenizers.Split(Regex(rf"\d{{1,{spec.digits}}}"), behavior="isolated"),
         pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
     ])
     tokenizer.decoder = decoders.ByteLevel()
@@ -247,7 +253,9 @@ def build_tiny_tokenizer(spec: TinySpec = TINY_SPEC) -> PreTrainedTokenizerBase:
         max_token_length=32,
         show_progress=False,
     )
-    tokenizer.train_from_iterator(tiny_corpus(), trainer=trainer)
+    # Every digit group, with its leading zeros ("007"), so that each is one token.
+    groups = [f"{n:0{width}d}" for width in range(2, spec.digits + 1) for n in range(10 ** width)]
+    tokenizer.train_from_iterator(tiny_corpus() + [" ".join(groups)] * 50, trainer=trainer)
     wrapped = PreTrainedTokenizerFast(
         tokenizer_object=tokenizer,
         eos_token=IM_END,
