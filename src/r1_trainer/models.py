@@ -229,10 +229,11 @@ def build_tiny_tokenizer(spec: TinySpec = TINY_SPEC) -> PreTrainedTokenizerBase:
     Numbers are split into groups of up to ``spec.digits`` digits from the left, each one
     token: an element number is one token to copy, and an order number like ``000002865`` is
     ``000 002 865``, not a run of one repeated token (which the tiny model copies badly: it
-    loops on "0" until the token cap). Every byte is in the alphabet, so any text encodes. Saved, it loads as a ``PreTrainedTokenizerFast`` with
-    ``AutoTokenizer`` too (the Llama config names no tokenizer class of its own). Special
-    tokens: ``<|im_start|>``, ``<|im_end|>`` (the end of a turn and the EOS), ``<|endoftext|>``
-    (padding); the reply tags are single tokens.
+    loops on "0" until the token cap). Every byte is in the alphabet, so any text encodes.
+    Saved, it loads as a ``PreTrainedTokenizerFast`` with ``AutoTokenizer`` too (the Llama
+    config names no tokenizer class of its own). Special tokens: ``<|im_start|>``,
+    ``<|im_end|>`` (the end of a turn and the EOS), ``<|endoftext|>`` (padding); the reply tags
+    are single tokens.
     """
     from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
