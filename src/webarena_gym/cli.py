@@ -178,7 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
     demos.add_argument("-n", type=int, default=None, help="at most N tasks (train: default 1000)")
     demos.add_argument("--max-steps", type=int, default=30)
     demos.add_argument("--num-envs", type=int, default=1,
-                       help="episodes run concurrently on one browser (same file for any value)")
+                       help="episodes run concurrently on one browser (the same "
+                            "trajectories for any value, ports aside)")
     demos.add_argument("--out", required=True, help="the JSONL file to write")
     demos.set_defaults(func=cmd_demos)
     return parser

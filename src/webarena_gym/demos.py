@@ -151,8 +151,8 @@ def write_demos(
         split, sites, n, seed: which tasks (:func:`webarena_gym.sandbox.tasks.load_split`).
         out: the JSONL file, one trajectory per task in the split's order.
         max_steps: interactions per episode.
-        num_envs: episodes run concurrently on a vector env (one browser); the file is the
-            same for any value.
+        num_envs: episodes run concurrently on a vector env (one browser); the trajectories
+            are the same for any value but for the sites' ports in URLs.
         progress: called with each finished trajectory.
 
     Returns:
