@@ -86,6 +86,10 @@ def test_finished_envs_wait_and_masks_reset_some(shop_configs):
         venv.step([EXIT, None, EXIT])
         with pytest.raises(WebArenaEnvError, match="every episode has ended"):
             venv.step([EXIT] * 3)
+        first = venv.reset_tasks({1: ids[0]})  # the masked reset, by env index
+        assert list(first) == [1] and first[1]["intent"] == shop_configs[0]["intent"]
+        assert venv.done.tolist() == [True, False, True]
+        venv.step([None, EXIT, None])
         with pytest.raises(KeyError, match="env 1: task_id 'nope'"):
             venv.reset(options={"task_id": [ids[0], "nope", ids[0]]})
         assert venv.done.all()  # the bad id reset nothing

@@ -158,16 +158,13 @@ def evaluate_policy(
             # Start the next tasks on the idle envs, all in one concurrent reset.
             idle = [i for i, e in enumerate(episodes) if e is None][: len(queue)]
             if idle:
-                mask = np.zeros(venv.num_envs, dtype=np.bool_)
-                ids: list[Any] = [None] * venv.num_envs
-                for i in idle:
-                    config = queue.popleft()
-                    episodes[i] = _Episode(config, next_key)
+                starting = {i: queue.popleft() for i in idle}
+                first = venv.reset_tasks({i: c["task_id"] for i, c in starting.items()})
+                for i, config in starting.items():
+                    episode = _Episode(config, next_key)
+                    episode.observations.append(first[i])
+                    episodes[i] = episode
                     next_key += 1
-                    mask[i], ids[i] = True, config["task_id"]
-                venv.reset(options={"task_id": ids, "reset_mask": mask})
-                for i in idle:
-                    episodes[i].observations.append(venv.observations[i])  # type: ignore[union-attr]
             active = [i for i, e in enumerate(episodes) if e is not None]
             prompts, turns = [], []
             for i in active:

@@ -20,8 +20,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from webarena_gym.actions import ACTION_SPECS, Action, ActionParseError, format_action, parse_action
 
 Responder = Callable[[Mapping[str, str]], str]
@@ -175,14 +173,10 @@ def write_demos(
             while queue or running:
                 idle = [i for i in range(venv.num_envs) if i not in running][:len(queue)]
                 if idle:
-                    mask = np.zeros(venv.num_envs, dtype=np.bool_)
-                    ids: list[Any] = [None] * venv.num_envs
                     starting = {i: queue.pop() for i in idle}
-                    for i, (_k, config) in starting.items():
-                        mask[i], ids[i] = True, config["task_id"]
-                    venv.reset(options={"task_id": ids, "reset_mask": mask})
+                    first = venv.reset_tasks({i: c["task_id"] for i, (_k, c) in starting.items()})
                     for i, (k, config) in starting.items():
-                        running[i] = (k, _Episode(config, venv.observations[i]))
+                        running[i] = (k, _Episode(config, first[i]))
                 observations = venv.observations
                 actions: list[str | None] = [None] * venv.num_envs
                 for i, (k, episode) in list(running.items()):

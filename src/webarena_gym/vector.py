@@ -153,6 +153,23 @@ class WebArenaVectorEnv(VectorEnv):
         calls = self._reset_calls(seed, options)
         return await self.runtime.run_async(self._reset_all(calls))
 
+    def reset_tasks(
+        self, task_ids: Mapping[int, str], *, seed: int | Sequence[int | None] | None = None
+    ) -> dict[int, Obs]:
+        """Reset env ``i`` on task ``task_ids[i]`` for each ``i`` given, concurrently; the
+        others go on (a masked :meth:`reset`). Returns the new observation of each env reset.
+
+        Raises:
+            KeyError: a task id is not one of that env's tasks (nothing was reset).
+            WebArenaEnvError: as :meth:`reset`.
+        """
+        mask = np.zeros(self.num_envs, dtype=np.bool_)
+        per_env: list[str | None] = [None] * self.num_envs
+        for i, task_id in task_ids.items():
+            mask[i], per_env[i] = True, task_id
+        self.reset(seed=seed, options={"task_id": per_env, "reset_mask": mask})
+        return {i: dict(self._env_obs[i]) for i in task_ids}
+
     def _reset_calls(
         self, seed: int | Sequence[int | None] | None, options: dict[str, Any] | None
     ) -> list[tuple[int, int | None, dict[str, Any]]]:
