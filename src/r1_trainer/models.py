@@ -344,9 +344,16 @@ def _build_tiny(folder: Path, seed: int, spec: TinySpec) -> None:
 
 
 def resolve_model_path(name_or_path: str | os.PathLike[str], *, seed: int = 0) -> str:
-    """``tiny`` -> the built preset's folder; anything else is returned as is (a Hub name or path)."""
+    """A preset's folder (``tiny``, built for ``seed``; ``smollm2-135m``, converted from its GGUF
+    file: :mod:`r1_trainer.smollm2`); anything else is returned as is (a Hub name or path)."""
+    from r1_trainer.smollm2 import SMOLLM2, smollm2_model_path
+
     name = os.fspath(name_or_path)
-    return str(tiny_model_path(seed)) if name == TINY else name
+    if name == TINY:
+        return str(tiny_model_path(seed))
+    if name == SMOLLM2:
+        return str(smollm2_model_path())
+    return name
 
 
 def load_tokenizer(name_or_path: str | os.PathLike[str], *, seed: int = 0,

@@ -7,6 +7,8 @@ Splits:
 * ``test``: a fixed, versioned list (``data/test.<version>.json``, shipped with the package):
   at least 3 instances of every seen template, sampled from the default data seed.
 * ``test_unseen``: the held-out templates (never in ``train``), fixed and versioned likewise.
+* ``easy_train``, ``easy_test``, ``easy_test_unseen``: the easy curriculum, short map tasks
+  (1-3 actions) on short pages for small models (:mod:`webarena_gym.sandbox.tasks.easy`).
 
 Test files are regenerated with ``python -m webarena_gym.sandbox.tasks --write``; a test checks
 that the shipped files equal what the templates generate, so a change to a template or to the
@@ -28,7 +30,7 @@ from typing import Any
 
 from webarena_gym.sandbox.tasks.base import Sample, TaskTemplate
 
-SPLITS = ("train", "test", "test_unseen")
+SPLITS = ("train", "test", "test_unseen", "easy_train", "easy_test", "easy_test_unseen")
 SPLIT_VERSION = "v2"  # v2: v1 (shop, admin) plus the reddit, gitlab, map and cross-site tasks
 # The RNG namespace of the fixed splits' draws. One RNG per template keeps every v1 instance in
 # v2; a change that redraws instances must change this too.
@@ -79,8 +81,10 @@ def templates(sites: Iterable[str] | None = None, *, unseen: bool | None = None)
 
 
 def template(template_id: str) -> TaskTemplate:
-    """The template with this id."""
-    for t in all_templates():
+    """The template with this id (the easy curriculum's too)."""
+    from webarena_gym.sandbox.tasks.easy import easy_templates  # it imports this module
+
+    for t in (*all_templates(), *easy_templates()):
         if t.id == template_id:
             return t
     raise KeyError(f"no task template {template_id!r}; see `webarena-gym tasks list`")
@@ -205,13 +209,18 @@ def load_split(split: str = "test", sites: Iterable[str] | None = None, seed: in
     """Task configs (WebArena schema, placeholders not substituted) of a split.
 
     Args:
-        split: ``train``, ``test`` or ``test_unseen``.
+        split: ``train``, ``test``, ``test_unseen``, or an easy-curriculum split
+            (``easy_train``, ``easy_test``, ``easy_test_unseen``).
         sites: keep tasks whose sites all lie within these (default: all sandbox sites).
         seed: the site-data seed; the fixed splits exist for the default seed only.
         n: at most this many tasks (``train`` defaults to 1000).
     """
     if split not in SPLITS:
         raise SplitError(f"unknown split {split!r}; use one of {', '.join(SPLITS)}")
+    if split.startswith("easy_"):
+        from webarena_gym.sandbox.tasks.easy import load_easy_split  # it imports this module
+
+        return load_easy_split(split, sites=sites, seed=seed, n=n)
     if split == "train":
         stream = iter_train(sites, seed)
         return [next(stream) for _ in range(1000 if n is None else n)]
