@@ -73,7 +73,7 @@ def _changed_fraction(dtype: str) -> float:
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-6)
     model(input_ids=ids, labels=ids).loss.backward()
     optimizer.step()
-    changed = sum(int((p.detach() != b).sum()) for p, b in zip(model.parameters(), before))
+    changed = sum(int((p.detach() != b).sum()) for p, b in zip(model.parameters(), before, strict=True))
     return changed / sum(b.numel() for b in before)
 
 
