@@ -85,13 +85,20 @@ logger = logging.getLogger(__name__)
 
 
 
-def _fsdp_activation_checkpointing() -> bool:
+def fsdp_activation_checkpointing() -> bool:
     """Whether ``accelerate launch`` turned on FSDP's own activation checkpointing
-    (``fsdp_activation_checkpointing: true`` in its config file)."""
+    (``fsdp_activation_checkpointing: true`` in its config file, as ``configs/fsdp.yaml``)."""
     from accelerate.utils import str_to_bool
 
     return (str_to_bool(os.environ.get("ACCELERATE_USE_FSDP", "false")) == 1
             and str_to_bool(os.environ.get("FSDP_ACTIVATION_CHECKPOINTING", "false")) == 1)
+
+
+def default_gradient_checkpointing() -> bool:
+    """The trainer's gradient checkpointing when not set: on for a GPU run (activations of
+    long rows dominate its memory), off on the CPU (it only costs time there) and when FSDP
+    checkpoints activations itself (both on is an error in transformers)."""
+    return torch.cuda.is_available() and not fsdp_activation_checkpointing()
 
 
 @dataclass
@@ -166,7 +173,7 @@ class MGRPOTrainerConfig(GRPOConfig):
         precision = training_precision(self.dtype, "cpu" if self.use_cpu else None)
         if self.bf16 is None:
             self.bf16 = precision.bf16
-        fsdp_checkpointing = _fsdp_activation_checkpointing()
+        fsdp_checkpointing = fsdp_activation_checkpointing()
         # transformers 5.2x renamed gradient_checkpointing to activation_checkpointing (the old
         # name warns, and is mirrored back from the new one)
         renamed = hasattr(self, "activation_checkpointing")
@@ -174,7 +181,7 @@ class MGRPOTrainerConfig(GRPOConfig):
         if checkpointing is None:
             checkpointing = self.gradient_checkpointing
         if checkpointing is None:
-            checkpointing = torch.cuda.is_available() and not fsdp_checkpointing
+            checkpointing = default_gradient_checkpointing()
         elif checkpointing and fsdp_checkpointing:
             raise ValueError(
                 "gradient_checkpointing=True and FSDP's activation checkpointing (the accelerate "
