@@ -11,7 +11,7 @@ pytest.importorskip("trl")
 
 import torch  # noqa: E402
 
-from r1_trainer.runs import resolve_checkpoint, resume_jsonl  # noqa: E402
+from r1_trainer.runs import resolve_checkpoint, resume_jsonl, write_run_record  # noqa: E402
 from r1_trainer.trainer import (  # noqa: E402
     MGRPOTrainerConfig,
     gather_rollout_metrics,
@@ -50,6 +50,7 @@ def test_resume_goes_on_from_the_checkpoint_and_appends_the_logs(tmp_path):
     assert [json.loads(x)["step"] for x in rollouts[4:]] == [2, 2]  # generated after 2 steps
     run = json.loads((out / "r1_trainer.json").read_text())
     assert run["resumed_from"].endswith("checkpoint-2")
+    assert run["training_arguments"]["max_steps"] == 3 and "trl" in run["versions"]
 
 
 def test_resume_jsonl_keeps_the_steps_up_to_the_checkpoint(tmp_path):
@@ -100,3 +101,10 @@ def test_gather_rollout_metrics_on_one_process_and_two():
 
     two = gather_rollout_metrics(metrics, 4, 8, two_processes)
     assert two["parse_error_rate"] == pytest.approx(0.125) and two["reward"] == pytest.approx(0.25)
+
+
+def test_run_record_holds_versions_and_the_commit(tmp_path):
+    path = write_run_record(tmp_path, {"stage": "rl"})
+    run = json.loads(path.read_text())
+    assert run["stage"] == "rl" and run["versions"]["torch"] == torch.__version__
+    assert run["source"] is None or len(run["source"]["commit"]) == 40  # None: not a checkout

@@ -37,7 +37,7 @@ from r1_trainer.models import (
     resolve_device,
     training_precision,
 )
-from r1_trainer.runs import METRICS_FILE, RUN_FILE, resolve_checkpoint, resume_jsonl
+from r1_trainer.runs import METRICS_FILE, resolve_checkpoint, resume_jsonl, write_run_record
 
 try:
     import torch
@@ -209,7 +209,7 @@ def train_bc(
         "config": {**asdict(config), "lora": asdict(config.lora) if config.lora else None},
         "sft_arguments": {k: v for k, v in arguments.items() if _jsonable(v)},
     }
-    (output / RUN_FILE).write_text(json.dumps(run, indent=1, default=str) + "\n")
+    write_run_record(output, run)
     return output
 
 

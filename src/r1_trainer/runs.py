@@ -105,3 +105,48 @@ def resolve_checkpoint(value: str | bool | os.PathLike[str] | None,
             f"resume_from_checkpoint={os.fspath(value)!r}: {path} holds no trainer_state.json; "
             "give a checkpoint-* folder that a run saved (or 'last')")
     return str(path)
+
+
+#: The distributions whose versions a run records.
+RECORDED_PACKAGES = ("webarena-gym", "torch", "transformers", "trl", "peft", "accelerate",
+                     "datasets", "deepspeed", "vllm")
+
+
+def package_versions() -> dict[str, str]:
+    """The installed versions of :data:`RECORDED_PACKAGES` (absent ones left out) and Python's."""
+    import platform
+    from importlib import metadata
+
+    versions = {"python": platform.python_version()}
+    for name in RECORDED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def source_commit() -> dict[str, Any] | None:
+    """``{"commit": sha, "dirty": bool}`` of the git checkout this code runs from, or None
+    (an installed wheel, or no git)."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    try:
+        sha = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
+                             text=True, timeout=10, check=True).stdout.strip()
+        status = subprocess.run(["git", "-C", str(root), "status", "--porcelain",
+                                 "--untracked-files=no"], capture_output=True, text=True,
+                                timeout=10, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {"commit": sha, "dirty": bool(status.strip())}
+
+
+def write_run_record(output_dir: str | os.PathLike[str], record: dict[str, Any]) -> Path:
+    """Write a run's :data:`RUN_FILE`: ``record`` (stage, settings, results) plus the package
+    versions and the git commit it ran with; return its path."""
+    path = Path(output_dir) / RUN_FILE
+    full = {**record, "versions": package_versions(), "source": source_commit()}
+    path.write_text(json.dumps(full, indent=1, default=str) + "\n")
+    return path

@@ -69,11 +69,11 @@ from r1_trainer.rollout import ActionRow, RolloutBatch, TRLVLLMGenerator, rollou
 from r1_trainer.runs import (
     METRICS_FILE,
     ROLLOUTS_FILE,
-    RUN_FILE,
     recorded_thinking,
     resolve_checkpoint,
     resume_jsonl,
     run_settings,
+    write_run_record,
 )
 
 if TYPE_CHECKING:
@@ -793,8 +793,9 @@ def train_rl(
                        "epsilon": config.epsilon, "temperature": config.temperature,
                        "max_steps": config.max_steps, "compress": config.compress,
                        "dtype": config.dtype, "bf16": config.bf16, "lora": lora is not None},
+            "training_arguments": trainer.args.to_dict(),
         }
-        (output / RUN_FILE).write_text(json.dumps(run, indent=1, default=str) + "\n")
+        write_run_record(output, run)
     return output
 
 
