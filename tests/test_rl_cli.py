@@ -22,7 +22,8 @@ def test_subcommands_parse():
                             "--steps", "5", "--variant", "r1-zero", "--thinking"])
     assert (rl.num_generations, rl.tasks_per_step, rl.max_turns, rl.steps) == (4, 16, 15, 5)
     assert rl.sites == ["shopping", "reddit"] and rl.thinking is True
-    assert (rl.lr, rl.beta, rl.epsilon, rl.max_new_tokens) == (1e-6, 0.001, 0.2, 1024)
+    assert (rl.lr, rl.beta, rl.epsilon, rl.max_new_tokens) == (None, 0.001, 0.2, 1024)
+    assert rl.dtype == "auto" and rl.resume_from_checkpoint is None and rl.sites_reset is False
     assert rl.compress is True and parser.parse_args(
         ["rl", "--model", "m", "--output-dir", "d", "--no-compress"]).compress is False
     ev = parser.parse_args(["eval", "--model", "runs/rl", "--split", "test",

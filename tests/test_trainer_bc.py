@@ -93,3 +93,14 @@ def test_tiny_tokenizer_keeps_numbers_in_groups_of_three():
     assert pieces("#000002865")[-3:] == ["000", "002", "865"]  # no run of one repeated token
     assert pieces('element="14"') == ['element="', "14", '"']
     assert pieces("<think>") == ["<think>"]
+
+
+def test_bc_resumes_from_a_checkpoint_and_appends_its_metrics(tmp_path):
+    out = tmp_path / "bc"
+    quick = dict(QUICK, max_steps=2)
+    train_bc("tiny", DEMOS, out, config=BCConfig(**quick), disable_tqdm=True,
+             save_strategy="steps", save_steps=2)
+    resumed = dict(QUICK, max_steps=3, sft={"resume_from_checkpoint": "last"})
+    train_bc("tiny", DEMOS, out, config=BCConfig(**resumed), disable_tqdm=True)
+    metrics = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [m["step"] for m in metrics if "loss" in m] == [1, 2, 3]

@@ -4,7 +4,8 @@ Modules: :mod:`~r1_trainer.models` (any HF causal LM, LoRA, the offline ``tiny``
 :mod:`~r1_trainer.data` (trajectories -> prompt/completion rows), :mod:`~r1_trainer.bc`
 (behaviour cloning on TRL's SFTTrainer), :mod:`~r1_trainer.mgrpo` (the M-GRPO loss),
 :mod:`~r1_trainer.generation` (sampling with token ids and log-probs),
-:mod:`~r1_trainer.hf_policy` and :mod:`~r1_trainer.policies` (policies for evaluation).
+:mod:`~r1_trainer.hf_policy` and :mod:`~r1_trainer.policies` (policies for evaluation),
+:mod:`~r1_trainer.runs` (a run's record and logs, resuming from a checkpoint).
 
 Importing the package imports no torch: the names below load their module on first use.
 """

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from r1_trainer.models import (
+    BC_LEARNING_RATE,
+    BC_LEARNING_RATE_TINY,
     TINY,
     LoraSettings,
     context_budget,
@@ -33,7 +35,9 @@ from r1_trainer.models import (
     prompt_budget,
     require_train_extra,
     resolve_device,
+    training_precision,
 )
+from r1_trainer.runs import METRICS_FILE, resolve_checkpoint, resume_jsonl, write_run_record
 
 try:
     import torch
@@ -46,12 +50,10 @@ if TYPE_CHECKING:
     from datasets import Dataset
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
-METRICS_FILE = "metrics.jsonl"
 # transformers 5.2x renamed gradient_checkpointing (the old name warns)
 _CHECKPOINTING = ("activation_checkpointing"
                   if "activation_checkpointing" in TrainingArguments.__dataclass_fields__
                   else "gradient_checkpointing")
-RUN_FILE = "r1_trainer.json"
 
 
 @dataclass
@@ -68,11 +70,17 @@ class BCConfig:
         lora: train a LoRA adapter instead of all weights.
         merge_lora: save the adapter merged into the model (loads like any model); False saves
             the adapter alone.
-        learning_rate: None: 5e-3 for the ``tiny`` preset (random init), 1e-5 otherwise.
+        learning_rate: None: :data:`~r1_trainer.models.BC_LEARNING_RATE_TINY` (5e-3) for the
+            ``tiny`` preset (random init), :data:`~r1_trainer.models.BC_LEARNING_RATE` (1e-5)
+            otherwise.
+        dtype: the weights' dtype: ``"auto"`` trains fp32 weights, with bf16 autocast on a GPU
+            that supports it (:func:`r1_trainer.models.training_precision`); ``"bfloat16"``
+            trains bf16 weights (less memory; small updates are lost).
         num_train_epochs, max_steps, per_device_train_batch_size, gradient_accumulation_steps,
         warmup_steps (a float below 1: a fraction of the steps), logging_steps, seed: as in
             ``transformers.TrainingArguments``.
-        sft: more ``SFTConfig`` keyword arguments (``report_to``, ``bf16``, ``save_steps``, ...).
+        sft: more ``SFTConfig`` keyword arguments (``report_to``, ``bf16``, ``save_steps``,
+            ``resume_from_checkpoint``: a checkpoint folder or ``"last"``, ...).
     """
 
     thinking: bool = True
@@ -82,6 +90,7 @@ class BCConfig:
     lora: LoraSettings | None = None
     merge_lora: bool = True
     learning_rate: float | None = None
+    dtype: str = "auto"
     num_train_epochs: float = 3.0
     max_steps: int = -1
     per_device_train_batch_size: int = 4
@@ -129,8 +138,11 @@ def train_bc(
     output.mkdir(parents=True, exist_ok=True)
     name = os.fspath(model) if isinstance(model, (str, os.PathLike)) else None
     tiny = is_tiny_preset(name)
+    device = resolve_device(None)
+    precision = training_precision(config.dtype, device)
     if name is not None:
-        model, tokenizer = load_model_and_tokenizer(name, seed=config.seed)
+        model, tokenizer = load_model_and_tokenizer(name, seed=config.seed, dtype=precision.weights,
+                                                    device=device, training=True)
     elif tokenizer is None:
         raise ValueError("train_bc got a loaded model without its tokenizer: pass tokenizer=")
 
@@ -145,11 +157,9 @@ def train_bc(
                                   only_successful=config.only_successful, max_rows=config.max_rows,
                                   tokenizer=tokenizer, max_prompt_tokens=max_prompt)
 
-    device = resolve_device(None)
-    bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported()
     learning_rate = config.learning_rate
     if learning_rate is None:
-        learning_rate = 5e-3 if tiny else 1e-5
+        learning_rate = BC_LEARNING_RATE_TINY if tiny else BC_LEARNING_RATE
     arguments: dict[str, Any] = {
         "output_dir": str(output),
         "learning_rate": learning_rate,
@@ -162,7 +172,7 @@ def train_bc(
         "seed": config.seed,
         "completion_only_loss": True,
         "max_length": budget,  # prompts fit 3/4 of it: completions are not cut (unless longer)
-        "bf16": bf16,
+        "bf16": precision.bf16,  # autocast over fp32 weights: AdamW updates fp32 masters
         _CHECKPOINTING: device.type == "cuda",  # saves GPU memory; on a CPU it only costs time
         "save_strategy": "no",  # the final model is saved below
         "report_to": "none",
@@ -180,7 +190,8 @@ def train_bc(
         callbacks=[MetricsLogger(output / METRICS_FILE)],
     )
     started = time.perf_counter()
-    result = trainer.train()
+    result = trainer.train(resume_from_checkpoint=resolve_checkpoint(
+        trainer.args.resume_from_checkpoint, output))
     seconds = time.perf_counter() - started
 
     trained = trainer.model
@@ -198,7 +209,7 @@ def train_bc(
         "config": {**asdict(config), "lora": asdict(config.lora) if config.lora else None},
         "sft_arguments": {k: v for k, v in arguments.items() if _jsonable(v)},
     }
-    (output / RUN_FILE).write_text(json.dumps(run, indent=1, default=str) + "\n")
+    write_run_record(output, run)
     return output
 
 
@@ -262,17 +273,24 @@ def _jsonable(value: Any) -> bool:
 
 
 class MetricsLogger(TrainerCallback):
-    """A ``TrainerCallback`` appending every log (``{"step": .., "epoch": .., **logs}``) to a JSONL."""
+    """A ``TrainerCallback`` appending every log (``{"step": .., "epoch": .., **logs}``) to a JSONL.
+
+    The main process writes. A fresh run starts the file empty; a run resumed from a checkpoint
+    keeps the lines up to the checkpoint's step and appends after them (:func:`resume_jsonl`).
+    """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text("")
+
+    def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        """Start the file (``state`` holds the checkpoint's step when the run resumes)."""
+        if state.is_world_process_zero:
+            resume_jsonl(self.path, state.global_step)
 
     def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None,
                **kwargs: Any) -> None:
         """Append one line per log event of the trainer."""
-        if not logs:
+        if not logs or not state.is_world_process_zero:
             return
         record = {"step": state.global_step, "epoch": state.epoch, **logs}
         with self.path.open("a", encoding="utf-8") as handle:

@@ -3,7 +3,9 @@
     r1-train bc   --model Qwen/Qwen2.5-3B-Instruct --demos demos.jsonl --output-dir runs/bc
     r1-train rl   --model runs/bc --env WebArenaSandbox-v0 --num-generations 4 \\
                   --tasks-per-step 16 --max-turns 15 --output-dir runs/rl --steps 100
+    r1-train rl   --model runs/bc ... --output-dir runs/rl --steps 200 --resume-from-checkpoint
     r1-train eval --model runs/rl --split test --max-turns 30
+    r1-train eval --model runs/rl --env WebArenaLite-v0 --tasks lite.json --num-envs 1
     r1-train plot --run runs/rl
 
 The paper's variants:
@@ -19,6 +21,12 @@ The paper's variants:
 
 Multi-GPU: ``accelerate launch --config_file configs/zero3.yaml -m r1_trainer.cli rl ...``
 (or ``configs/fsdp.yaml``).
+
+WebArena-Lite (``--env WebArenaLite-v0``): episodes run on the user's live WebArena sites, which
+all rollouts and episodes share. ``rl`` refuses G > 1 on tasks that change site state
+(``require_reset`` or a ``program_html`` check) unless ``--sites-reset`` says that the
+deployment resets or isolates the sites between rollouts; ``eval`` of such tasks wants
+``--num-envs 1`` and sites reset as WebArena prescribes.
 """
 
 from __future__ import annotations
@@ -30,22 +38,27 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from r1_trainer.models import (
+    BC_LEARNING_RATE,
+    BC_LEARNING_RATE_TINY,
+    DTYPE_NAMES,
+    RL_LEARNING_RATE,
+)
+from r1_trainer.runs import LAST_CHECKPOINT, RUN_FILE, recorded_thinking, run_settings
+
 VARIANTS_BC = ("r1", "r1-cot")
 VARIANTS_RL = ("r1", "r1-zero", "r1-cot")
-
-
-def _model_settings(path: str) -> dict[str, Any]:
-    try:
-        return json.loads((Path(path) / "r1_trainer.json").read_text())
-    except (OSError, ValueError):
-        return {}
+SANDBOX_ENV, LITE_ENV = "WebArenaSandbox-v0", "WebArenaLite-v0"
+SHARED_SITES_NOTE = (
+    "WebArenaLite-v0 runs on your live WebArena sites, shared by every rollout and episode: "
+    "tasks that change site state (require_reset, program_html) see each other's writes")
 
 
 def _thinking_of(args: argparse.Namespace) -> bool:
     """``--thinking/--no-thinking``, else the format the model was trained with, else True."""
     if args.thinking is not None:
         return bool(args.thinking)
-    return bool(_model_settings(args.model).get("config", {}).get("thinking", True))
+    return recorded_thinking(args.model)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -55,7 +68,7 @@ def _thinking_of(args: argparse.Namespace) -> bool:
 
 def cmd_bc(args: argparse.Namespace) -> int:
     """Behaviour cloning on trajectory JSONL files (``webarena-gym demos`` writes them)."""
-    from r1_trainer.bc import RUN_FILE, BCConfig, train_bc
+    from r1_trainer.bc import BCConfig, train_bc
     from r1_trainer.models import LoraSettings
 
     thinking = True if args.thinking is None else bool(args.thinking)
@@ -67,12 +80,15 @@ def cmd_bc(args: argparse.Namespace) -> int:
         max_rows=args.max_rows,
         lora=LoraSettings(r=args.lora_r) if args.lora else None,
         learning_rate=args.lr,
+        dtype=args.dtype,
         num_train_epochs=args.epochs,
         max_steps=args.max_steps,
         per_device_train_batch_size=args.batch_size,
         gradient_accumulation_steps=args.grad_accum,
         seed=args.seed,
-        sft={"report_to": args.report_to},
+        sft={"report_to": args.report_to, "resume_from_checkpoint": args.resume_from_checkpoint,
+             **({"save_strategy": "steps", "save_steps": args.save_steps}
+                if args.save_steps > 0 else {})},
     )
     out = train_bc(args.model, args.demos, args.output_dir, config=config)
     run_file = Path(out) / RUN_FILE
@@ -94,7 +110,7 @@ def cmd_rl(args: argparse.Namespace) -> int:
     from r1_trainer.models import LoraSettings
     from r1_trainer.trainer import MGRPOTrainerConfig, train_rl
 
-    start = _model_settings(args.model)
+    start = run_settings(args.model)
     stage = start.get("stage")
     if args.variant in ("r1", "r1-cot") and stage not in ("bc", "rl"):
         print(f"note: {args.model} is no BC checkpoint of r1-train (its r1_trainer.json says "
@@ -103,12 +119,23 @@ def cmd_rl(args: argparse.Namespace) -> int:
     if args.variant == "r1-zero" and stage == "bc":
         raise SystemExit(f"--variant r1-zero starts RL from the base model, but {args.model} "
                          "is a BC checkpoint; pass the base model instead")
-    extra: dict[str, Any] = {}
-    if args.use_vllm:
-        extra.update(use_vllm=True, vllm_mode=args.vllm_mode)
-    if args.temperature is not None:
-        extra["temperature"] = args.temperature
-    config = MGRPOTrainerConfig(
+    config = MGRPOTrainerConfig(**rl_config_kwargs(args))
+    out = train_rl(args.model, args.output_dir, config=config, env=args.env, sites=args.sites,
+                   tasks_file=args.tasks,
+                   lora=LoraSettings(r=args.lora_r) if args.lora else None)
+    run_file = Path(out) / RUN_FILE
+    if run_file.is_file():
+        run = json.loads(run_file.read_text())
+        run["variant"] = args.variant
+        run_file.write_text(json.dumps(run, indent=1, default=str) + "\n")
+    print(f"RL ({args.variant}) model saved to {out}; metrics in {Path(out) / 'metrics.jsonl'}")
+    return 0
+
+
+def rl_config_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """The :class:`~r1_trainer.trainer.MGRPOTrainerConfig` fields that ``r1-train rl``'s flags
+    set; a flag left unset leaves the config's own default."""
+    kwargs: dict[str, Any] = dict(
         output_dir=args.output_dir,
         num_generations=args.num_generations,
         tasks_per_step=args.tasks_per_step,
@@ -116,7 +143,6 @@ def cmd_rl(args: argparse.Namespace) -> int:
         max_turns=args.max_turns,
         max_completion_length=args.max_new_tokens,
         max_steps=args.steps,
-        learning_rate=args.lr,
         beta=args.beta,
         epsilon=args.epsilon,
         thinking=args.thinking,
@@ -127,18 +153,16 @@ def cmd_rl(args: argparse.Namespace) -> int:
         report_to=args.report_to,
         seed=args.seed,
         data_seed_sandbox=args.data_seed,
-        **extra,
+        dtype=args.dtype,
+        sites_reset=args.sites_reset,
+        resume_from_checkpoint=args.resume_from_checkpoint,
     )
-    out = train_rl(args.model, args.output_dir, config=config, env=args.env, sites=args.sites,
-                   tasks_file=args.tasks,
-                   lora=LoraSettings(r=args.lora_r) if args.lora else None)
-    run_file = Path(out) / "r1_trainer.json"
-    if run_file.is_file():
-        run = json.loads(run_file.read_text())
-        run["variant"] = args.variant
-        run_file.write_text(json.dumps(run, indent=1, default=str) + "\n")
-    print(f"RL ({args.variant}) model saved to {out}; metrics in {Path(out) / 'metrics.jsonl'}")
-    return 0
+    if args.use_vllm:
+        kwargs.update(use_vllm=True, vllm_mode=args.vllm_mode)
+    optional = {"learning_rate": args.lr, "temperature": args.temperature,
+                "gradient_checkpointing": args.gradient_checkpointing}
+    kwargs.update({k: v for k, v in optional.items() if v is not None})
+    return kwargs
 
 
 # ------------------------------------------------------------------------------------------------
@@ -151,18 +175,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
     baselines table of ``benchmarks/baselines.py``, for a local model."""
     from r1_trainer.evaluate import evaluate_policy, markdown_table, write_reports
     from r1_trainer.hf_policy import HFPolicy
-    from webarena_gym.sandbox.tasks import load_split
 
     thinking = _thinking_of(args)
     budgets = [int(x) for x in str(args.max_turns).split(",") if x.strip()]
-    configs = load_split(args.split, sites=args.sites, seed=args.seed,
-                         n=args.n if args.n is not None or args.split != "train" else 100)
+    configs, split, env_kwargs = eval_tasks(args)
     policy = HFPolicy(args.model, thinking=thinking, max_new_tokens=args.max_new_tokens,
-                      temperature=args.temperature, name=args.name)
+                      temperature=args.temperature, name=args.name, dtype=args.dtype)
     reports = []
     for budget in budgets:
-        report = evaluate_policy(policy, configs, split=args.split, max_steps=budget,
-                                 num_envs=args.num_envs, thinking=thinking, seed=args.seed)
+        report = evaluate_policy(policy, configs, split=split, max_steps=budget,
+                                 num_envs=args.num_envs, thinking=thinking, seed=args.seed,
+                                 env=args.env, env_kwargs=env_kwargs)
         print(f"{policy.name} max_turns={budget}: {100 * report.success_rate:.1f}% of "
               f"{len(configs)} tasks in {report.seconds:.0f} s", file=sys.stderr)
         reports.append(report)
@@ -171,6 +194,39 @@ def cmd_eval(args: argparse.Namespace) -> int:
         write_reports(reports, args.out)
         print(f"episodes written to {args.out}", file=sys.stderr)
     return 0
+
+
+def eval_tasks(args: argparse.Namespace) -> tuple[list[dict[str, Any]], str, dict[str, Any]]:
+    """The tasks ``r1-train eval`` runs: ``(configs, split name, env arguments)``.
+
+    Sandbox: the ``--split`` (of ``--sites``). ``WebArenaLite-v0``: the configs of ``--tasks``
+    (else ``WEBARENA_LITE_CONFIG`` or the ``browsergym-webarenalite`` package's), of
+    ``--sites``, the first ``--n``; a note on stderr when tasks that change site state would
+    run side by side (``--num-envs`` > 1).
+    """
+    if args.env == SANDBOX_ENV:
+        if args.tasks is not None:
+            raise SystemExit("--tasks is for --env WebArenaLite-v0; the sandbox takes --split")
+        from webarena_gym.sandbox.tasks import load_split
+
+        n = args.n if args.n is not None or args.split != "train" else 100
+        return load_split(args.split, sites=args.sites, seed=args.seed, n=n), args.split, {}
+    from r1_trainer.evaluate import tasks_changing_sites
+    from webarena_gym.tasks import load_task_configs, webarena_lite_config_path
+
+    path = webarena_lite_config_path(args.tasks)
+    configs = [t.to_dict() for t in load_task_configs(path)]
+    if args.sites:
+        configs = [c for c in configs if set(c.get("sites") or []) <= set(args.sites)]
+    configs = configs[:args.n] if args.n is not None else configs
+    if not configs:
+        raise SystemExit(f"no tasks in {path} for sites {args.sites}")
+    writers = tasks_changing_sites(configs)
+    if writers and args.num_envs > 1:
+        print(f"note: {SHARED_SITES_NOTE}; {len(writers)} of these tasks do "
+              f"({', '.join(writers[:8])}{' ...' if len(writers) > 8 else ''}): run them with "
+              "--num-envs 1 on sites reset as WebArena prescribes", file=sys.stderr)
+    return configs, Path(path).stem, {"config_path": str(path)}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -198,6 +254,20 @@ def _thinking_flag(p: argparse.ArgumentParser) -> None:
                         "action alone); default: the model's own (its r1_trainer.json), else on")
 
 
+def _dtype_flag(p: argparse.ArgumentParser, *, training: bool) -> None:
+    what = ("auto: fp32 weights, with bf16 autocast on a GPU that has it (bfloat16: bf16 "
+            "weights, less memory, small updates lost)" if training else
+            "auto: bf16 on a GPU that has it, else fp32")
+    p.add_argument("--dtype", default="auto", choices=DTYPE_NAMES, help=f"the weights' dtype; {what}")
+
+
+def _resume_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--resume-from-checkpoint", nargs="?", const=LAST_CHECKPOINT, default=None,
+                   metavar="CHECKPOINT",
+                   help="resume from a checkpoint-* folder (no value: the latest in "
+                        "--output-dir); metrics.jsonl and rollouts.jsonl go on from it")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``r1-train`` argument parser (every subcommand)."""
     parser = argparse.ArgumentParser(
@@ -216,7 +286,9 @@ def build_parser() -> argparse.ArgumentParser:
     bc.add_argument("--epochs", type=float, default=3.0)
     bc.add_argument("--max-steps", type=int, default=-1, help="optimizer steps (-1: epochs)")
     bc.add_argument("--lr", type=float, default=None,
-                    help="default 1e-3 for the tiny preset, 1e-5 otherwise")
+                    help=f"learning rate (default {BC_LEARNING_RATE_TINY:g} for the tiny preset, "
+                         f"{BC_LEARNING_RATE:g} otherwise)")
+    _dtype_flag(bc, training=True)
     bc.add_argument("--batch-size", type=int, default=4)
     bc.add_argument("--grad-accum", type=int, default=1)
     bc.add_argument("--max-rows", type=int, default=None)
@@ -225,17 +297,25 @@ def build_parser() -> argparse.ArgumentParser:
     bc.add_argument("--lora", action="store_true", help="train a LoRA adapter (merged on save)")
     bc.add_argument("--lora-r", type=int, default=16)
     bc.add_argument("--report-to", default="none", help="tensorboard, wandb, ... (none)")
+    bc.add_argument("--save-steps", type=int, default=0,
+                    help="checkpoint every N steps (0: only the final model)")
+    _resume_flag(bc)
     bc.add_argument("--seed", type=int, default=0)
     bc.set_defaults(func=cmd_bc)
 
     rl = sub.add_parser("rl", help="M-GRPO: multi-turn RL on the vector env (TRL GRPOTrainer)")
     rl.add_argument("--model", required=True,
                     help="the BC checkpoint (R1), or the base model (R1-Zero)")
-    rl.add_argument("--env", default="WebArenaSandbox-v0",
-                    choices=["WebArenaSandbox-v0", "WebArenaLite-v0"])
+    rl.add_argument("--env", default=SANDBOX_ENV, choices=[SANDBOX_ENV, LITE_ENV],
+                    help=f"the sandbox (a tenant per rollout), or {SHARED_SITES_NOTE}")
     rl.add_argument("--sites", nargs="*", default=None, help="train on tasks of these sites")
     rl.add_argument("--tasks", default=None,
-                    help="task configs JSON to train on (required for WebArenaLite-v0)")
+                    help="WebArena task configs (JSON file or folder) to train on (default for "
+                         "WebArenaLite-v0: WEBARENA_LITE_CONFIG or browsergym-webarenalite's)")
+    rl.add_argument("--sites-reset", action="store_true",
+                    help="WebArenaLite-v0: your deployment resets (or isolates) the sites between "
+                         "the rollouts of a task; without it G > 1 is refused on tasks that "
+                         "change site state")
     rl.add_argument("--variant", choices=VARIANTS_RL, default="r1",
                     help="r1 / r1-cot: RL from a BC checkpoint; r1-zero: from the base model")
     _thinking_flag(rl)
@@ -248,13 +328,19 @@ def build_parser() -> argparse.ArgumentParser:
     rl.add_argument("--max-prompt-tokens", type=int, default=None,
                     help="cut the current page to fit (default: the model's budget)")
     rl.add_argument("--steps", type=int, default=100, help="optimizer steps")
-    rl.add_argument("--lr", type=float, default=1e-6)
+    rl.add_argument("--lr", type=float, default=None,
+                    help=f"learning rate (default {RL_LEARNING_RATE:g}, the paper's)")
+    _dtype_flag(rl, training=True)
+    rl.add_argument("--gradient-checkpointing", action=argparse.BooleanOptionalAction,
+                    default=None, help="recompute activations in the backward pass (default: on "
+                    "on a GPU, unless FSDP's own activation checkpointing is on)")
     rl.add_argument("--beta", type=float, default=0.001, help="KL weight to the reference")
     rl.add_argument("--epsilon", type=float, default=0.2, help="clip range")
     rl.add_argument("--temperature", type=float, default=None, help="sampling (default 1.0)")
     rl.add_argument("--compress", action=argparse.BooleanOptionalAction, default=True,
                     help="dynamic context compression (--no-compress keeps every page)")
     rl.add_argument("--save-steps", type=int, default=50, help="checkpoint every N steps (0: none)")
+    _resume_flag(rl)
     rl.add_argument("--lora", action="store_true", help="train a LoRA adapter")
     rl.add_argument("--lora-r", type=int, default=16)
     rl.add_argument("--use-vllm", action="store_true", help="generate with vLLM (GPU)")
@@ -265,10 +351,17 @@ def build_parser() -> argparse.ArgumentParser:
     rl.add_argument("--output-dir", required=True)
     rl.set_defaults(func=cmd_rl)
 
-    ev = sub.add_parser("eval", help="success rate of a model on a sandbox split (the "
-                                     "baselines table)")
+    ev = sub.add_parser("eval", help="success rate of a model on a sandbox split or on "
+                                     "WebArena-Lite tasks (the baselines table)")
     ev.add_argument("--model", required=True, help="tiny, a Hugging Face name, or a folder")
-    ev.add_argument("--split", default="test", choices=["train", "test", "test_unseen"])
+    ev.add_argument("--env", default=SANDBOX_ENV, choices=[SANDBOX_ENV, LITE_ENV],
+                    help=f"the sandbox's --split, or WebArena-Lite configs ({SHARED_SITES_NOTE}: "
+                         "run those with --num-envs 1)")
+    ev.add_argument("--tasks", default=None,
+                    help="WebArenaLite-v0: task configs (JSON file or folder; default "
+                         "WEBARENA_LITE_CONFIG or browsergym-webarenalite's 165)")
+    ev.add_argument("--split", default="test", choices=["train", "test", "test_unseen"],
+                    help="the sandbox split")
     ev.add_argument("--sites", nargs="*", default=None)
     ev.add_argument("--n", type=int, default=None, help="at most this many tasks")
     ev.add_argument("--max-turns", default="30",
@@ -277,7 +370,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--max-new-tokens", type=int, default=1024)
     ev.add_argument("--temperature", type=float, default=0.0, help="0: greedy")
     ev.add_argument("--num-envs", type=int, default=4, help="episodes run at once")
-    ev.add_argument("--seed", type=int, default=0, help="the site-data seed")
+    ev.add_argument("--seed", type=int, default=0, help="the sandbox's site-data seed")
+    _dtype_flag(ev, training=False)
     ev.add_argument("--name", default=None, help="the row's name in the table")
     ev.add_argument("--out", default=None, help="write every episode to this JSON file")
     ev.set_defaults(func=cmd_eval)

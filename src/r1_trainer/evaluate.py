@@ -1,10 +1,15 @@
-"""Run a policy over a sandbox split on the vector env and report what the paper's tables report.
+"""Run a policy over a sandbox split or WebArena-Lite tasks on the vector env and report what
+the paper's tables report.
 
 ``evaluate_policy`` keeps N envs busy (a queue of tasks, one episode per env at a time), asks the
 policy for the active envs' responses in one batch per turn (prompts from
 :func:`webarena_gym.prompting.build_messages`), and steps the envs concurrently. The report:
 success rate overall and per site, the average number of interactions, the average response
 length, the parse-error rate. Used by ``benchmarks/baselines.py``, ``r1-train eval`` and the demo.
+
+On ``WebArenaLite-v0`` the episodes run on the user's live WebArena sites, which every env
+shares: tasks that change site state (:func:`tasks_changing_sites`) can change what other
+episodes see, so run those with ``num_envs=1`` on sites reset as WebArena prescribes.
 """
 
 from __future__ import annotations
@@ -21,6 +26,21 @@ import numpy as np
 from r1_trainer.policies import Policy, Turn, call_policy
 from webarena_gym.actions import ActionParseError, parse_action
 from webarena_gym.prompting import build_messages
+
+SANDBOX_ENV = "WebArenaSandbox-v0"
+LITE_ENV = "WebArenaLite-v0"
+
+
+def tasks_changing_sites(configs: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The ids of the tasks whose episodes change what a site holds: ``require_reset`` in the
+    config, or an evaluator that reads site state after the episode (``program_html``).
+
+    On ``WebArenaLite-v0`` such tasks cannot run side by side (G rollouts of one task, or
+    episodes of several) on one set of live sites without seeing each other's writes.
+    """
+    return [str(c["task_id"]) for c in configs
+            if c.get("require_reset")
+            or "program_html" in ((c.get("eval") or {}).get("eval_types") or [])]
 
 
 @dataclass
@@ -125,32 +145,44 @@ def evaluate_policy(
     seed: int = 0,
     progress: Callable[[EpisodeResult], None] | None = None,
     env_kwargs: Mapping[str, Any] | None = None,
+    env: str = SANDBOX_ENV,
 ) -> EvalReport:
-    """Roll ``policy`` out once on every sandbox task of ``configs``.
+    """Roll ``policy`` out once on every task of ``configs``.
 
     Args:
         policy: see :mod:`r1_trainer.policies`.
-        configs: sandbox task configs (``webarena_gym.sandbox.tasks.load_split``).
+        configs: task configs: sandbox ones (``webarena_gym.sandbox.tasks.load_split``), or,
+            for ``WebArenaLite-v0``, WebArena configs (only their ``task_id`` and ``sites``
+            are read here: the env loads them from its ``config_path``).
         split: the split's name, for the report.
         max_steps: interactions per episode (the paper's test-time scaling knob).
         num_envs: envs stepped concurrently (the policy gets up to this many prompts a turn).
         thinking: the thinking or non-thinking system prompt.
-        seed: the site-data seed.
+        seed: the site-data seed (sandbox).
         progress: called with each finished episode.
-        env_kwargs: more arguments for every ``SandboxEnv``.
+        env_kwargs: more arguments for every env: a ``SandboxEnv``'s, or for
+            ``WebArenaLite-v0`` :func:`webarena_gym.registration.make_webarena_lite`'s
+            (``config_path``: the file ``configs`` came from; ``site_urls``, ``auth_dir``, ...).
+        env: ``WebArenaSandbox-v0`` or ``WebArenaLite-v0`` (the user's WebArena sites).
     """
-    from webarena_gym.vector import make_sandbox_vector_env
+    from webarena_gym.vector import make_lite_vector_env, make_sandbox_vector_env
 
     if not configs:
         raise ValueError("evaluate_policy got no task configs")
+    if env not in (SANDBOX_ENV, LITE_ENV):
+        raise ValueError(f"unknown env {env!r}; use {SANDBOX_ENV} or {LITE_ENV}")
     started = time.perf_counter()
     report = EvalReport(getattr(policy, "name", type(policy).__name__), split, max_steps,
                         thinking, num_envs=min(num_envs, len(configs)))
     queue = deque(configs)
-    venv = make_sandbox_vector_env(
-        report.num_envs, task_configs=list(configs), max_steps=max_steps, seed=seed,
-        **dict(env_kwargs or {}),
-    )
+    if env == LITE_ENV:
+        venv = make_lite_vector_env(report.num_envs, task_ids=[c["task_id"] for c in configs],
+                                    max_steps=max_steps, **dict(env_kwargs or {}))
+    else:
+        venv = make_sandbox_vector_env(
+            report.num_envs, task_configs=list(configs), max_steps=max_steps, seed=seed,
+            **dict(env_kwargs or {}),
+        )
     episodes: list[_Episode | None] = [None] * venv.num_envs
     next_key = 0
     try:

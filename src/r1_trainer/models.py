@@ -2,7 +2,8 @@
 
 Real runs name a model (``Qwen/Qwen2.5-3B-Instruct``, ``meta-llama/Llama-3.1-8B-Instruct``) or a
 local folder; a folder holding a PEFT adapter (``adapter_config.json``) loads its base model with
-the adapter on top. bf16 on a GPU that supports it, fp32 on the CPU.
+the adapter on top. Training loads fp32 weights (bf16 autocast on a GPU that supports it:
+:func:`training_precision`); inference loads bf16 on such a GPU, fp32 on the CPU.
 
 ``tiny`` builds a small causal LM (a 2-layer Llama, hidden size 128, about 1M parameters) from
 a config with random weights, and a byte-level BPE tokenizer trained locally on the agent's own
@@ -29,6 +30,8 @@ from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from r1_trainer.runs import RUN_FILE
 
 if TYPE_CHECKING:
     import torch
@@ -147,21 +150,70 @@ def resolve_device(device: str | torch.device | None = None) -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
-def resolve_dtype(dtype: str | torch.dtype, device: torch.device) -> torch.dtype:
-    """``"auto"``: bf16 on a GPU that supports it, fp32 otherwise (also fp32 on the CPU)."""
+DTYPE_NAMES = ("auto", "float32", "bfloat16", "float16")
+"""The values of a ``dtype`` setting (``fp32``, ``bf16`` and ``fp16`` are accepted too)."""
+
+
+def resolve_dtype(dtype: str | torch.dtype, device: torch.device, *,
+                  training: bool = False) -> torch.dtype:
+    """The dtype to load a model's weights in.
+
+    ``"auto"``: for training, fp32 (the optimizer updates fp32 master weights; bf16 comes from
+    autocast, see :func:`training_precision`); for inference, bf16 on a GPU that supports it,
+    else fp32 (also fp32 on the CPU). A name or a ``torch.dtype`` is taken as it is.
+    """
     import torch
 
     if isinstance(dtype, torch.dtype):
         return dtype
     if dtype == "auto":
-        if device.type == "cuda" and torch.cuda.is_bf16_supported():
+        if not training and device.type == "cuda" and torch.cuda.is_bf16_supported():
             return torch.bfloat16
         return torch.float32
     names = {"float32": torch.float32, "fp32": torch.float32, "bfloat16": torch.bfloat16,
              "bf16": torch.bfloat16, "float16": torch.float16, "fp16": torch.float16}
     if dtype not in names:
-        raise ValueError(f"unknown dtype {dtype!r}; use auto, float32, bfloat16 or float16")
+        raise ValueError(f"unknown dtype {dtype!r}; use one of {', '.join(DTYPE_NAMES)}")
     return names[dtype]
+
+
+@dataclass(frozen=True)
+class Precision:
+    """How a training run holds and computes with its weights.
+
+    Attributes:
+        weights: the dtype the weights are loaded in, and so the dtype AdamW updates.
+        bf16: run the forward and backward passes under bf16 autocast (``TrainingArguments.bf16``).
+    """
+
+    weights: torch.dtype
+    bf16: bool
+
+
+def training_precision(dtype: str | torch.dtype = "auto",
+                       device: str | torch.device | None = None) -> Precision:
+    """The precision to train in: fp32 weights with bf16 autocast where the device supports it.
+
+    In bf16 an update smaller than about 1/256 of a weight rounds away, so at lr 1e-6 one AdamW
+    step leaves most bf16 weights unchanged; with fp32 weights every weight moves, and bf16
+    autocast keeps the matmuls fast (TRL / transformers with ``bf16=True`` do the same).
+
+    Args:
+        dtype: ``"auto"`` (fp32 weights), or the weights' dtype by name (``"bfloat16"`` trains
+            bf16 weights directly: half the memory, most small updates lost).
+        device: the training device (default: CUDA when available, else CPU).
+
+    Returns:
+        the weights' dtype, and whether bf16 autocast is on: on a device with bf16 support
+        (a CUDA GPU that has it), off on the CPU and for fp16 weights (AMP cannot unscale
+        fp16 gradients).
+    """
+    import torch
+
+    torch_device = resolve_device(device)
+    weights = resolve_dtype(dtype, torch_device, training=True)
+    supported = torch_device.type == "cuda" and torch.cuda.is_bf16_supported()
+    return Precision(weights=weights, bf16=supported and weights != torch.float16)
 
 
 # --------------------------------------------------------------------------------------------
@@ -332,7 +384,7 @@ def _build_tiny(folder: Path, seed: int, spec: TinySpec) -> None:
     )
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
-    (folder / "r1_trainer.json").write_text(
+    (folder / RUN_FILE).write_text(
         json.dumps({"preset": TINY, "version": TINY_VERSION, "seed": seed,
                     "spec": asdict(spec)}) + "\n"
     )
@@ -377,6 +429,14 @@ def load_tokenizer(name_or_path: str | os.PathLike[str], *, seed: int = 0,
     return tokenizer
 
 
+BC_LEARNING_RATE = 1e-5
+"""Behaviour cloning's default learning rate for a pretrained model."""
+BC_LEARNING_RATE_TINY = 5e-3
+"""Behaviour cloning's default learning rate for the ``tiny`` preset (random weights)."""
+RL_LEARNING_RATE = 1e-6
+"""M-GRPO's default learning rate (the paper's public code)."""
+
+
 def is_tiny_preset(name_or_path: str | os.PathLike[str] | None) -> bool:
     """Whether this is ``tiny`` or a folder holding the tiny preset or a model trained from it
     (its ``r1_trainer.json`` says ``"preset": "tiny"``)."""
@@ -384,7 +444,7 @@ def is_tiny_preset(name_or_path: str | os.PathLike[str] | None) -> bool:
         return False
     if os.fspath(name_or_path) == TINY:
         return True
-    marker = Path(name_or_path) / "r1_trainer.json"
+    marker = Path(name_or_path) / RUN_FILE
     try:
         return json.loads(marker.read_text()).get("preset") == TINY
     except (OSError, ValueError):
@@ -399,6 +459,7 @@ def load_model_and_tokenizer(
     device: str | torch.device | None = None,
     seed: int = 0,
     trust_remote_code: bool = False,
+    training: bool = False,
     **model_kwargs: Any,
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     """A causal LM and its tokenizer, ready to train or generate.
@@ -407,11 +468,13 @@ def load_model_and_tokenizer(
         name_or_path: ``"tiny"``, a Hugging Face model name, or a local folder (a full model, or a
             PEFT adapter folder: its base model is loaded with the adapter, trainable).
         lora: add a fresh LoRA adapter (returns a ``peft.PeftModel``); None trains all weights.
-        dtype: ``"auto"`` (bf16 on a GPU that supports it, else fp32), a name, or a torch dtype.
+        dtype: ``"auto"`` (fp32 when ``training``; for inference bf16 on a GPU that supports
+            it, else fp32), a name, or a torch dtype (:func:`resolve_dtype`).
         device: where to put the model (default: CUDA when available, else CPU). Ignored when
             ``model_kwargs`` holds a ``device_map``.
         seed: the tiny preset's seed (ignored for other models).
         trust_remote_code: passed to ``from_pretrained``.
+        training: the model is to be trained: ``"auto"`` loads fp32 master weights.
         **model_kwargs: more ``AutoModelForCausalLM.from_pretrained`` arguments
             (``attn_implementation``, ``device_map``, ``revision``, ...).
 
@@ -423,7 +486,7 @@ def load_model_and_tokenizer(
 
     path = resolve_model_path(name_or_path, seed=seed)
     torch_device = resolve_device(device)
-    torch_dtype = resolve_dtype(dtype, torch_device)
+    torch_dtype = resolve_dtype(dtype, torch_device, training=training)
     kwargs = {"dtype": torch_dtype, "trust_remote_code": trust_remote_code, **model_kwargs}
     adapter = Path(path) / "adapter_config.json"
     if adapter.is_file():

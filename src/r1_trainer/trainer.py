@@ -46,22 +46,35 @@ from r1_trainer.models import missing_train_extra
 
 try:
     import torch
+    from transformers import TrainerCallback
     from trl import GRPOConfig, GRPOTrainer
     from trl.models import unwrap_model_for_generation
 except ImportError as _exc:
     raise missing_train_extra(_exc) from _exc
 
-from r1_trainer.bc import METRICS_FILE, RUN_FILE, MetricsLogger
+from r1_trainer.bc import MetricsLogger
+from r1_trainer.evaluate import LITE_ENV, SANDBOX_ENV, tasks_changing_sites
 from r1_trainer.generation import HFGenerator, SamplingSettings
 from r1_trainer.mgrpo import mgrpo_loss, mgrpo_stats
 from r1_trainer.models import (
+    RL_LEARNING_RATE,
     TINY,
     LoraSettings,
     is_tiny_preset,
     load_model_and_tokenizer,
     prompt_budget,
+    training_precision,
 )
 from r1_trainer.rollout import ActionRow, RolloutBatch, TRLVLLMGenerator, rollout_groups
+from r1_trainer.runs import (
+    METRICS_FILE,
+    ROLLOUTS_FILE,
+    recorded_thinking,
+    resolve_checkpoint,
+    resume_jsonl,
+    run_settings,
+    write_run_record,
+)
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -70,13 +83,22 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-ROLLOUTS_FILE = "rollouts.jsonl"
-SANDBOX_ENV = "WebArenaSandbox-v0"
-LITE_ENV = "WebArenaLite-v0"
 
 
-def _cuda_bf16() -> bool:
-    return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+def fsdp_activation_checkpointing() -> bool:
+    """Whether ``accelerate launch`` turned on FSDP's own activation checkpointing
+    (``fsdp_activation_checkpointing: true`` in its config file, as ``configs/fsdp.yaml``)."""
+    from accelerate.utils import str_to_bool
+
+    return (str_to_bool(os.environ.get("ACCELERATE_USE_FSDP", "false")) == 1
+            and str_to_bool(os.environ.get("FSDP_ACTIVATION_CHECKPOINTING", "false")) == 1)
+
+
+def default_gradient_checkpointing() -> bool:
+    """The trainer's gradient checkpointing when not set: on for a GPU run (activations of
+    long rows dominate its memory), off on the CPU (it only costs time there) and when FSDP
+    checkpoints activations itself (both on is an error in transformers)."""
+    return torch.cuda.is_available() and not fsdp_activation_checkpointing()
 
 
 @dataclass
@@ -87,9 +109,17 @@ class MGRPOTrainerConfig(GRPOConfig):
     lr 1e-6, KL beta 0.001, clip 0.2 (``epsilon``), 15 turns, 1024 tokens per turn
     (``max_completion_length``), temperature 1.0. Every other ``GRPOConfig`` /
     ``TrainingArguments`` field works as in TRL (``max_steps``, ``save_steps``, ``report_to``,
-    ``use_vllm``, ``deepspeed``, ``gradient_checkpointing``, ...).
+    ``use_vllm``, ``deepspeed``, ``gradient_checkpointing``, ``resume_from_checkpoint``, ...).
+
+    Precision: ``dtype="auto"`` trains fp32 weights, and ``bf16=None`` turns on bf16 autocast
+    where the device supports it (:func:`r1_trainer.models.training_precision`). Gradient
+    checkpointing (``gradient_checkpointing=None``) is on for a GPU run, unless FSDP's own
+    activation checkpointing is (``configs/fsdp.yaml``): the two cannot both be on.
 
     Attributes:
+        dtype: the weights' dtype for training: ``"auto"`` (fp32 master weights) or a name
+            (``"bfloat16"``: half the memory, but updates below a weight's bf16 resolution are
+            lost); see :data:`r1_trainer.models.DTYPE_NAMES`.
         tasks_per_step: K, tasks per optimizer step over all processes (K * G trajectories).
         tasks_per_micro_batch: tasks per micro-batch of the loss (whole groups; gradient
             accumulation covers the rest; 0: all of a process's tasks at once). Sets ``per_device_train_batch_size`` (G times this)
@@ -106,13 +136,20 @@ class MGRPOTrainerConfig(GRPOConfig):
             generation (for vLLM or bf16 generation whose log-probs drift from the trainer's).
         data_seed_sandbox: the sandbox's site-data seed (tasks and envs agree on it).
         log_rollouts: append every trajectory (task, reward, responses) to ``rollouts.jsonl``.
+        sites_reset: the user's WebArena sites are reset between the rollouts of a task
+            (``WebArenaLite-v0`` only): without it, G > 1 on tasks that change site state is
+            refused, since the G rollouts of a task share the live sites
+            (:func:`r1_trainer.evaluate.tasks_changing_sites`).
+        resume_from_checkpoint: a ``checkpoint-*`` folder to resume from, or ``"last"``: the
+            latest one in ``output_dir`` (``metrics.jsonl`` and ``rollouts.jsonl`` keep the
+            steps up to the checkpoint and go on from there).
     """
 
     num_generations: int | None = 4
     max_completion_length: int | None = 1024
     beta: float = 0.001
     epsilon: float = 0.2
-    learning_rate: float = 1e-6
+    learning_rate: float = RL_LEARNING_RATE
     temperature: float = 1.0
     logging_steps: float = 1
     report_to: str | list[str] | None = "none"
@@ -129,16 +166,32 @@ class MGRPOTrainerConfig(GRPOConfig):
     recompute_old_logps: bool = False
     data_seed_sandbox: int = 0
     log_rollouts: bool = True
+    dtype: str = "auto"
+    sites_reset: bool = False
 
     def __post_init__(self) -> None:
+        precision = training_precision(self.dtype, "cpu" if self.use_cpu else None)
         if self.bf16 is None:
-            self.bf16 = _cuda_bf16()
-        if self.gradient_checkpointing is None:
-            self.gradient_checkpointing = torch.cuda.is_available()
-        if getattr(self, "activation_checkpointing", False) is None:
-            # transformers 5.2x renamed it (the old name warns); it mirrors the old name back
-            self.activation_checkpointing, self.gradient_checkpointing = (
-                self.gradient_checkpointing, None)
+            self.bf16 = precision.bf16
+        fsdp_checkpointing = fsdp_activation_checkpointing()
+        # transformers 5.2x renamed gradient_checkpointing to activation_checkpointing (the old
+        # name warns, and is mirrored back from the new one)
+        renamed = hasattr(self, "activation_checkpointing")
+        checkpointing = self.activation_checkpointing if renamed else None
+        if checkpointing is None:
+            checkpointing = self.gradient_checkpointing
+        if checkpointing is None:
+            checkpointing = default_gradient_checkpointing()
+        elif checkpointing and fsdp_checkpointing:
+            raise ValueError(
+                "gradient_checkpointing=True and FSDP's activation checkpointing (the accelerate "
+                "config's fsdp_activation_checkpointing: true) cannot both be on: drop "
+                "--gradient-checkpointing (FSDP's is the one to use under FSDP) or set "
+                "fsdp_activation_checkpointing: false")
+        if renamed:
+            self.activation_checkpointing, self.gradient_checkpointing = checkpointing, None
+        else:
+            self.gradient_checkpointing = checkpointing
         world = int(os.environ.get("WORLD_SIZE", "1"))
         per_process, rest = divmod(self.tasks_per_step, world)
         if rest or per_process == 0:
@@ -165,13 +218,87 @@ def environment_reward(prompts: Any = None, completions: Any = None, **kwargs: A
     return [float(r) for r in kwargs.get("reward", [0.0] * len(prompts or []))]
 
 
-class _MainProcessMetrics(MetricsLogger):
-    """The BC metrics logger, writing from the main process only."""
+class _RolloutsLog(TrainerCallback):
+    """Starts ``rollouts.jsonl``: empty for a fresh run; for a resumed one, the trajectories of
+    the steps up to the checkpoint (their ``"step"`` is the optimizer steps done before them)."""
 
-    def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None,
-               **kwargs: Any) -> None:
-        if state.is_world_process_zero:
-            super().on_log(args, state, control, logs=logs, **kwargs)
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        if state.is_world_process_zero and args.log_rollouts:
+            resume_jsonl(self.path, state.global_step, through=False)
+
+
+#: How a rollout metric of each process combines into the logged one; any other metric is a
+#: mean over trajectories. ``mean/action``: a mean over actions; ``std:KEY``: the standard
+#: deviation over all trajectories, pooled from each process's std and mean (``KEY``).
+ROLLOUT_METRIC_REDUCTIONS: dict[str, str] = {
+    "reward_std": "std:reward",
+    "response_tokens": "mean/action",
+    "prompt_tokens": "mean/action",
+    "parse_error_rate": "mean/action",
+    "truncated_response_rate": "mean/action",
+    "prompt_tokens_max": "max",
+    "rollout_seconds": "max",
+    "env_errors": "sum",
+    "turns_per_second": "sum",
+}
+
+
+def merge_process_metrics(per_process: Sequence[Mapping[str, float]],
+                          trajectories: Sequence[float],
+                          actions: Sequence[float]) -> dict[str, float]:
+    """Combine each process's rollout metrics into the metrics of all trajectories.
+
+    Args:
+        per_process: one dict per process (the same keys), e.g. ``RolloutBatch.metrics()``.
+        trajectories: each process's number of trajectories (the weight of a mean over them).
+        actions: each process's number of actions (the weight of a mean over actions).
+
+    Returns:
+        one dict: weighted means, pooled standard deviations, maxima and sums as
+        :data:`ROLLOUT_METRIC_REDUCTIONS` says.
+    """
+    merged: dict[str, float] = {}
+    for key in per_process[0]:
+        values = [float(m[key]) for m in per_process]
+        how = ROLLOUT_METRIC_REDUCTIONS.get(key, "mean")
+        weights = actions if how == "mean/action" else trajectories
+        total = float(sum(weights))
+        if how == "max":
+            merged[key] = max(values)
+        elif how == "sum":
+            merged[key] = sum(values)
+        elif how.startswith("std:"):
+            means = [float(m[how[4:]]) for m in per_process]
+            mean = sum(w * m for w, m in zip(weights, means, strict=True)) / total if total else 0.0
+            second = sum(w * (v * v + m * m) for w, v, m in zip(weights, values, means, strict=True))
+            merged[key] = max(0.0, second / total - mean * mean) ** 0.5 if total else 0.0
+        else:
+            merged[key] = (sum(w * v for w, v in zip(weights, values, strict=True)) / total
+                           if total else 0.0)
+    return merged
+
+
+def gather_rollout_metrics(metrics: Mapping[str, float], trajectories: int, actions: int,
+                           gather: Callable[[torch.Tensor], torch.Tensor]) -> dict[str, float]:
+    """This process's rollout metrics merged with every other process's (a collective: every
+    process calls it with the same keys).
+
+    Args:
+        metrics: this process's metrics (``RolloutBatch.metrics()``).
+        trajectories, actions: this process's counts (the weights of the means).
+        gather: concatenates a ``[1, n]`` tensor of every process into ``[processes, n]``
+            (``Accelerator.gather``).
+    """
+    keys = sorted(metrics)
+    local = torch.tensor([[trajectories, actions, *(metrics[k] for k in keys)]],
+                         dtype=torch.float64)
+    table = gather(local).double().cpu().reshape(-1, len(keys) + 2).tolist()
+    per_process = [dict(zip(keys, row[2:], strict=True)) for row in table]
+    return merge_process_metrics(per_process, [row[0] for row in table],
+                                 [row[1] for row in table])
 
 
 def pad_rows(
@@ -261,8 +388,8 @@ class MGRPOTrainer(GRPOTrainer):
         output.mkdir(parents=True, exist_ok=True)
         self.metrics_path = output / METRICS_FILE
         self.rollouts_path = output / ROLLOUTS_FILE
-        if args.log_rollouts:
-            self.rollouts_path.write_text("")
+        if args.thinking is None:  # the one place it is resolved: the format the model learnt
+            args.thinking = recorded_thinking(model)
         super().__init__(
             model=model,
             reward_funcs=[environment_reward],
@@ -270,7 +397,8 @@ class MGRPOTrainer(GRPOTrainer):
             train_dataset=dataset,
             processing_class=processing_class,
             peft_config=peft_config,
-            callbacks=[_MainProcessMetrics(self.metrics_path), *(callbacks or [])],
+            callbacks=[MetricsLogger(self.metrics_path), _RolloutsLog(self.rollouts_path),
+                       *(callbacks or [])],
         )
         self._make_env = make_env or self._sandbox_env
         self._venv: WebArenaVectorEnv | None = None
@@ -398,8 +526,7 @@ class MGRPOTrainer(GRPOTrainer):
                 )
         batch = self.rollout(tasks)
         self.last_rollout = batch
-        for key, value in batch.metrics().items():
-            self._metrics["train"][key].append(value)
+        self._log_rollout_metrics(batch)
         if self.args.log_rollouts and self.accelerator.is_main_process:
             self._write_rollouts(batch)
 
@@ -427,6 +554,17 @@ class MGRPOTrainer(GRPOTrainer):
             raise RuntimeError(f"{len(chunks)} micro-batches for "
                                f"{self.args.steps_per_generation} accumulation steps")
         return chunks
+
+    def _log_rollout_metrics(self, batch: RolloutBatch) -> None:
+        """Log the rollout's metrics over every process's trajectories, not this one's alone."""
+        metrics = batch.metrics()
+        if self.accelerator.num_processes > 1:
+            device = self.accelerator.device
+            metrics = gather_rollout_metrics(
+                metrics, len(batch.trajectories), len(batch.rows),
+                lambda t: self.accelerator.gather(t.to(device)))
+        for key, value in metrics.items():
+            self._metrics["train"][key].append(value)
 
     def _write_rollouts(self, batch: RolloutBatch) -> None:
         with self.rollouts_path.open("a", encoding="utf-8") as handle:
@@ -513,32 +651,56 @@ class MGRPOTrainer(GRPOTrainer):
 # ------------------------------------------------------------------------------------------------
 
 
-def run_settings(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The ``r1_trainer.json`` of a model folder (what BC or RL recorded), or ``{}``."""
-    try:
-        return json.loads((Path(path) / RUN_FILE).read_text())
-    except (OSError, ValueError):
-        return {}
-
-
 def train_tasks_for(env: str = SANDBOX_ENV, *, sites: Sequence[str] | None = None,
                     n: int = 1000, seed: int = 0,
                     tasks_file: str | os.PathLike[str] | None = None) -> list[dict[str, Any]]:
-    """The tasks to train on: ``n`` sandbox train tasks (of ``sites``), or the task configs
-    of ``tasks_file`` (WebArena JSON, for ``WebArenaLite-v0``)."""
+    """The tasks to train on: ``n`` sandbox train tasks (of ``sites``), or the task configs of
+    ``tasks_file`` (WebArena JSON: a file or a folder; for ``WebArenaLite-v0`` without one,
+    ``WEBARENA_LITE_CONFIG`` or the ``browsergym-webarenalite`` package's)."""
     if env == SANDBOX_ENV and tasks_file is None:
         from webarena_gym.sandbox.tasks import load_split
 
         return load_split("train", sites=sites, seed=seed, n=n)
-    if tasks_file is None:
+    from webarena_gym.tasks import load_task_configs, webarena_lite_config_path
+
+    if tasks_file is None and env != LITE_ENV:
         raise ValueError(f"{env} needs --tasks FILE (WebArena task configs to train on)")
-    data = json.loads(Path(tasks_file).read_text())
-    configs = data if isinstance(data, list) else [data]
+    path = webarena_lite_config_path(tasks_file) if env == LITE_ENV else Path(tasks_file)
+    configs = [t.to_dict() for t in load_task_configs(path)]
     if sites:
         configs = [c for c in configs if set(c.get("sites") or []) <= set(sites)]
     if not configs:
-        raise ValueError(f"no tasks in {tasks_file} for sites {sites}")
+        raise ValueError(f"no tasks in {path} for sites {sites}")
     return configs
+
+
+LITE_TASKS_FILE = "lite_tasks.json"
+"""The WebArena-Lite configs an RL run trains on, written to its output folder when they were
+given as dicts (the env reads its tasks from a file)."""
+
+
+def check_shared_sites(tasks: Sequence[Mapping[str, Any]], num_generations: int,
+                       sites_reset: bool = False) -> None:
+    """Refuse G > 1 rollouts of ``WebArenaLite-v0`` tasks that change site state, unless the
+    user says that their sites reset.
+
+    The G rollouts of a Lite task run at once on the user's one set of live sites: a rollout's
+    writes (a posted comment, an edited product) change what the others see and how
+    ``program_html`` scores them. The sandbox has no such problem (a tenant per rollout).
+
+    Raises:
+        ValueError: naming the tasks and what to do.
+    """
+    writers = tasks_changing_sites(tasks)
+    if num_generations > 1 and writers and not sites_reset:
+        shown = ", ".join(writers[:8]) + (f" and {len(writers) - 8} more" if len(writers) > 8 else "")
+        raise ValueError(
+            f"{LITE_ENV}: the num_generations={num_generations} rollouts of a task share your "
+            f"live WebArena sites, and {len(writers)} train task(s) change what the sites hold "
+            f"(require_reset or a program_html check: task ids {shown}); one rollout's writes "
+            "would change what the others see and how they are scored. Train on tasks that "
+            "only read, use --num-generations 1, or pass --sites-reset if your deployment "
+            "resets (or isolates) the sites between the rollouts of a task.")
 
 
 def train_rl(
@@ -562,12 +724,15 @@ def train_rl(
         output_dir: where the model, the tokenizer, ``checkpoint-*`` folders, ``metrics.jsonl``
             (one line per step), ``rollouts.jsonl`` and ``r1_trainer.json`` go.
         config: the settings; None: :class:`MGRPOTrainerConfig` from ``config_kwargs``.
-        env: ``WebArenaSandbox-v0`` (default) or ``WebArenaLite-v0`` (needs ``tasks_file`` and
-            the WebArena sites' URLs in the environment).
+            ``config.resume_from_checkpoint`` resumes (a checkpoint folder, or ``"last"``).
+        env: ``WebArenaSandbox-v0`` (default) or ``WebArenaLite-v0`` (the WebArena sites' URLs
+            in the ``WA_*`` variables; G > 1 only on tasks that do not change site state,
+            unless ``config.sites_reset``: :func:`check_shared_sites`).
         sites: train on tasks of these sites only.
         tasks: the train task configs (default: ``tasks_per_step * max_steps`` sandbox train
-            tasks, at least 64).
-        tasks_file: WebArena task configs (JSON) for ``WebArenaLite-v0``.
+            tasks, at least 64; for ``WebArenaLite-v0``, those of ``tasks_file``).
+        tasks_file: WebArena task configs (JSON) for ``WebArenaLite-v0`` (default:
+            ``WEBARENA_LITE_CONFIG`` or the ``browsergym-webarenalite`` package's).
         lora: train a LoRA adapter instead of all weights.
         seed: the tiny preset's seed (for ``model="tiny"``).
         **config_kwargs: :class:`MGRPOTrainerConfig` fields (when ``config`` is None).
@@ -577,31 +742,35 @@ def train_rl(
         config = MGRPOTrainerConfig(output_dir=str(output), **config_kwargs)
     elif config_kwargs:
         raise TypeError("give either config= or config fields as keyword arguments, not both")
+    if env not in (SANDBOX_ENV, LITE_ENV):
+        raise ValueError(f"unknown env {env!r}; use {SANDBOX_ENV} or {LITE_ENV}")
     name = os.fspath(model)
     start = run_settings(name)
-    if config.thinking is None:
-        config.thinking = bool(start.get("config", {}).get("thinking", True))
-    # On the process's own device (under `accelerate launch`, GPU i for process i), after the
-    # config: its TrainingArguments set up the distributed state (ZeRO-3 partitions the load).
-    policy, tokenizer = load_model_and_tokenizer(name, seed=seed, device=config.device)
+    checkpoint = resolve_checkpoint(config.resume_from_checkpoint, output)
     if tasks is None:
         steps = config.max_steps if config.max_steps > 0 else 100
         tasks = train_tasks_for(env, sites=sites, n=max(64, config.tasks_per_step * steps),
                                 seed=config.data_seed_sandbox, tasks_file=tasks_file)
     make_env = None
     if env == LITE_ENV:
-        from webarena_gym.vector import make_lite_vector_env
-
-        def make_env(n: int) -> WebArenaVectorEnv:
-            return make_lite_vector_env(n, task_configs=list(tasks), max_steps=config.max_turns)
-    elif env != SANDBOX_ENV:
-        raise ValueError(f"unknown env {env!r}; use {SANDBOX_ENV} or {LITE_ENV}")
+        check_shared_sites(tasks, config.num_generations or 1, config.sites_reset)
+        make_env = _lite_env_factory(tasks, output, config.max_turns)
+    # fp32 master weights (bf16 autocast from the config): bf16 weights lose small updates.
+    precision = training_precision(config.dtype, config.device)
+    if precision.weights != torch.float32:
+        logger.warning("training %s weights (dtype=%s): AdamW updates below a weight's %s "
+                       "resolution are lost; dtype=auto trains fp32 weights", precision.weights,
+                       config.dtype, precision.weights)
+    # On the process's own device (under `accelerate launch`, GPU i for process i), after the
+    # config: its TrainingArguments set up the distributed state (ZeRO-3 partitions the load).
+    policy, tokenizer = load_model_and_tokenizer(name, seed=seed, device=config.device,
+                                                 dtype=precision.weights, training=True)
 
     trainer = MGRPOTrainer(policy, config, tasks, processing_class=tokenizer,
                            peft_config=lora.to_peft() if lora is not None else None,
                            make_env=make_env)
     started = time.perf_counter()
-    result = trainer.train()
+    result = trainer.train(resume_from_checkpoint=checkpoint)
     seconds = time.perf_counter() - started
     trainer.save_model(str(output))
     if trainer.accelerator.is_main_process:
@@ -616,13 +785,35 @@ def train_rl(
             "train_tasks": len(tasks),
             "train_loss": result.training_loss,
             "train_seconds": round(seconds, 1),
-            "config": {"thinking": config.thinking, "num_generations": config.num_generations,
+            "resumed_from": checkpoint,
+            "config": {"thinking": trainer.args.thinking, "num_generations": config.num_generations,
                        "tasks_per_step": config.tasks_per_step, "max_turns": config.max_turns,
                        "max_completion_length": config.max_completion_length,
                        "learning_rate": config.learning_rate, "beta": config.beta,
                        "epsilon": config.epsilon, "temperature": config.temperature,
                        "max_steps": config.max_steps, "compress": config.compress,
-                       "lora": lora is not None},
+                       "dtype": config.dtype, "bf16": config.bf16, "lora": lora is not None},
+            "training_arguments": trainer.args.to_dict(),
         }
-        (output / RUN_FILE).write_text(json.dumps(run, indent=1, default=str) + "\n")
+        write_run_record(output, run)
     return output
+
+
+def _lite_env_factory(tasks: Sequence[Mapping[str, Any]], output: Path,
+                      max_turns: int) -> Callable[[int], WebArenaVectorEnv]:
+    """``n -> WebArenaLite-v0`` vector env over ``tasks`` (written to the run's
+    :data:`LITE_TASKS_FILE`, which the env reads; the ``WA_*`` variables give the sites)."""
+    from webarena_gym.vector import make_lite_vector_env
+
+    path = output / LITE_TASKS_FILE
+    output.mkdir(parents=True, exist_ok=True)
+    # every process writes the same file: a private file, then an atomic rename
+    private = output / f".{LITE_TASKS_FILE}.{os.getpid()}"
+    private.write_text(json.dumps([dict(t) for t in tasks], indent=1) + "\n")
+    os.replace(private, path)
+    ids = [t["task_id"] for t in tasks]
+
+    def make_env(n: int) -> WebArenaVectorEnv:
+        return make_lite_vector_env(n, config_path=path, task_ids=ids, max_steps=max_turns)
+
+    return make_env
