@@ -203,7 +203,7 @@ def run_episodes(
                 actions[i] = str(response)
                 stepped.append(running[i])
         obs, rewards, terminated, truncated, infos = venv.step(actions)
-        current = unbatch(obs)
+        current = _observations(venv, obs)
         for i, action in enumerate(actions):
             live[i] = action is not None and not (terminated[i] or truncated[i])
         for episode in stepped:
@@ -242,7 +242,7 @@ def _reset(
             mask[i], per_env[i] = True, episode.task_id
         try:
             obs, _infos = venv.reset(seed=seed, options={"task_id": per_env, "reset_mask": mask})
-            first, errors = dict(enumerate(unbatch(obs))), {}
+            first, errors = dict(enumerate(_observations(venv, obs))), {}
         except VectorResetError as exc:
             first, errors = exc.observations, exc.errors
         started.update({i: first[i] for i in pending if i not in errors})
@@ -254,6 +254,13 @@ def _reset(
                            pending[i].task_id, i, attempt + 1, retries + 1, error)
     tries = f"{retries + 1} tries" if retries else "1 try"
     return started, {i: f"reset failed ({tries}): {error}" for i, error in errors.items()}
+
+
+def _observations(venv: Any, obs: Mapping[str, Sequence[str]]) -> list[dict[str, str]]:
+    """One observation per env: the env's own dicts when the vector env keeps them (their key
+    order is the env's, which the demo files keep), else the batch unbatched (any wrapper)."""
+    own = getattr(venv, "observations", None)
+    return list(own) if own is not None else unbatch(obs)
 
 
 def _parsed_action(info: Mapping[str, Any]) -> dict[str, Any] | None:
