@@ -149,7 +149,7 @@ class RolloutBatch:
         num_generations: G.
         seconds: wall time of the rollout.
         generate_seconds: of which spent generating.
-        env_seconds: of which spent resetting and stepping the envs.
+        env_seconds: of which not generating (resetting and stepping the envs, building prompts).
         rounds: batched generation calls (turns of the longest episode).
     """
 
