@@ -166,7 +166,7 @@ def test_too_few_envs_is_an_error(venv, tasks):
         rollout_groups(venv, ScriptedGenerator(lambda n, m: EXIT), tasks + tasks[:1], 2)
 
 
-def test_an_env_failure_is_its_own_trajectorys(venv, tasks, monkeypatch):
+def test_an_env_failure_stays_in_its_trajectory(venv, tasks, monkeypatch):
     """One env of the batch raises in the step where all four rollouts exit: that trajectory
     is marked errored, gets no rows and no say in its group's advantages; the three others keep
     their rewards (1, 0, 0) and are normalised among themselves."""
@@ -208,3 +208,19 @@ def test_a_reset_that_fails_once_is_retried(venv, tasks, monkeypatch):
     assert [t.error for t in batch.trajectories] == [None] * 4
     assert [t.terminated for t in batch.trajectories] == [True] * 4
     assert len(batch.rows) == 4 and batch.metrics()["env_errors"] == 0.0
+
+
+def test_a_process_done_early_keeps_generating_until_all_are(venv, tasks):
+    """With ``sync`` (several processes), this process's episodes end after one turn while
+    another's run two more: it makes two throw-away generate calls, then stops with it (one
+    last ``sync(False)``, which every process makes, says that all are done)."""
+    said, others_running = [], [True, True, False]
+
+    def sync(local):
+        said.append(local)
+        return local or others_running.pop(0)
+
+    generator = ScriptedGenerator(lambda n, m: EXIT)
+    batch = rollout_groups(venv, generator, tasks, 2, max_turns=3, sync=sync)
+    assert said == [True, False, False, False]
+    assert generator.calls == 3 and batch.rounds == 1 and len(batch.rows) == 4
