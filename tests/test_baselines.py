@@ -143,3 +143,25 @@ def test_fewer_tasks_left_than_idle_envs():
     configs = load_split("test", sites=["map"])[:5]
     report = evaluate_policy(RandomPolicy(seed=1), configs, num_envs=4, max_steps=2)
     assert sorted(e.task_id for e in report.episodes) == sorted(c["task_id"] for c in configs)
+
+
+def test_an_env_failure_is_one_unsolved_episode_not_a_crashed_evaluation(monkeypatch):
+    """Before the one episode runner, one env raising in a step ended the whole evaluation."""
+    from r1_trainer.evaluate import evaluate_policy
+    from r1_trainer.policies import OraclePolicy
+    from webarena_gym.sandbox.env import SandboxEnv
+
+    configs = load_split("test", sites=["shopping_admin"])[:2]
+    broken, real_astep = configs[0]["task_id"], SandboxEnv.astep
+
+    async def astep(self, action):
+        if self.task.task_id == broken:
+            raise RuntimeError("the admin site returned 502")
+        return await real_astep(self, action)
+
+    monkeypatch.setattr(SandboxEnv, "astep", astep)
+    report = evaluate_policy(OraclePolicy(), configs, num_envs=2)
+    failed, solved = report.episodes
+    assert failed.reward == 0.0 and "returned 502" in failed.error
+    assert solved.reward == 1.0 and solved.error is None
+    assert report.summary()["env_errors"] == 1 and report.success_rate == 0.5

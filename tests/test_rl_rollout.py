@@ -164,3 +164,63 @@ def test_unparseable_responses_are_stepped_and_groups_get_advantages(venv, tasks
 def test_too_few_envs_is_an_error(venv, tasks):
     with pytest.raises(ValueError, match="num_envs=6"):
         rollout_groups(venv, ScriptedGenerator(lambda n, m: EXIT), tasks + tasks[:1], 2)
+
+
+def test_an_env_failure_stays_in_its_trajectory(venv, tasks, monkeypatch):
+    """One env of the batch raises in the step where all four rollouts exit: that trajectory
+    is marked errored, gets no rows and no say in its group's advantages; the three others keep
+    their rewards (1, 0, 0) and are normalised among themselves."""
+    async def site_down(action):
+        raise RuntimeError("the tenant's database is locked")
+
+    monkeypatch.setattr(venv.envs[1], "astep", site_down)
+    batch = rollout_groups(FirstRolloutWins(venv, 4), ScriptedGenerator(lambda n, m: EXIT),
+                           tasks[:1], 4, max_turns=2)
+    broken = batch.trajectories[1]
+    assert broken.error is not None and "database is locked" in broken.error
+    others = [batch.trajectories[i] for i in (0, 2, 3)]
+    assert [t.error for t in others] == [None] * 3
+    assert [t.reward for t in others] == [1.0, 0.0, 0.0]
+    assert all(t.terminated for t in others)
+    assert sorted(r.traj_index for r in batch.rows) == [0, 2, 3]  # no row of the errored one
+    std = (2 / 9) ** 0.5  # population std of (1, 0, 0)
+    by_traj = {r.traj_index: r.advantage for r in batch.rows}
+    assert by_traj[0] == pytest.approx((2 / 3) / (std + 1e-4))
+    assert by_traj[2] == by_traj[3] == pytest.approx((-1 / 3) / (std + 1e-4))
+    metrics = batch.metrics()
+    assert metrics["env_errors"] == 1.0
+    assert metrics["reward"] == pytest.approx(1 / 3) and metrics["groups_with_signal"] == 1.0
+
+
+def test_a_reset_that_fails_once_is_retried(venv, tasks, monkeypatch):
+    env = venv.envs[2]
+    real_areset, calls = env.areset, []
+
+    async def flaky(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise TimeoutError("the start page took too long")
+        return await real_areset(**kwargs)
+
+    monkeypatch.setattr(env, "areset", flaky)
+    batch = rollout_groups(venv, ScriptedGenerator(lambda n, m: EXIT), tasks, 2, max_turns=2)
+    assert len(calls) == 2
+    assert [t.error for t in batch.trajectories] == [None] * 4
+    assert [t.terminated for t in batch.trajectories] == [True] * 4
+    assert len(batch.rows) == 4 and batch.metrics()["env_errors"] == 0.0
+
+
+def test_a_process_done_early_keeps_generating_until_all_are(venv, tasks):
+    """With ``sync`` (several processes), this process's episodes end after one turn while
+    another's run two more: it makes two throw-away generate calls, then stops with it (one
+    last ``sync(False)``, which every process makes, says that all are done)."""
+    said, others_running = [], [True, True, False]
+
+    def sync(local):
+        said.append(local)
+        return local or others_running.pop(0)
+
+    generator = ScriptedGenerator(lambda n, m: EXIT)
+    batch = rollout_groups(venv, generator, tasks, 2, max_turns=3, sync=sync)
+    assert said == [True, False, False, False]
+    assert generator.calls == 3 and batch.rounds == 1 and len(batch.rows) == 4

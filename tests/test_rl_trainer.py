@@ -84,3 +84,35 @@ def test_pad_rows_puts_every_completion_at_the_same_column():
     assert ids.tolist() == [[1, 2, 3, 5, 0], [0, 0, 4, 6, 7]]
     assert attention.tolist() == [[1, 1, 1, 1, 0], [0, 0, 1, 1, 1]]
     assert mask.tolist() == [[1, 0], [1, 1]]
+
+
+def test_a_group_whose_envs_all_failed_leaves_an_empty_micro_batch(tmp_path, monkeypatch):
+    """Both rollouts of the second task hit a failing env: they give no rows, so that task's
+    micro-batch is empty; the step still trains on the first task, and the logged reward is
+    the valid trajectories' (1, 0), with the two failures counted."""
+    torch.manual_seed(0)
+    tasks = load_split("train", sites=["shopping"], n=2)
+    out = tmp_path / "rl"
+    config = MGRPOTrainerConfig(
+        output_dir=str(out), num_generations=2, tasks_per_step=2, tasks_per_micro_batch=1,
+        max_turns=2, max_completion_length=8, max_steps=1, learning_rate=1e-3,
+        save_strategy="no", disable_tqdm=True, thinking=True,
+    )
+    import r1_trainer.trainer as trainer_module
+
+    async def site_down(action):
+        raise RuntimeError("the shop returned 502")
+
+    def failing_env(self, n):
+        venv = make_sandbox_vector_env(n, task_configs=self.train_tasks, max_steps=2)
+        for env in venv.envs[2:]:
+            env.astep = site_down
+        return FirstRolloutWins(venv, 2)
+
+    monkeypatch.setattr(trainer_module.MGRPOTrainer, "_sandbox_env", failing_env)
+    train_rl("tiny", out, config=config, tasks=tasks)
+    lines = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
+    step = next(x for x in lines if "reward" in x)
+    assert step["env_errors"] == 2.0 and step["reward"] == 0.5
+    rollouts = [json.loads(x) for x in (out / "rollouts.jsonl").read_text().splitlines()]
+    assert ["502" in (r["error"] or "") for r in rollouts] == [False, False, True, True]

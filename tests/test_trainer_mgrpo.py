@@ -34,6 +34,24 @@ def test_group_advantages_population_std_by_hand():
     assert adv[0].item() == pytest.approx(1.7317, abs=1e-4)
 
 
+def test_group_advantages_leave_errored_trajectories_out():
+    """An errored trajectory (its env failed) gets 0 and is not in its group's mean or std; a
+    group left with fewer than two valid trajectories gets 0."""
+    rewards = torch.tensor([1.0, 0, 0, 1, 1, 0, 0])
+    groups = torch.tensor([0, 0, 0, 0, 1, 1, 2])
+    valid = torch.tensor([True, True, True, False, True, False, True])
+    adv = group_advantages(rewards, groups, valid=valid)
+    std = math.sqrt(2 / 9)  # population std of the valid (1, 0, 0): mean 1/3
+    expected = [(2 / 3) / (std + EPS), (-1 / 3) / (std + EPS), (-1 / 3) / (std + EPS), 0.0]
+    expected += [0.0, 0.0]  # one valid trajectory left: no group to compare with
+    expected += [0.0]  # a group of one
+    assert adv.tolist() == pytest.approx(expected, abs=1e-6)
+    # all valid: the same as no mask
+    every = torch.ones(7, dtype=torch.bool)
+    assert torch.equal(group_advantages(rewards, groups, valid=every),
+                       group_advantages(rewards, groups))
+
+
 def test_group_advantages_sample_std_when_asked():
     adv = group_advantages(torch.tensor([1.0, 0, 0, 0]), torch.zeros(4, dtype=torch.long),
                            unbiased=True)

@@ -1,9 +1,10 @@
 """Run a policy over a sandbox split or WebArena-Lite tasks on the vector env and report what
 the paper's tables report.
 
-``evaluate_policy`` keeps N envs busy (a queue of tasks, one episode per env at a time), asks the
-policy for the active envs' responses in one batch per turn (prompts from
-:func:`webarena_gym.prompting.build_messages`), and steps the envs concurrently. The report:
+``evaluate_policy`` runs the tasks through :func:`webarena_gym.episodes.run_episodes` (N envs
+busy, a queue of tasks, one episode per env at a time), asks the policy for the active envs'
+responses in one batch per turn (prompts from :func:`webarena_gym.prompting.build_messages`),
+and steps the envs concurrently. The report:
 success rate overall and per site, the average number of interactions, the average response
 length, the parse-error rate. Used by ``benchmarks/baselines.py``, ``r1-train eval`` and the demo.
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -24,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from r1_trainer.policies import Policy, Turn, call_policy
-from webarena_gym.actions import ActionParseError, parse_action
+from webarena_gym.episodes import Episode, run_episodes
 from webarena_gym.prompting import build_messages
 
 SANDBOX_ENV = "WebArenaSandbox-v0"
@@ -98,6 +99,11 @@ class EvalReport:
         total = sum(len(e.response_chars) for e in self.episodes)
         return sum(e.parse_errors for e in self.episodes) / total if total else 0.0
 
+    @property
+    def env_errors(self) -> int:
+        """Episodes cut short by their env's failure (counted as unsolved)."""
+        return sum(e.error is not None for e in self.episodes)
+
     def summary(self) -> dict[str, Any]:
         """The table row as a dict."""
         return {
@@ -111,6 +117,7 @@ class EvalReport:
             "mean_interactions": self.mean_interactions,
             "mean_response_chars": self.mean_response_chars,
             "parse_error_rate": self.parse_error_rate,
+            "env_errors": self.env_errors,
             "num_envs": self.num_envs,
             "seconds": self.seconds,
         }
@@ -123,15 +130,6 @@ class EvalReport:
 def _mean(values: Iterable[float]) -> float:
     values = list(values)
     return float(np.mean(values)) if values else 0.0
-
-
-@dataclass
-class _Episode:
-    config: Mapping[str, Any]
-    key: int
-    observations: list[dict[str, str]] = field(default_factory=list)
-    responses: list[str] = field(default_factory=list)
-    parse_errors: int = 0
 
 
 def evaluate_policy(
@@ -147,7 +145,8 @@ def evaluate_policy(
     env_kwargs: Mapping[str, Any] | None = None,
     env: str = SANDBOX_ENV,
 ) -> EvalReport:
-    """Roll ``policy`` out once on every task of ``configs``.
+    """Roll ``policy`` out once on every task of ``configs``
+    (:func:`webarena_gym.episodes.run_episodes`).
 
     Args:
         policy: see :mod:`r1_trainer.policies`.
@@ -164,6 +163,10 @@ def evaluate_policy(
             ``WebArenaLite-v0`` :func:`webarena_gym.registration.make_webarena_lite`'s
             (``config_path``: the file ``configs`` came from; ``site_urls``, ``auth_dir``, ...).
         env: ``WebArenaSandbox-v0`` or ``WebArenaLite-v0`` (the user's WebArena sites).
+
+    Returns:
+        The report, episodes in the order of ``configs``. An episode whose env failed counts
+        as unsolved and carries the failure in ``error`` (``env_errors`` in the summary).
     """
     from webarena_gym.vector import make_lite_vector_env, make_sandbox_vector_env
 
@@ -174,7 +177,6 @@ def evaluate_policy(
     started = time.perf_counter()
     report = EvalReport(getattr(policy, "name", type(policy).__name__), split, max_steps,
                         thinking, num_envs=min(num_envs, len(configs)))
-    queue = deque(configs)
     if env == LITE_ENV:
         venv = make_lite_vector_env(report.num_envs, task_ids=[c["task_id"] for c in configs],
                                     max_steps=max_steps, **dict(env_kwargs or {}))
@@ -183,69 +185,43 @@ def evaluate_policy(
             report.num_envs, task_configs=list(configs), max_steps=max_steps, seed=seed,
             **dict(env_kwargs or {}),
         )
-    episodes: list[_Episode | None] = [None] * venv.num_envs
-    next_key = 0
+
+    def respond(episodes: Sequence[Episode]) -> list[str]:
+        prompts = [build_messages(e.observations, e.responses, thinking=thinking)
+                   for e in episodes]
+        turns = [Turn(e.observation, e.task_id, e.index, len(e.steps), e.config)
+                 for e in episodes]
+        return call_policy(policy, prompts, turns)
+
+    def ended(episode: Episode) -> None:
+        forget = getattr(policy, "forget", None)
+        if forget is not None:
+            forget(episode.index)
+        if progress is not None:
+            progress(_result(episode))
+
     try:
-        while queue or any(e is not None for e in episodes):
-            # Start the next tasks on the idle envs, all in one concurrent reset.
-            idle = [i for i, e in enumerate(episodes) if e is None][: len(queue)]
-            if idle:
-                starting = {i: queue.popleft() for i in idle}
-                first = venv.reset_tasks({i: c["task_id"] for i, c in starting.items()})
-                for i, config in starting.items():
-                    episode = _Episode(config, next_key)
-                    episode.observations.append(first[i])
-                    episodes[i] = episode
-                    next_key += 1
-            active = [i for i, e in enumerate(episodes) if e is not None]
-            prompts, turns = [], []
-            for i in active:
-                ep = episodes[i]
-                assert ep is not None
-                prompts.append(build_messages(ep.observations, ep.responses, thinking=thinking))
-                turns.append(Turn(ep.observations[-1], str(ep.config["task_id"]), ep.key,
-                                  len(ep.responses), ep.config))
-            responses = call_policy(policy, prompts, turns)
-            actions: list[str | None] = [None] * venv.num_envs
-            for i, response in zip(active, responses, strict=True):
-                actions[i] = response
-            _obs, rewards, terminated, truncated, _infos = venv.step(actions)
-            current = venv.observations
-            for i, response in zip(active, responses, strict=True):
-                ep = episodes[i]
-                assert ep is not None
-                ep.responses.append(response)
-                ep.observations.append(current[i])
-                try:
-                    answer = parse_action(response)
-                except ActionParseError:
-                    ep.parse_errors += 1
-                    answer = None
-                if terminated[i] or truncated[i]:
-                    result = EpisodeResult(
-                        task_id=str(ep.config["task_id"]),
-                        sites=list(ep.config.get("sites") or []),
-                        reward=float(rewards[i]),
-                        interactions=len(ep.responses),
-                        response_chars=[len(r) for r in ep.responses],
-                        parse_errors=ep.parse_errors,
-                        terminated=bool(terminated[i]),
-                        answer=answer.argument if answer and answer.name == "exit" else None,
-                        error=current[i].get("last_action_error") if truncated[i] else None,
-                    )
-                    report.episodes.append(result)
-                    forget = getattr(policy, "forget", None)
-                    if forget is not None:
-                        forget(ep.key)
-                    episodes[i] = None
-                    if progress is not None:
-                        progress(result)
+        episodes = run_episodes(venv, configs, respond, on_end=ended)
     finally:
         venv.close()
+    report.episodes = [_result(e) for e in episodes]
     report.seconds = time.perf_counter() - started
-    order = {str(c["task_id"]): n for n, c in enumerate(configs)}
-    report.episodes.sort(key=lambda e: order.get(e.task_id, 0))
     return report
+
+
+def _result(episode: Episode) -> EpisodeResult:
+    """An :class:`~webarena_gym.episodes.Episode` as a row of the report."""
+    return EpisodeResult(
+        task_id=episode.task_id,
+        sites=list((episode.config or {}).get("sites") or []),
+        reward=float(episode.reward),
+        interactions=len(episode.steps),
+        response_chars=[len(r) for r in episode.responses],
+        parse_errors=episode.parse_errors,
+        terminated=episode.terminated,
+        answer=episode.answer,
+        error=episode.error,
+    )
 
 
 def markdown_table(reports: Sequence[EvalReport]) -> str:

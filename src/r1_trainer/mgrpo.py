@@ -65,7 +65,7 @@ class MGRPOConfig:
 
 
 def group_advantages(rewards: torch.Tensor, group_index: torch.Tensor, *, eps: float = 1e-4,
-                     unbiased: bool = False) -> torch.Tensor:
+                     unbiased: bool = False, valid: torch.Tensor | None = None) -> torch.Tensor:
     """``A_i = (r_i - mean(r)) / (std(r) + eps)`` within each group; 0 where a group's rewards
     are all equal (and for a group of one).
 
@@ -76,21 +76,25 @@ def group_advantages(rewards: torch.Tensor, group_index: torch.Tensor, *, eps: f
     Args:
         rewards: ``[trajectories]`` rewards.
         group_index: ``[trajectories]`` the group (task) of each trajectory, any integers.
+        valid: ``[trajectories]`` bool, False for a trajectory whose env failed: it gets
+            advantage 0 and is left out of its group's mean and std (a group with fewer than
+            two valid trajectories gets 0). None: all valid.
 
     Returns:
         ``[trajectories]`` float advantages.
     """
     rewards = rewards.float()
+    keep = torch.ones_like(rewards) if valid is None else valid.to(rewards.device).float()
     _, group = torch.unique(group_index.to(rewards.device), return_inverse=True)
     n = int(group.max()) + 1 if group.numel() else 0
-    count = rewards.new_zeros(n).index_add_(0, group, torch.ones_like(rewards))
-    mean = rewards.new_zeros(n).index_add_(0, group, rewards) / count
-    centred = rewards - mean[group]
+    count = rewards.new_zeros(n).index_add_(0, group, keep)
+    mean = rewards.new_zeros(n).index_add_(0, group, rewards * keep) / count.clamp(min=1)
+    centred = (rewards - mean[group]) * keep
     squares = rewards.new_zeros(n).index_add_(0, group, centred**2)
-    std = (squares / (count - 1).clamp(min=1) if unbiased else squares / count).sqrt()
+    std = (squares / (count - 1).clamp(min=1) if unbiased else squares / count.clamp(min=1)).sqrt()
     advantages = centred / (std[group] + eps)
     # equal rewards leave every deviation exactly 0: no signal, no advantage (a group of one too)
-    return torch.where(squares[group] > 0, advantages, torch.zeros_like(advantages))
+    return torch.where((squares[group] > 0) & (keep > 0), advantages, torch.zeros_like(advantages))
 
 
 def mgrpo_weights(mask: torch.Tensor, traj_index: torch.Tensor, group_index: torch.Tensor

@@ -13,9 +13,12 @@ re-tokenized from decoded text, so the M-GRPO ratio compares the tokens that wer
 the context they were sampled in. A response that does not parse as an action is still stepped:
 the env answers with the parser's message as the next observation's ``last_action_error``.
 
-Output (:class:`RolloutBatch`): the trajectories (reward, responses, generations) and one
-:class:`ActionRow` per action, with its trajectory's group-relative advantage
-(:func:`r1_trainer.mgrpo.group_advantages`).
+The episode loop is :func:`webarena_gym.episodes.run_episodes` (the one demos and evaluation
+use too); the generator is its policy. Output (:class:`RolloutBatch`): the trajectories (reward,
+responses, generations) and one :class:`ActionRow` per action, with its trajectory's
+group-relative advantage (:func:`r1_trainer.mgrpo.group_advantages`). Env failures are per
+trajectory: one whose env failed is kept (``error``, counted in ``env_errors``) but gets no
+rows, and its group's advantages are normalised over the others.
 
 Example::
 
@@ -27,7 +30,6 @@ Example::
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,14 +39,11 @@ import numpy as np
 
 from r1_trainer.generation import Generation, SamplingSettings
 from r1_trainer.mgrpo import group_advantages
-from webarena_gym.actions import ActionParseError, parse_action
-from webarena_gym.env import WebArenaEnvError
+from webarena_gym.episodes import Episode, run_episodes
 from webarena_gym.prompting import build_messages
 
 if TYPE_CHECKING:
     from webarena_gym.vector import WebArenaVectorEnv
-
-logger = logging.getLogger(__name__)
 
 Message = Mapping[str, str]
 
@@ -76,7 +75,8 @@ class RolloutTrajectory:
         reward: the episode's reward (binary on WebArena tasks).
         terminated: the episode ended by the agent's ``exit`` (or the env's success check).
         truncated: it hit the turn limit (or the env failed: see ``error``).
-        error: an env failure, when one ended the episode.
+        error: an env failure (a reset that failed every retry, a step that raised, a crashed
+            browser): such a trajectory gets no rows and no say in its group's advantages.
     """
 
     task_id: str
@@ -149,7 +149,7 @@ class RolloutBatch:
         num_generations: G.
         seconds: wall time of the rollout.
         generate_seconds: of which spent generating.
-        env_seconds: of which spent resetting and stepping the envs.
+        env_seconds: of which not generating (resetting and stepping the envs, building prompts).
         rounds: batched generation calls (turns of the longest episode).
     """
 
@@ -162,19 +162,28 @@ class RolloutBatch:
     rounds: int = 0
 
     def metrics(self) -> dict[str, float]:
-        """What the trainer logs about the rollout (means over trajectories unless said)."""
+        """What the trainer logs about the rollout (means over trajectories unless said).
+
+        ``reward``, ``reward_std``, ``success_rate`` and ``groups_with_signal`` leave out the
+        trajectories whose env failed; ``env_errors`` counts those.
+        """
         trajs = self.trajectories
-        rewards = np.array([t.reward for t in trajs], dtype=np.float64)
+        # Rewards of errored trajectories (their env failed) say nothing about the policy.
+        valid = [t for t in trajs if t.error is None]
+        rewards = np.array([t.reward for t in valid], dtype=np.float64)
+        by_group: dict[int, list[float]] = {}
+        for t in valid:
+            by_group.setdefault(t.group_index, []).append(t.reward)
+        groups = len({t.group_index for t in trajs})
         actions = sum(t.interactions for t in trajs)
         response_tokens = [n for t in trajs for n in t.response_tokens]
         prompt_tokens = [n for t in trajs for n in t.prompt_tokens]
-        groups = rewards.reshape(-1, self.num_generations) if len(trajs) else rewards
         unfinished = sum(not g.finished for t in trajs for g in t.generations)
         return {
-            "reward": float(rewards.mean()) if len(trajs) else 0.0,
-            "reward_std": float(rewards.std()) if len(trajs) else 0.0,
-            "success_rate": float((rewards == 1.0).mean()) if len(trajs) else 0.0,
-            "groups_with_signal": float((groups.max(1) > groups.min(1)).mean()) if len(trajs) else 0.0,
+            "reward": float(rewards.mean()) if len(valid) else 0.0,
+            "reward_std": float(rewards.std()) if len(valid) else 0.0,
+            "success_rate": float((rewards == 1.0).mean()) if len(valid) else 0.0,
+            "groups_with_signal": sum(max(r) > min(r) for r in by_group.values()) / max(1, groups),
             "interactions": actions / max(1, len(trajs)),
             "trajectory_tokens": float(np.mean([t.trajectory_tokens for t in trajs])) if trajs else 0.0,
             "response_tokens": float(np.mean(response_tokens)) if response_tokens else 0.0,
@@ -202,7 +211,8 @@ def rollout_groups(
     seed: int | None = None,
     sync: Callable[[bool], bool] | None = None,
 ) -> RolloutBatch:
-    """Roll out G trajectories of each task on ``venv``, all episodes at once.
+    """Roll out G trajectories of each task on ``venv``, all episodes at once
+    (:func:`webarena_gym.episodes.run_episodes`, with ``generator`` as the policy).
 
     Args:
         venv: a vector env with at least ``len(tasks) * num_generations`` envs, all holding
@@ -224,7 +234,9 @@ def rollout_groups(
             calls.
 
     Returns:
-        The trajectories and one :class:`ActionRow` per action, advantages filled in.
+        The trajectories and one :class:`ActionRow` per action, advantages filled in. A
+        trajectory whose env failed (``error``) has no rows and is left out of its group's
+        advantage normalisation; the others keep their rewards.
 
     Raises:
         ValueError: the env has too few envs for ``K * G`` rollouts.
@@ -239,82 +251,49 @@ def rollout_groups(
             f"{len(ids)} tasks x {num_generations} generations need {n} envs; the vector env has "
             f"{venv.num_envs}: make it with num_envs={n}"
         )
-    trajs = [RolloutTrajectory(ids[i // num_generations], i // num_generations, i)
-             for i in range(n)]
-    batch = RolloutBatch(trajs, [], num_generations)
-    mask = np.zeros(venv.num_envs, dtype=np.bool_)
-    mask[:n] = True
-    per_env: list[str | None] = [trajs[i].task_id if i < n else None
-                                 for i in range(venv.num_envs)]
-    clock = time.perf_counter()
-    venv.reset(seed=seed, options={"task_id": per_env, "reset_mask": mask})
-    batch.env_seconds += time.perf_counter() - clock
-    for traj, obs in zip(trajs, venv.observations, strict=False):
-        traj.observations.append(obs)
-
     sampling = sampling or SamplingSettings()
-    running = [True] * n
-    for _turn in range(max_turns):
-        active = [i for i in range(n) if running[i]]
-        if sync is not None and not sync(bool(active)):
-            break
-        if not active:
-            if sync is None:
-                break
-            # Another process still generates: match its generate call, discard the result.
-            generator.generate([build_messages(trajs[0].observations[-1:], [],
-                                               thinking=thinking)], sampling)
-            continue
-        prompts = [build_messages(trajs[i].observations, trajs[i].responses, thinking=thinking,
-                                  compress=compress) for i in active]
+    batch = RolloutBatch([], [], num_generations)
+    generations: list[list[Generation]] = [[] for _ in range(n)]
+
+    def respond(episodes: Sequence[Episode]) -> list[str]:
+        if sync is not None:
+            sync(True)  # this process's turn; the others' answers matter once it is done
+        prompts = [build_messages(e.observations, e.responses, thinking=thinking,
+                                  compress=compress) for e in episodes]
         clock = time.perf_counter()
-        generations = generator.generate(prompts, sampling)
+        sampled = generator.generate(prompts, sampling)
         batch.generate_seconds += time.perf_counter() - clock
         batch.rounds += 1
-        actions: list[str | None] = [None] * venv.num_envs
-        for i, generation in zip(active, generations, strict=True):
-            actions[i] = generation.text
-            traj = trajs[i]
-            traj.responses.append(generation.text)
-            traj.generations.append(generation)
-            try:
-                parse_action(generation.text)
-            except ActionParseError:
-                traj.parse_errors += 1
-        clock = time.perf_counter()
-        try:
-            _obs, rewards, terminated, truncated, _infos = venv.step(actions)
-        except WebArenaEnvError as exc:
-            # A failed env counts as ended; the step's rewards of the others are lost with it,
-            # so every episode that ended in this step is recorded as failed (reward 0).
-            logger.warning("env step failed during a rollout: %s", exc)
-            done = venv.done
-            rewards = np.zeros(venv.num_envs)
-            terminated = np.zeros(venv.num_envs, dtype=np.bool_)
-            truncated = done.copy()
-            for i in active:
-                if done[i]:
-                    trajs[i].error = str(exc)
-        batch.env_seconds += time.perf_counter() - clock
-        current = venv.observations
-        for i in active:
-            traj = trajs[i]
-            traj.observations.append(current[i])
-            traj.reward += float(rewards[i])
-            if terminated[i] or truncated[i]:
-                traj.terminated, traj.truncated = bool(terminated[i]), bool(truncated[i])
-                running[i] = False
-    for i in range(n):
-        if running[i]:  # the turn budget ran out before the env's own limit
-            trajs[i].truncated = True
+        for episode, generation in zip(episodes, sampled, strict=True):
+            generations[episode.index].append(generation)
+        return [g.text for g in sampled]
+
+    episodes = run_episodes(venv, [ids[k // num_generations] for k in range(n)], respond,
+                            max_turns=max_turns, seed=seed)
+    batch.env_seconds = time.perf_counter() - started - batch.generate_seconds
+    while sync is not None and sync(False):
+        # Another process still generates: match its generate call, discard the result.
+        generator.generate([build_messages([_IDLE_OBSERVATION], [], thinking=thinking)],
+                           sampling)
+    for e in episodes:
+        batch.trajectories.append(RolloutTrajectory(
+            task_id=e.task_id, group_index=e.index // num_generations, traj_index=e.index,
+            observations=e.observations, responses=e.responses, generations=generations[e.index],
+            parse_errors=e.parse_errors, reward=e.reward, terminated=e.terminated,
+            truncated=e.truncated, error=e.error,
+        ))
+    trajs = batch.trajectories
 
     import torch  # the advantages come from the loss module's function, on tensors
 
     advantages = group_advantages(
         torch.tensor([t.reward for t in trajs], dtype=torch.float32),
         torch.tensor([t.group_index for t in trajs]),
+        valid=torch.tensor([t.error is None for t in trajs]),
     ).tolist()
     for traj, advantage in zip(trajs, advantages, strict=True):
+        if traj.error is not None:
+            continue  # its env failed: the reward says nothing about the policy
         for turn, g in enumerate(traj.generations):
             batch.rows.append(ActionRow(
                 prompt_ids=list(g.prompt_ids), completion_ids=list(g.completion_ids),
@@ -323,6 +302,10 @@ def rollout_groups(
             ))
     batch.seconds = time.perf_counter() - started
     return batch
+
+
+# The prompt of a process's throw-away generate calls (``sync``): short, its output unused.
+_IDLE_OBSERVATION = {"intent": "", "url": "", "html": "", "last_action_error": ""}
 
 
 class TRLVLLMGenerator:

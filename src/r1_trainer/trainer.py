@@ -623,6 +623,8 @@ class MGRPOTrainer(GRPOTrainer):
         if return_outputs:
             raise ValueError("MGRPOTrainer does not return outputs")
         rows: list[ActionRow] = inputs["rows"]
+        if not rows:  # every trajectory of these groups errored: nothing to learn, still a graph
+            return sum(p.sum() for p in model.parameters() if p.requires_grad) * 0.0
         device = self.accelerator.device
         logps, entropies, mask = self._row_logps(model, rows, entropy=True)
         width = mask.size(1)

@@ -15,12 +15,13 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from webarena_gym.actions import ACTION_SPECS, Action, ActionParseError, format_action, parse_action
+from webarena_gym.actions import ACTION_SPECS, Action, format_action
+from webarena_gym.episodes import Episode, Stop, run_episodes
 
 Responder = Callable[[Mapping[str, str]], str]
 
@@ -50,67 +51,64 @@ class Trajectory:
         """One JSON line."""
         return json.dumps(asdict(self), ensure_ascii=False)
 
+    @classmethod
+    def from_episode(cls, episode: Episode) -> Trajectory:
+        """The demo record of an :class:`~webarena_gym.episodes.Episode` run on a config; its
+        error is the env's failure or why the responder stopped."""
+        config = episode.config or {}
+        intent = episode.observations[0]["intent"] if episode.observations else config["intent"]
+        steps = [Step(s.observation, s.response, s.action) for s in episode.steps]
+        return cls(episode.task_id, intent, list(config.get("sites") or []), steps,
+                   episode.reward, len(steps), episode.error or episode.stopped)
 
-class _Episode:
-    """One episode in progress: the responder (a policy, or the task's oracle script) and the
-    trajectory so far. :meth:`respond` gives the next response (None: it stopped, recorded as
-    the trajectory's error); :meth:`record` adds the step the env then took."""
 
-    def __init__(self, config: Mapping[str, Any], obs: Mapping[str, str],
-                 respond: Responder | None = None) -> None:
-        from webarena_gym.sandbox.tasks import sample_of
+class _Responders:
+    """A policy for :func:`~webarena_gym.episodes.run_episodes` answering each episode with
+    ``respond`` (a function of the observation) or, without one, with its task's oracle script.
+    A responder that fails stops its episode (:class:`~webarena_gym.episodes.Stop`: the reason
+    becomes the trajectory's error)."""
 
-        self.trajectory = Trajectory(str(config["task_id"]), obs["intent"], list(config["sites"]))
+    def __init__(self, respond: Responder | None = None) -> None:
         self._respond = respond
-        self._script = None
-        if respond is None:
-            t, sample = sample_of(dict(config))
-            self._script = t.solve(sample)
-            next(self._script)  # run to the oracle's first `obs = yield`
+        self._scripts: dict[int, Any] = {}  # episode index -> its oracle script
 
-    def respond(self, obs: Mapping[str, str]) -> str | None:
-        """The response to ``obs``, or None when the responder failed (see ``trajectory.error``)."""
+    def __call__(self, episodes: Sequence[Episode]) -> list[str | Stop]:
+        return [self._one(episode) for episode in episodes]
+
+    def _one(self, episode: Episode) -> str | Stop:
         try:
-            if self._script is not None:
-                return str(self._script.send(obs))
-            assert self._respond is not None
-            return self._respond(obs)
+            if self._respond is not None:
+                return self._respond(episode.observation)
+            script = self._scripts.get(episode.index)
+            if script is None:
+                from webarena_gym.sandbox.tasks import sample_of
+
+                template, sample = sample_of(dict(episode.config or {}))
+                script = self._scripts[episode.index] = template.solve(sample)
+                next(script)  # run to the oracle's first `obs = yield`
+            return str(script.send(episode.observation))
         except StopIteration:
-            self.trajectory.error = "the oracle stopped before the episode ended"
-        except Exception as exc:  # noqa: BLE001 - an oracle bug is recorded, not fatal
-            self.trajectory.error = f"{type(exc).__name__}: {exc}"
-        return None
+            return Stop("the oracle stopped before the episode ended")
+        except Exception as exc:  # noqa: BLE001 - a responder bug is recorded, not fatal
+            return Stop(f"{type(exc).__name__}: {exc}")
 
-    def record(self, obs: Mapping[str, str], response: str, reward: float) -> None:
-        """Add the step: ``obs`` answered with ``response``, after which the env gave ``reward``."""
-        try:
-            parsed: dict[str, Any] | None = asdict(parse_action(response))
-        except ActionParseError:
-            parsed = None
-        self.trajectory.steps.append(Step(dict(obs), response, parsed))
-        self.trajectory.reward = float(reward)
-        self.trajectory.num_steps = len(self.trajectory.steps)
+    def forget(self, episode: Episode) -> None:
+        """Drop an ended episode's script."""
+        self._scripts.pop(episode.index, None)
 
 
 def rollout(env: Any, config: Mapping[str, Any], respond: Responder | None = None) -> Trajectory:
     """Run one episode of ``env`` on ``config``'s task with ``respond`` (default: its oracle).
 
-    ``env`` is a sandbox env holding the task; ``respond`` maps an observation to response text.
+    ``env`` is a sandbox env holding the task (it stays open); ``respond`` maps an observation
+    to response text.
     """
-    obs, _info = env.reset(options={"task_id": config["task_id"]})
-    episode = _Episode(config, obs, respond)
-    done = False
-    while not done:
-        response = episode.respond(obs)
-        if response is None:
-            break
-        next_obs, reward, terminated, truncated, _info = env.step(response)
-        episode.record(obs, response, reward)
-        obs, done = next_obs, terminated or truncated
-    return episode.trajectory
+    from webarena_gym.vector import WebArenaVectorEnv
+
+    venv = WebArenaVectorEnv(envs=[env])  # not closed: it would close the caller's env
+    return Trajectory.from_episode(run_episodes(venv, [config], _Responders(respond))[0])
 
 
-_GIVE_UP = format_action(Action("exit", None, ""))
 _ELEMENT = re.compile(r'<(\w+) id="(\d+)"')
 
 
@@ -164,34 +162,16 @@ def write_demos(
         raise ValueError(f"split {split!r} has no tasks for sites={sites!r}, n={n!r}")
     venv = make_sandbox_vector_env(min(num_envs, len(configs)), task_configs=configs, seed=seed,
                                    max_steps=max_steps)
-    queue = list(enumerate(configs))[::-1]
-    running: dict[int, tuple[int, _Episode]] = {}  # env index -> (task index, episode)
+    oracle = _Responders()
     finished: dict[int, Trajectory] = {}
     written = solved = 0
     try:
         with Path(out).open("w", encoding="utf-8") as handle:
-            while queue or running:
-                idle = [i for i in range(venv.num_envs) if i not in running][:len(queue)]
-                if idle:
-                    starting = {i: queue.pop() for i in idle}
-                    first = venv.reset_tasks({i: c["task_id"] for i, (_k, c) in starting.items()})
-                    for i, (k, config) in starting.items():
-                        running[i] = (k, _Episode(config, first[i]))
-                observations = venv.observations
-                actions: list[str | None] = [None] * venv.num_envs
-                for i, (k, episode) in list(running.items()):
-                    response = episode.respond(observations[i])
-                    if response is None:  # the oracle failed: its trajectory ends here, and
-                        finished[k] = episode.trajectory  # the env's episode with an exit
-                        del running[i]
-                        response = _GIVE_UP
-                    actions[i] = response
-                _obs, rewards, terminated, truncated, _infos = venv.step(actions)
-                for i, (k, episode) in list(running.items()):
-                    episode.record(observations[i], str(actions[i]), float(rewards[i]))
-                    if terminated[i] or truncated[i]:
-                        finished[k] = episode.trajectory
-                        del running[i]
+
+            def ended(episode: Episode) -> None:
+                nonlocal written, solved
+                oracle.forget(episode)
+                finished[episode.index] = Trajectory.from_episode(episode)
                 while written in finished:  # in the split's order
                     trajectory = finished.pop(written)
                     solved += trajectory.reward == 1.0
@@ -199,6 +179,8 @@ def write_demos(
                     written += 1
                     if progress is not None:
                         progress(trajectory)
+
+            run_episodes(venv, configs, oracle, on_end=ended)
     finally:
         venv.close()
     return len(configs), solved

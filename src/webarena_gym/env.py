@@ -282,6 +282,8 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         A malformed action, an unknown element or a blocked URL is not an exception: the step
         counts, ``last_action_error`` says what went wrong. ``exit(...)`` terminates; reaching
         ``max_steps`` truncates. A browser crash truncates with ``info["error"]`` set.
+        ``info["action"]`` is the parsed action as a dict (None when the text did not parse),
+        ``info["parse_error"]`` the parser's message (None when it parsed).
         """
         self._check_step(action)
         return self.runtime.run(self._step_episode(action))
@@ -307,12 +309,13 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         self.steps += 1
         error = ""
         parsed: Action | None = None
+        parse_error: str | None = None
         terminated = truncated = False
         extra: dict[str, Any] = {}
         try:
             parsed = parse_action(action)
         except ActionParseError as exc:
-            error = str(exc)
+            error = parse_error = str(exc)
         self.actions.append(parsed)
         if not self.session.is_open:
             return self._crashed(None)
@@ -340,6 +343,7 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
             extra["eval"] = self.last_eval.to_info() if self.last_eval else None
             self.done = True
         info = self._info(page_obs, parsed)
+        info["parse_error"] = parse_error
         info.update(extra)
         return obs, reward, terminated, truncated, info
 

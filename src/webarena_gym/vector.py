@@ -20,6 +20,11 @@ Reset options:
 * ``{"reset_mask": np.array([...], dtype=bool)}``: reset only these envs (gymnasium's
   convention), combinable with ``task_id``.
 
+Failures are per env. A ``step`` in which one env raises ends that env's episode (truncated,
+reward 0, ``infos["error"]`` says why, logged) and keeps the others' results, as a browser crash
+does in a single env. A ``reset`` in which some envs fail raises :class:`VectorResetError`,
+which holds the failed envs' errors and the others' first observations (those envs were reset).
+
 Observations are batched as gymnasium batches a ``Dict`` of text spaces: a dict of tuples,
 ``obs["html"][i]`` is env i's page. :func:`unbatch` gives one dict per env.
 
@@ -30,6 +35,7 @@ asyncio applications await :meth:`WebArenaVectorEnv.areset` / :meth:`WebArenaVec
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
@@ -42,6 +48,24 @@ from webarena_gym.env import WebArenaEnv, WebArenaEnvError
 Obs = dict[str, str]
 StepResult = tuple[Obs, float, bool, bool, dict[str, Any]]
 
+logger = logging.getLogger(__name__)
+
+
+class VectorResetError(WebArenaEnvError):
+    """Some envs of a vector reset failed; the others were reset and their episodes run.
+
+    Attributes:
+        errors: env index -> why its reset failed (that env counts as ended).
+        observations: env index -> first observation, for every env that was reset.
+    """
+
+    def __init__(self, errors: Mapping[int, str], observations: Mapping[int, Obs]) -> None:
+        self.errors = dict(errors)
+        self.observations = dict(observations)
+        first = min(self.errors)
+        others = f" ({len(self.errors) - 1} more envs failed too)" if len(self.errors) > 1 else ""
+        super().__init__(f"env {first}: reset failed: {self.errors[first]}{others}")
+
 
 def unbatch(observations: Mapping[str, Sequence[str]]) -> list[Obs]:
     """A batched observation (dict of tuples) as one observation dict per env."""
@@ -51,6 +75,22 @@ def unbatch(observations: Mapping[str, Sequence[str]]) -> list[Obs]:
     return [
         {k: observations[k][i] for k in keys} for i in range(len(observations[keys[0]]))
     ]
+
+
+def unbatch_info(infos: Mapping[str, Any], index: int) -> dict[str, Any]:
+    """Env ``index``'s info from gymnasium's batched infos (arrays with ``_key`` masks, dicts
+    batched key by key): the keys that env set, with its values (None values were left out)."""
+    info: dict[str, Any] = {}
+    for key, value in infos.items():
+        if key.startswith("_"):
+            continue
+        if isinstance(value, Mapping):
+            nested = unbatch_info(value, index)
+            if nested:
+                info[key] = nested
+        elif f"_{key}" in infos and infos[f"_{key}"][index]:
+            info[key] = value[index]
+    return info
 
 
 class WebArenaVectorEnv(VectorEnv):
@@ -139,8 +179,9 @@ class WebArenaVectorEnv(VectorEnv):
                 ``reset_mask`` (see the module docstring).
 
         Raises:
-            WebArenaEnvError: an env's reset failed (the message names the env); the others
-                were reset, the failed one counts as ended.
+            VectorResetError: some envs' resets failed (the message names the first); the
+                others were reset (their observations are in the exception), the failed ones
+                count as ended.
         """
         calls = self._reset_calls(seed, options)
         return self.runtime.run(self._reset_all(calls))
@@ -161,7 +202,7 @@ class WebArenaVectorEnv(VectorEnv):
 
         Raises:
             KeyError: a task id is not one of that env's tasks (nothing was reset).
-            WebArenaEnvError: as :meth:`reset`.
+            VectorResetError: as :meth:`reset`.
         """
         mask = np.zeros(self.num_envs, dtype=np.bool_)
         per_env: list[str | None] = [None] * self.num_envs
@@ -220,17 +261,21 @@ class WebArenaVectorEnv(VectorEnv):
             [self.envs[i].areset(seed=s, options=o) for i, s, o in calls]
         )
         infos: dict[str, Any] = {}
-        failures = []
+        errors: dict[int, str] = {}
         for (i, _seed, _options), result in zip(calls, results, strict=True):
             if isinstance(result, BaseException):
+                _raise_if_fatal(result)
                 self._done[i] = True
-                failures.append((i, result))
+                errors[i] = _describe(result)
+                logger.warning("env %d: reset failed: %s", i, errors[i], exc_info=result)
                 continue
             obs, info = result
             self._env_obs[i] = obs
             self._terminations[i] = self._truncations[i] = self._done[i] = False
             infos = self._add_info(infos, info, i)
-        _raise_first(failures, "reset")
+        if errors:
+            reset = {i: dict(self._env_obs[i]) for i, _s, _o in calls if i not in errors}
+            raise VectorResetError(errors, reset)
         return self._batch(), infos
 
     # -- step ------------------------------------------------------------------------------------
@@ -246,7 +291,9 @@ class WebArenaVectorEnv(VectorEnv):
         Returns:
             ``(observations, rewards, terminations, truncations, infos)`` as gymnasium's vector
             envs return them (arrays of shape ``(num_envs,)``, infos a dict of arrays with
-            ``_key`` masks); waiting envs repeat their final observation with reward 0.
+            ``_key`` masks); waiting envs repeat their final observation with reward 0. An env
+            whose step raised is truncated with reward 0 and ``infos["error"]``; the others'
+            results stand.
         """
         calls = self._step_calls(actions)
         return self.runtime.run(self._step_all(calls))
@@ -283,11 +330,10 @@ class WebArenaVectorEnv(VectorEnv):
         results = await _gather([self.envs[i].astep(a) for i, a in calls])
         rewards = np.zeros(self.num_envs, dtype=np.float64)
         infos: dict[str, Any] = {}
-        failures = []
         for (i, _action), result in zip(calls, results, strict=True):
             if isinstance(result, BaseException):
-                failures.append((i, result))
-                self._done[i] = self._truncations[i] = True
+                _raise_if_fatal(result)
+                infos = self._step_failed(infos, i, result)
                 continue
             obs, reward, terminated, truncated, info = result
             self._env_obs[i] = obs
@@ -295,7 +341,6 @@ class WebArenaVectorEnv(VectorEnv):
             self._terminations[i], self._truncations[i] = terminated, truncated
             self._done[i] = terminated or truncated
             infos = self._add_info(infos, info, i)
-        _raise_first(failures, "step")
         return (
             self._batch(),
             rewards,
@@ -303,6 +348,17 @@ class WebArenaVectorEnv(VectorEnv):
             self._truncations.copy(),
             infos,
         )
+
+    def _step_failed(self, infos: dict[str, Any], i: int, exc: BaseException) -> dict[str, Any]:
+        """End env ``i``'s episode after its step raised (truncated, as a crashed browser)."""
+        message = f"env {i}: step failed: {_describe(exc)}"
+        logger.warning("%s", message, exc_info=exc)
+        self._done[i] = self._truncations[i] = True
+        self._terminations[i] = False
+        self._env_obs[i] = {**self._env_obs[i], "last_action_error": message}
+        task = self.envs[i].task
+        info = {"task_id": task.task_id if task is not None else None, "error": message}
+        return self._add_info(infos, info, i)
 
     # -- the rest of the VectorEnv API -----------------------------------------------------------
     def _add_info(
@@ -362,14 +418,15 @@ async def _gather(coros: list[Coroutine[Any, Any, Any]]) -> list[Any]:
     return list(await asyncio.gather(*coros, return_exceptions=True))
 
 
-def _raise_first(failures: list[tuple[int, BaseException]], what: str) -> None:
-    if not failures:
-        return
-    index, exc = failures[0]
-    others = f" ({len(failures) - 1} more envs failed too)" if len(failures) > 1 else ""
-    if isinstance(exc, (KeyboardInterrupt, SystemExit, asyncio.CancelledError)):
+def _raise_if_fatal(exc: BaseException) -> None:
+    # An interrupt stops the whole run; any other failure stays the failing env's.
+    if not isinstance(exc, Exception) or isinstance(exc, asyncio.CancelledError):
         raise exc
-    raise WebArenaEnvError(f"env {index}: {what} failed: {exc}{others}") from exc
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def make_sandbox_vector_env(num_envs: int = 1, **kwargs: Any) -> WebArenaVectorEnv:
