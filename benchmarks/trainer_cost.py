@@ -355,7 +355,10 @@ def markdown(results: dict[str, Any]) -> str:
                 f"{cells[r]['peak_memory_mib']:.0f}" if r in cells else "" for r in settings)
                 + " |")
         lines += ["", "rows: the most action rows of a step (K x G episodes x their turns); "
-                  "with row chunks a pass holds at most `rows_per_micro_batch` of them.", ""]
+                  "with row chunks a pass holds at most `rows_per_micro_batch` of them. What "
+                  "still grows with turns under chunks: each row is longer (every earlier "
+                  "action stays in the prompt), and generation prefills all K x G prompts at "
+                  "once (`rollout_batch_size` bounds that).", ""]
     return "\n".join(lines)
 
 
