@@ -174,7 +174,8 @@ class _PeakMemory:
 
 
 def bench_step(model: str, steps: int, tasks_per_step: int, num_generations: int,
-               max_turns: int, max_new_tokens: int, threads: int, out_dir: Path) -> dict[str, Any]:
+               max_turns: int, max_new_tokens: int, threads: int, out_dir: Path,
+               rows_per_micro_batch: int = 8, logprob_batch_size: int = 8) -> dict[str, Any]:
     """M-GRPO steps on sandbox train tasks; the per-step cost."""
     import torch
     from transformers import TrainerCallback
@@ -198,7 +199,8 @@ def bench_step(model: str, steps: int, tasks_per_step: int, num_generations: int
         output_dir=str(out_dir), num_generations=num_generations, tasks_per_step=tasks_per_step,
         tasks_per_micro_batch=1, max_turns=max_turns, max_completion_length=max_new_tokens,
         max_steps=steps, learning_rate=1e-6, save_strategy="no", disable_tqdm=True,
-        thinking=True, log_rollouts=False,
+        thinking=True, log_rollouts=False, rows_per_micro_batch=rows_per_micro_batch,
+        logprob_batch_size=logprob_batch_size,
     )
     policy, tokenizer = load_model_and_tokenizer(model)
     tasks = load_split("train", n=max(16, tasks_per_step * steps))
@@ -219,6 +221,7 @@ def bench_step(model: str, steps: int, tasks_per_step: int, num_generations: int
             "prompt_tokens_mean": r["prompt_tokens"], "response_tokens": r["response_tokens"],
             "peak_memory_mib": round(peak, 1),
         })
+    rows = [s["actions"] for s in per_step]
     return {
         "model": model,
         "device": "cuda: " + torch.cuda.get_device_name(0) if torch.cuda.is_available()
@@ -226,10 +229,54 @@ def bench_step(model: str, steps: int, tasks_per_step: int, num_generations: int
         "parameters": sum(p.numel() for p in policy.parameters()),
         "tasks_per_step": tasks_per_step, "num_generations": num_generations,
         "max_turns": max_turns, "max_new_tokens": max_new_tokens,
+        "rows_per_micro_batch": rows_per_micro_batch, "logprob_batch_size": logprob_batch_size,
+        "rows_max": max(rows, default=0),
+        "peak_memory_mib": max((s["peak_memory_mib"] for s in per_step), default=0.0),
         "memory_kind": "cuda max_memory_allocated" if memory.cuda else "process RSS",
         "seconds": seconds,
         "steps": per_step,
     }
+
+
+def bench_memory(model: str, turns: list[int], generations: list[int], tasks_per_step: int,
+                 max_new_tokens: int, rows_settings: list[int], threads: int) -> dict[str, Any]:
+    """Peak memory of one M-GRPO step against turns and G, for each ``rows_per_micro_batch``
+    (0: a micro-batch's rows in one pass, as before the row chunks). Each point runs in a
+    fresh process: a process's RSS never shrinks back, so points in one process would only
+    show the largest so far."""
+    import subprocess
+    import sys
+    import tempfile
+
+    points = []
+    for rows in rows_settings:
+        for g in generations:
+            for t in turns:
+                with tempfile.TemporaryDirectory() as out:
+                    command = [sys.executable, __file__, "--only", "step", "--steps", "1",
+                               "--model", model, "--tasks-per-step", str(tasks_per_step),
+                               "--num-generations", str(g), "--max-turns", str(t),
+                               "--max-new-tokens", str(max_new_tokens),
+                               "--rows-per-micro-batch", str(rows), "--threads", str(threads),
+                               "--out", out]
+                    started = time.perf_counter()
+                    subprocess.run(command, check=True, capture_output=True, text=True)
+                    step = json.loads((Path(out) / "trainer_cost.json").read_text())["step"]
+                point = {"rows_per_micro_batch": rows, "num_generations": g, "max_turns": t,
+                         "rows": step["rows_max"], "peak_memory_mib": step["peak_memory_mib"],
+                         "seconds": round(time.perf_counter() - started, 1)}
+                print(f"  rows/pass {rows or 'all'}, G={g}, turns={t}: {point['rows']:.0f} rows, "
+                      f"peak {point['peak_memory_mib']:.0f} MiB", flush=True)
+                points.append(point)
+    return {"model": model, "tasks_per_step": tasks_per_step, "max_new_tokens": max_new_tokens,
+            "memory_kind": "cuda max_memory_allocated" if _cuda() else "process RSS",
+            "points": points}
+
+
+def _cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -288,6 +335,30 @@ def markdown(results: dict[str, Any]) -> str:
                 f"{s['prompt_tokens_mean']:.0f} | {s['response_tokens']:.1f} | "
                 f"{s['peak_memory_mib']:.0f} |")
         lines.append("")
+    memory = results.get("memory")
+    if memory:
+        points = memory["points"]
+        settings = sorted({p["rows_per_micro_batch"] for p in points}, key=lambda r: (r == 0, r))
+        lines += [
+            f"## Peak memory of one M-GRPO step against turns and G ({memory['model']}, "
+            f"K = {memory['tasks_per_step']} tasks, up to {memory['max_new_tokens']} tokens per "
+            f"turn; {memory['memory_kind']}, MiB)", "",
+            "| G | turns | rows | " + " | ".join(
+                f"rows per pass: {r or 'all (one pass)'}" for r in settings) + " |",
+            "|---:|---:|---:|" + "---:|" * len(settings),
+        ]
+        for g, t in sorted({(p["num_generations"], p["max_turns"]) for p in points}):
+            cells = {p["rows_per_micro_batch"]: p for p in points
+                     if (p["num_generations"], p["max_turns"]) == (g, t)}
+            rows = max(p["rows"] for p in cells.values())
+            lines.append(f"| {g} | {t} | {rows:.0f} | " + " | ".join(
+                f"{cells[r]['peak_memory_mib']:.0f}" if r in cells else "" for r in settings)
+                + " |")
+        lines += ["", "rows: the most action rows of a step (K x G episodes x their turns); "
+                  "with row chunks a pass holds at most `rows_per_micro_batch` of them. What "
+                  "still grows with turns under chunks: each row is longer (every earlier "
+                  "action stays in the prompt), and generation prefills all K x G prompts at "
+                  "once (`rollout_batch_size` bounds that).", ""]
     return "\n".join(lines)
 
 
@@ -324,7 +395,7 @@ def plot(results: dict[str, Any], path: Path) -> bool:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Run the chosen parts; write and print the results."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--only", choices=["prompt", "step"], default=None)
+    p.add_argument("--only", choices=["prompt", "step", "memory"], default=None)
     p.add_argument("--episodes", type=int, default=3, help="episodes for the prompt part")
     p.add_argument("--turns", type=int, default=15, help="turns per episode (prompt part)")
     p.add_argument("--tokenizer", default="tiny", help="tokenizer for the prompt part")
@@ -334,6 +405,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     p.add_argument("--num-generations", type=int, default=2)
     p.add_argument("--max-turns", type=int, default=5)
     p.add_argument("--max-new-tokens", type=int, default=64)
+    p.add_argument("--rows-per-micro-batch", type=int, default=8,
+                   help="rows per loss pass (step part; 0: a micro-batch in one pass)")
+    p.add_argument("--memory-turns", default="2,4,8", help="turns of the memory part")
+    p.add_argument("--memory-generations", default="2,4", help="G values of the memory part")
+    p.add_argument("--memory-rows", default="0,8",
+                   help="rows_per_micro_batch values of the memory part (0: one pass)")
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads (CPU runs)")
     p.add_argument("--out", default=str(RESULTS))
     args = p.parse_args(argv)
@@ -354,7 +431,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         with tempfile.TemporaryDirectory() as run_dir:
             results["step"] = bench_step(args.model, args.steps, args.tasks_per_step,
                                          args.num_generations, args.max_turns,
-                                         args.max_new_tokens, args.threads, Path(run_dir))
+                                         args.max_new_tokens, args.threads, Path(run_dir),
+                                         rows_per_micro_batch=args.rows_per_micro_batch)
+    if args.only == "memory":  # minutes of runs: only when asked
+        print("peak memory against turns and G ...", flush=True)
+        results["memory"] = bench_memory(
+            args.model, [int(x) for x in args.memory_turns.split(",")],
+            [int(x) for x in args.memory_generations.split(",")], args.tasks_per_step,
+            args.max_new_tokens, [int(x) for x in args.memory_rows.split(",")], args.threads)
     path.write_text(json.dumps(results, indent=1) + "\n")
     table = markdown(results)
     (out / "trainer_cost.md").write_text(table)

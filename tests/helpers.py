@@ -28,20 +28,28 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def chromium_pids(root: int | None = None) -> list[int]:
-    """Live descendants of ``root`` (default: this process) whose command line mentions chrom."""
+def descendant_pids(root: int | None = None) -> list[int]:
+    """Live descendants of ``root`` (default: this process), parents before their children."""
     tree = _children()
     todo, found = [root or os.getpid()], []
     while todo:
-        pid = todo.pop()
+        pid = todo.pop(0)
         for child in tree.get(pid, []):
             todo.append(child)
-            try:
-                cmd = Path(f"/proc/{child}/cmdline").read_bytes()
-            except OSError:
-                continue
-            if b"chrom" in cmd.lower():
-                found.append(child)
+            found.append(child)
+    return found
+
+
+def chromium_pids(root: int | None = None) -> list[int]:
+    """Live descendants of ``root`` (default: this process) whose command line mentions chrom."""
+    found = []
+    for pid in descendant_pids(root):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"chrom" in cmd.lower():
+            found.append(pid)
     return sorted(found)
 
 

@@ -133,6 +133,7 @@ def mgrpo_loss(
     group_index: torch.Tensor,
     epsilon: float = 0.2,
     beta: float = 0.0,
+    weights: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """The M-GRPO loss (module docstring), a scalar to minimise.
 
@@ -146,6 +147,9 @@ def mgrpo_loss(
         group_index: ``[rows]`` each row's group (task).
         epsilon: the clip range ε.
         beta: the KL weight β.
+        weights: ``[rows, tokens]`` each token's weight in the sum; None:
+            ``mgrpo_weights(mask, traj_index, group_index)``. A chunk of a batch passes its
+            rows of the whole batch's weights, so that the chunks' losses sum to the batch's.
     """
     if beta != 0 and ref_logps is None:
         raise ValueError("mgrpo_loss needs ref_logps when beta != 0")
@@ -158,7 +162,8 @@ def mgrpo_loss(
     if beta != 0:
         ref = _padded_zero(ref_logps.detach(), tokens)  # type: ignore[union-attr]
         surrogate = surrogate - beta * k3_kl(logps, ref)
-    weights = mgrpo_weights(mask, traj_index, group_index)
+    if weights is None:
+        weights = mgrpo_weights(mask, traj_index, group_index)
     return -(weights * surrogate).sum()
 
 

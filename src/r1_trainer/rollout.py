@@ -314,21 +314,32 @@ class TRLVLLMGenerator:
 
     The trainer syncs the policy's weights into vLLM before a rollout; this class only templates
     and fits the prompts (exactly as the HF path does) and asks vLLM for one completion per
-    prompt with the sampled tokens' log-probs. Untested here (no GPU in this project's CI).
+    prompt with the sampled tokens' log-probs.
+
+    TRL's ``vllm_generation.generate`` gathers every process's prompts (server mode, or the
+    tensor-parallel group in colocate mode) and hands process ``r`` the completions
+    ``r * n .. (r + 1) * n - 1``, ``n`` being that process's own prompt count: right only when
+    every process sends as many prompts. Episodes end unevenly, so with ``gather_counts`` each
+    process pads its prompts to the largest count (repeating its shortest prompt) and drops the
+    padding's completions.
 
     Args:
         vllm_generation: the trainer's ``trl.generation.vllm_generation.VLLMGeneration``.
         tokenizer: the policy's tokenizer.
         eos_ids: ids that end a completion.
         max_prompt_tokens: the prompt budget (:func:`r1_trainer.data.fit_prompt`); None: no cut.
+        gather_counts: ``n -> [n of every process]`` (a collective every process calls on each
+            ``generate``); None: one process, no padding.
     """
 
     def __init__(self, vllm_generation: Any, tokenizer: Any, eos_ids: Sequence[int],
-                 max_prompt_tokens: int | None = None) -> None:
+                 max_prompt_tokens: int | None = None, *,
+                 gather_counts: Callable[[int], Sequence[int]] | None = None) -> None:
         self.vllm_generation = vllm_generation
         self.tokenizer = tokenizer
         self.eos_ids = list(eos_ids)
         self.max_prompt_tokens = max_prompt_tokens
+        self.gather_counts = gather_counts
 
     def generate(self, prompts: Sequence[Sequence[Message]],
                  sampling: SamplingSettings | None = None, **overrides: Any) -> list[Generation]:
@@ -336,10 +347,18 @@ class TRLVLLMGenerator:
         from r1_trainer.generation import cut_at_eos, encode_prompts
 
         prompt_ids = encode_prompts(prompts, self.tokenizer, self.max_prompt_tokens)
+        own = len(prompt_ids)
+        padded = list(prompt_ids)
+        if self.gather_counts is not None:
+            most = max(self.gather_counts(own))
+            filler = (min(prompt_ids, key=len) if prompt_ids else
+                      encode_prompts([[{"role": "user", "content": ""}]], self.tokenizer, None)[0])
+            padded += [filler] * (most - own)
         _, completion_ids, logprobs, _ = self.vllm_generation.generate(
-            prompts=prompt_ids, images=None, num_generations=1)
+            prompts=padded, images=None, num_generations=1)
         results = []
-        for ids, completion, lps in zip(prompt_ids, completion_ids, logprobs, strict=True):
+        for ids, completion, lps in zip(prompt_ids, completion_ids[:own], logprobs[:own],
+                                        strict=True):
             tokens, finished = cut_at_eos(list(completion), self.eos_ids)
             top1 = [lp[0] if isinstance(lp, (list, tuple)) else lp for lp in lps][: len(tokens)]
             results.append(Generation(

@@ -37,7 +37,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,6 +47,7 @@ from r1_trainer.models import missing_train_extra
 try:
     import torch
     from transformers import TrainerCallback
+    from accelerate.utils import DistributedType
     from trl import GRPOConfig, GRPOTrainer
     from trl.models import unwrap_model_for_generation
 except ImportError as _exc:
@@ -55,7 +56,7 @@ except ImportError as _exc:
 from r1_trainer.bc import MetricsLogger
 from r1_trainer.evaluate import LITE_ENV, SANDBOX_ENV, tasks_changing_sites
 from r1_trainer.generation import HFGenerator, SamplingSettings
-from r1_trainer.mgrpo import mgrpo_loss, mgrpo_stats
+from r1_trainer.mgrpo import mgrpo_loss, mgrpo_stats, mgrpo_weights
 from r1_trainer.models import (
     RL_LEARNING_RATE,
     TINY,
@@ -130,10 +131,22 @@ class MGRPOTrainerConfig(GRPOConfig):
         compress: dynamic context compression of the prompts (the paper's; False for ablations).
         max_prompt_tokens: the prompt budget (the current page is cut to fit); None: the
             model's own budget (:func:`r1_trainer.models.prompt_budget`).
-        logprob_batch_size: rows per forward pass when computing log-probs.
+        logprob_batch_size: rows per forward pass of the no-gradient log-probs (π_old when
+            recomputed, π_ref): bounds their memory; every process runs as many of these passes
+            as the process with the most rows.
+        rows_per_micro_batch: rows per forward + backward pass of the loss: a micro-batch's loss
+            is summed over chunks of this many rows, each chunk's backward run before the next
+            chunk's forward, so memory is bounded by this many rows, not by the step's (the
+            total equals the one-pass loss: every token keeps its weight in the whole
+            micro-batch). 0: all the micro-batch's rows in one pass.
         rollout_batch_size: prompts per ``generate`` call in a rollout turn (None: all at once).
-        recompute_old_logps: take π_old from a forward pass after the rollout instead of from
-            generation (for vLLM or bf16 generation whose log-probs drift from the trainer's).
+        recompute_old_logps: take π_old from a forward pass of the training policy after the
+            rollout instead of from generation. None (default): recompute when generation ran
+            in another engine (vLLM) or another precision than training (see
+            :func:`needs_recomputed_old_logps`); True / False: always / never.
+        gradient_checkpointing: recompute activations in the backward pass (far less memory,
+            about a third more compute). None (default): on for models of 20M parameters or
+            more (every pretrained model), off for smaller ones (the tiny preset).
         data_seed_sandbox: the sandbox's site-data seed (tasks and envs agree on it).
         log_rollouts: append every trajectory (task, reward, responses) to ``rollouts.jsonl``.
         sites_reset: the user's WebArena sites are reset between the rollouts of a task
@@ -162,8 +175,9 @@ class MGRPOTrainerConfig(GRPOConfig):
     compress: bool = True
     max_prompt_tokens: int | None = None
     logprob_batch_size: int = 8
+    rows_per_micro_batch: int = 8
     rollout_batch_size: int | None = None
-    recompute_old_logps: bool = False
+    recompute_old_logps: bool | None = None
     data_seed_sandbox: int = 0
     log_rollouts: bool = True
     dtype: str = "auto"
@@ -173,6 +187,11 @@ class MGRPOTrainerConfig(GRPOConfig):
         precision = training_precision(self.dtype, "cpu" if self.use_cpu else None)
         if self.bf16 is None:
             self.bf16 = precision.bf16
+        if self.logprob_batch_size < 1:
+            raise ValueError(f"logprob_batch_size={self.logprob_batch_size} must be at least 1")
+        if self.rows_per_micro_batch < 0:
+            raise ValueError(f"rows_per_micro_batch={self.rows_per_micro_batch} must be >= 0 "
+                             "(0: all of a micro-batch's rows in one pass)")
         fsdp_checkpointing = fsdp_activation_checkpointing()
         # transformers 5.2x renamed gradient_checkpointing to activation_checkpointing (the old
         # name warns, and is mirrored back from the new one)
@@ -180,8 +199,11 @@ class MGRPOTrainerConfig(GRPOConfig):
         checkpointing = self.activation_checkpointing if renamed else None
         if checkpointing is None:
             checkpointing = self.gradient_checkpointing
+        # None is decided by the trainer, which sees the model (resolve_gradient_checkpointing);
+        # under FSDP's own activation checkpointing it stays off
+        self._checkpointing_by_model_size = checkpointing is None and not fsdp_checkpointing
         if checkpointing is None:
-            checkpointing = default_gradient_checkpointing()
+            checkpointing = False
         elif checkpointing and fsdp_checkpointing:
             raise ValueError(
                 "gradient_checkpointing=True and FSDP's activation checkpointing (the accelerate "
@@ -209,6 +231,50 @@ class MGRPOTrainerConfig(GRPOConfig):
         self.steps_per_generation = None
         self.generation_batch_size = None
         super().__post_init__()
+
+
+CHECKPOINTING_MIN_PARAMETERS = 20_000_000
+"""Models this large or larger train with gradient checkpointing unless the config says."""
+
+
+def resolve_gradient_checkpointing(args: MGRPOTrainerConfig, model: Any) -> bool:
+    """Settle ``gradient_checkpointing=None`` (the config's default) for ``model``: on from
+    :data:`CHECKPOINTING_MIN_PARAMETERS` parameters, off below (the tiny preset, where
+    recomputing costs more than the memory it saves). An explicit True / False is kept.
+
+    Returns:
+        Whether the trainer checkpoints (``args`` is updated to say so).
+    """
+    if getattr(args, "_checkpointing_by_model_size", False):
+        on = sum(p.numel() for p in model.parameters()) >= CHECKPOINTING_MIN_PARAMETERS
+        args.gradient_checkpointing = on
+        if hasattr(args, "activation_checkpointing"):  # transformers 5.2x's name for it
+            args.activation_checkpointing = on
+        args._checkpointing_by_model_size = False
+    return bool(args.gradient_checkpointing)
+
+
+def needs_recomputed_old_logps(setting: bool | None, *, use_vllm: bool,
+                               generation_dtype: torch.dtype, training_dtype: torch.dtype) -> bool:
+    """Whether π_old comes from a forward pass of the training policy rather than from
+    generation's own log-probs.
+
+    Args:
+        setting: ``recompute_old_logps`` of the config; True / False decide, None: auto.
+        use_vllm: generation ran in vLLM (another engine: its kernels and sampler's log-probs
+            differ from the trainer's forward).
+        generation_dtype: the precision generation computed in.
+        training_dtype: the precision of the training forward (the autocast dtype under mixed
+            precision, else the weights').
+
+    Returns:
+        ``setting`` when it is not None; else True for vLLM or differing precisions (a ratio
+        computed against another engine's or precision's log-probs is off from 1 before any
+        update, which biases the clipped objective).
+    """
+    if setting is not None:
+        return setting
+    return use_vllm or generation_dtype != training_dtype
 
 
 def environment_reward(prompts: Any = None, completions: Any = None, **kwargs: Any) -> list[float]:
@@ -390,6 +456,7 @@ class MGRPOTrainer(GRPOTrainer):
         self.rollouts_path = output / ROLLOUTS_FILE
         if args.thinking is None:  # the one place it is resolved: the format the model learnt
             args.thinking = recorded_thinking(model)
+        resolve_gradient_checkpointing(args, model)
         super().__init__(
             model=model,
             reward_funcs=[environment_reward],
@@ -479,7 +546,8 @@ class MGRPOTrainer(GRPOTrainer):
                 self._last_loaded_step = self.state.global_step
             generator: Any = TRLVLLMGenerator(
                 self.vllm_generation, self.processing_class, self.eos_token_ids,
-                self._prompt_budget(self.accelerator.unwrap_model(self.model)))
+                self._prompt_budget(self.accelerator.unwrap_model(self.model)),
+                gather_counts=self._gather_counts if self.accelerator.num_processes > 1 else None)
             return rollout_groups(venv, generator, task_ids, g, max_turns=self.args.max_turns,
                                   sampling=self._sampling(), thinking=bool(self.args.thinking),
                                   compress=self.args.compress, sync=sync)
@@ -535,7 +603,7 @@ class MGRPOTrainer(GRPOTrainer):
         if self.beta != 0.0:
             ref = self._reference_logps(rows)
         old = [r.old_logps for r in rows]
-        if self.args.recompute_old_logps:
+        if self.recompute_old_logps():
             with torch.no_grad():
                 old = self._row_logps_lists(self.model, rows)
 
@@ -578,28 +646,62 @@ class MGRPOTrainer(GRPOTrainer):
                 }, ensure_ascii=False) + "\n")
 
     # -- log-probs -------------------------------------------------------------------------------
+    def recompute_old_logps(self) -> bool:
+        """Whether this run takes π_old from the training policy after each rollout
+        (:func:`needs_recomputed_old_logps` on the config, the engine and the precisions)."""
+        weights = next(self.accelerator.unwrap_model(self.model).parameters()).dtype
+        autocast = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(
+            str(self.accelerator.mixed_precision))
+        # HF generation runs outside the trainer's autocast: in the weights' dtype
+        return needs_recomputed_old_logps(
+            self.args.recompute_old_logps, use_vllm=bool(self.use_vllm),
+            generation_dtype=weights, training_dtype=autocast or weights)
+
+    def _gather_counts(self, local: int) -> list[int]:
+        """Every process's ``local`` (a collective: all processes call it together)."""
+        counts = self.accelerator.gather(torch.tensor([local], device=self.accelerator.device))
+        return [int(c) for c in counts.tolist()]
+
+    def _row_chunks(self, rows: int, size: int) -> list[slice]:
+        """Row slices of at most ``size`` rows (0: one slice), as many on every process as on
+        the one with the most: sharded parameters (ZeRO-3, FSDP) are all-gathered on every
+        forward and gradients reduced on every backward, so every process must run the same
+        number of passes. The extra slices are empty (a throw-away row's pass)."""
+        local = -(-rows // size) if size > 0 else min(rows, 1)
+        count = max(self._gather_counts(local)) if self.accelerator.num_processes > 1 else local
+        step = size if size > 0 else max(rows, 1)
+        chunks = [slice(start, min(start + step, rows)) for start in range(0, rows, step)]
+        return chunks + [slice(0, 0)] * (count - len(chunks))
+
+    def _filler_row(self) -> ActionRow:
+        """A one-token row for a pass whose result is dropped (see :meth:`_row_chunks`)."""
+        pad = self.processing_class.pad_token_id
+        return ActionRow(prompt_ids=[pad], completion_ids=[pad], old_logps=[0.0], traj_index=0,
+                         group_index=0, advantage=0.0, turn=0)
+
     def _row_logps(self, model: Any, rows: Sequence[ActionRow], *, entropy: bool = False
                    ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]:
         """``(logps, entropies, mask)``, each ``[rows, C]``: log-probs of the rows' sampled
-        tokens under ``model`` at the sampling temperature (TRL's fused LM head)."""
+        tokens under ``model`` at the sampling temperature (TRL's fused LM head), in one
+        forward pass."""
         pad = self.processing_class.pad_token_id
         input_ids, attention, mask = pad_rows([r.prompt_ids for r in rows],
                                               [r.completion_ids for r in rows], pad,
                                               self.accelerator.device)
         logps, entropies, _ = self._get_per_token_logps_and_entropies(
-            model, input_ids, attention, mask.size(1), batch_size=self.args.logprob_batch_size,
+            model, input_ids, attention, mask.size(1), batch_size=len(rows),
             compute_entropy=entropy,
         )
         return logps, entropies, mask
 
     def _row_logps_lists(self, model: Any, rows: Sequence[ActionRow]) -> list[list[float]]:
-        """Per-row log-prob lists (no gradients), in chunks of ``logprob_batch_size`` rows."""
+        """Per-row log-prob lists (no gradients), ``logprob_batch_size`` rows per forward pass,
+        as many passes on every process (:meth:`_row_chunks`)."""
         out: list[list[float]] = []
-        size = max(1, self.args.logprob_batch_size)
-        for start in range(0, len(rows), size):
-            part = rows[start:start + size]
-            logps, _, _ = self._row_logps(model, part)
-            for r, row in enumerate(part):
+        for part in self._row_chunks(len(rows), self.args.logprob_batch_size):
+            picked = rows[part]
+            logps, _, _ = self._row_logps(model, picked or [self._filler_row()])
+            for r, row in enumerate(picked):
                 out.append(logps[r, :len(row.completion_ids)].float().cpu().tolist())
         return out
 
@@ -617,35 +719,88 @@ class MGRPOTrainer(GRPOTrainer):
             return self._row_logps_lists(self.model, rows)
 
     # -- the loss --------------------------------------------------------------------------------
+    @contextmanager
+    def _deferred_gradient_sync(self, model: Any) -> Iterator[None]:
+        """The backward of a row chunk that is not its micro-step's last: gradients accumulate
+        on this process as in the Trainer's own accumulation steps (no DDP all-reduce, no FSDP
+        reduce, no DeepSpeed boundary or optimizer step); the last chunk's backward syncs."""
+        state = self.accelerator.gradient_state
+        if not state.sync_gradients:  # the Trainer already defers this whole micro-step
+            yield
+            return
+        from transformers.distributed.fsdp import is_fsdp_managed_module
+
+        if self.accelerator.distributed_type == DistributedType.DEEPSPEED:
+            defer: Any = nullcontext()  # DeepSpeed reads the boundary from sync_gradients
+        elif self.is_distributed_loading_by_transformers and is_fsdp_managed_module(self.model):
+            defer = self._defer_fsdp_gradient_reduction()
+        else:
+            defer = self.accelerator.no_sync(model)
+        state._set_sync_gradients(False)
+        try:
+            with defer:
+                yield
+        finally:
+            state._set_sync_gradients(True)
+
     def compute_loss(self, model: Any, inputs: dict[str, Any], return_outputs: bool = False,
                      num_items_in_batch: Any = None) -> torch.Tensor:
-        """The M-GRPO loss of one micro-batch, scaled by its share of the step's groups."""
+        """The M-GRPO loss of one micro-batch, scaled by its share of the step's groups.
+
+        The rows go through the model ``rows_per_micro_batch`` at a time; every chunk but the
+        last is backpropagated here, at once, so that no two chunks' activations are alive
+        together; the last chunk's loss is returned (with the others' values added, detached)
+        for the Trainer's backward. Each token weighs what it weighs in the whole micro-batch
+        (:func:`r1_trainer.mgrpo.mgrpo_weights`), so the chunks' gradients sum to the
+        one-pass gradient.
+        """
         if return_outputs:
             raise ValueError("MGRPOTrainer does not return outputs")
         rows: list[ActionRow] = inputs["rows"]
-        if not rows:  # every trajectory of these groups errored: nothing to learn, still a graph
-            return sum(p.sum() for p in model.parameters() if p.requires_grad) * 0.0
         device = self.accelerator.device
-        logps, entropies, mask = self._row_logps(model, rows, entropy=True)
-        width = mask.size(1)
+        # No rows (every trajectory of these groups errored) still runs the agreed passes below:
+        # a throw-away one here, so that sharded processes make the same collectives.
+        width = max((len(r.completion_ids) for r in rows), default=1) or 1
+        mask = pad_values([[1.0] * len(r.completion_ids) for r in rows], width, device)
         old = pad_values(inputs["old_logps"], width, device)
         ref = None if inputs["ref_logps"] is None else pad_values(inputs["ref_logps"], width,
                                                                  device)
         advantages = torch.tensor([r.advantage for r in rows], dtype=torch.float32, device=device)
-        traj = torch.tensor([r.traj_index for r in rows], device=device)
-        group = torch.tensor([r.group_index for r in rows], device=device)
-        loss = mgrpo_loss(logps, old, ref, mask, advantages, traj, group,
-                          epsilon=self.args.epsilon, beta=self.beta)
-        loss = loss * inputs["group_fraction"]
-        stats = mgrpo_stats(logps.detach(), old, ref, mask, advantages,
-                            epsilon=self.args.epsilon)
+        traj = torch.tensor([r.traj_index for r in rows], dtype=torch.long, device=device)
+        group = torch.tensor([r.group_index for r in rows], dtype=torch.long, device=device)
+        weights = mgrpo_weights(mask, traj, group) * inputs["group_fraction"]
+        logps_seen = torch.zeros_like(old)
+        entropies_seen = torch.zeros_like(old)
+        backward = ({"scale_wrt_gas": False} if self.accelerator.distributed_type == DistributedType.DEEPSPEED
+                    else {})  # as the Trainer's own backward (transformers PR 35808)
+        # at least one pass, so that the Trainer's backward has a graph
+        chunks = self._row_chunks(len(rows), self.args.rows_per_micro_batch) or [slice(0, 0)]
+        earlier = torch.zeros((), device=device)
+        for n, part in enumerate(chunks):
+            picked = rows[part]
+            logps, entropies, chunk_mask = self._row_logps(model, picked or [self._filler_row()],
+                                                           entropy=True)
+            if picked:
+                cols = chunk_mask.size(1)
+                loss = mgrpo_loss(
+                    logps, old[part, :cols], None if ref is None else ref[part, :cols],
+                    chunk_mask, advantages[part], traj[part], group[part],
+                    epsilon=self.args.epsilon, beta=self.beta, weights=weights[part, :cols])
+                logps_seen[part, :cols] = logps.detach().float()
+                entropies_seen[part, :cols] = entropies.detach().float()
+            else:  # a throw-away pass: zero gradients, but the same collectives as a real one
+                loss = logps.sum() * 0.0
+            if n == len(chunks) - 1:
+                break
+            with self._deferred_gradient_sync(model):
+                self.accelerator.backward(loss, **backward)
+            earlier = earlier + loss.detach()
+        stats = mgrpo_stats(logps_seen, old, ref, mask, advantages, epsilon=self.args.epsilon)
         for key, value in stats.items():
             self._metrics["train"][key].append(value)
-        if entropies is not None:
-            tokens = mask.sum().clamp(min=1)
-            self._metrics["train"]["entropy"].append(
-                float((entropies.detach() * mask).sum() / tokens))
-        return loss
+        tokens = mask.sum().clamp(min=1)
+        self._metrics["train"]["entropy"].append(float((entropies_seen * mask).sum() / tokens))
+        return loss + earlier
 
 
 # ------------------------------------------------------------------------------------------------
