@@ -206,3 +206,33 @@ def test_r1_train_bc_records_its_full_config(tmp_path):
     assert config["max_length"] > 256 and config["output_dir"] == str(out)  # resolved values
     assert run["lora"]["r"] == 4 and run["script_arguments"]["variant"] == "r1"
     assert run["script_arguments"]["demos"] == [str(DEMOS)] and "torch" in run["versions"]
+
+
+def test_r1_train_rl_records_its_full_config(tmp_path):
+    from r1_trainer.trainer import MGRPOTrainerConfig
+
+    out = tmp_path / "rl"
+    assert main(["rl", "--model", "tiny", "--variant", "r1-zero", "--output-dir", str(out),
+                 "--sites", "shopping", "--num-generations", "2", "--tasks-per-step", "1",
+                 "--steps", "1", "--max-turns", "1", "--max-new-tokens", "4", "--beta", "0",
+                 "--save-strategy", "no", "--disable-tqdm", "--no-thinking"]) == 0
+    run = json.loads((out / "r1_trainer.json").read_text())
+    assert set(field_names(MGRPOTrainerConfig)) <= set(run["config"])
+    config = run["config"]
+    assert (config["max_steps"], config["max_completion_length"], config["thinking"]) == (
+        1, 4, False)
+    assert run["script_arguments"]["variant"] == "r1-zero" and run["lora"] is None
+    assert run["script_arguments"]["sites"] == ["shopping"]
+
+
+def test_readme_commands_parse():
+    """The r1-train commands the README shows parse as they are written."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    text = readme.replace("\\\n", " ")
+    commands = [line.split("#")[0].split()[1:] for line in text.splitlines()
+                if re.match(r"r1-train (bc|rl|eval) ", line.strip())]
+    runnable = [c for c in commands if "..." not in c and "--config" not in c]
+    assert len(runnable) >= 4
+    for argv in runnable:
+        parsed = parse_command(argv[0], argv[1:])
+        assert len(parsed) == len(COMMANDS[argv[0]].dataclasses())
