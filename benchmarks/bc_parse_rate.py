@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
             started = time.perf_counter()
             path = train_bc("tiny", demos, Path(work) / f"bc-{seed}",
                             config=BCConfig(num_train_epochs=args.epochs, seed=seed,
-                                            logging_steps=50, sft={"disable_tqdm": True}))
+                                            logging_steps=50, disable_tqdm=True))
             bc_seconds = time.perf_counter() - started
             torch.set_num_threads(1)  # as the demo: eval beside Chromium
             policy = HFPolicy(path, thinking=True, max_new_tokens=args.max_new_tokens,

@@ -14,7 +14,7 @@ pytest.importorskip("trl")
 
 import torch  # noqa: E402
 
-from r1_trainer.cli import build_parser, rl_config_kwargs  # noqa: E402
+from r1_trainer.cli import command_parser, parse_command  # noqa: E402
 from r1_trainer.models import (  # noqa: E402
     BC_LEARNING_RATE,
     BC_LEARNING_RATE_TINY,
@@ -34,18 +34,12 @@ CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 
 
 def test_learning_rates_agree_between_cli_and_configs(tmp_path):
-    args = build_parser().parse_args(["rl", "--model", "m", "--output-dir", str(tmp_path)])
-    config = MGRPOTrainerConfig(**{**rl_config_kwargs(args), "tasks_per_step": 1})
+    _, config, _ = parse_command("rl", ["--model", "m", "--output-dir", str(tmp_path)])
     assert config.learning_rate == RL_LEARNING_RATE == 1e-6  # the paper's
-    given = build_parser().parse_args(["rl", "--model", "m", "--output-dir", "d", "--lr", "3e-6"])
-    assert rl_config_kwargs(given)["learning_rate"] == 3e-6
-    help_text = {a.dest: a.help for a in _subparser("bc")._actions}["lr"]
+    _, given, _ = parse_command("rl", ["--model", "m", "--output-dir", "d", "--lr", "3e-6"])
+    assert given.learning_rate == 3e-6
+    help_text = {a.dest: a.help for a in command_parser("bc")._actions}["learning_rate"]
     assert f"{BC_LEARNING_RATE_TINY:g}" in help_text and f"{BC_LEARNING_RATE:g}" in help_text
-
-
-def _subparser(name):
-    sub = next(a for a in build_parser()._actions if a.dest == "command")
-    return sub.choices[name]
 
 
 @pytest.mark.parametrize("thinking", [False, True])

@@ -8,7 +8,7 @@ import json
 import pytest
 from test_env import task
 
-from r1_trainer.cli import build_parser, main, rl_config_kwargs
+from r1_trainer.cli import main
 from r1_trainer.evaluate import LITE_ENV, evaluate_policy, tasks_changing_sites
 
 ANSWER = {"eval_types": ["string_match"], "reference_answers": {"must_include": ["42"]}}
@@ -37,9 +37,11 @@ def test_rl_refuses_g_above_1_on_lite_tasks_that_write(tmp_path):
     check_shared_sites(lite_tasks()[:1], 4)  # only reads: G rollouts cannot disturb each other
     check_shared_sites(lite_tasks(), 1)
     check_shared_sites(lite_tasks(), 4, sites_reset=True)  # the user says the sites reset
-    args = build_parser().parse_args(["rl", "--model", "m", "--output-dir", "d", "--env",
-                                      LITE_ENV, "--sites-reset"])
-    assert rl_config_kwargs(args)["sites_reset"] is True
+    from r1_trainer.cli import parse_command
+
+    _, config, _ = parse_command("rl", ["--model", "m", "--output-dir", "d", "--env", LITE_ENV,
+                                        "--sites-reset"])
+    assert config.sites_reset is True
 
 
 class AnswerPolicy:

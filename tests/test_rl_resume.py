@@ -50,7 +50,8 @@ def test_resume_goes_on_from_the_checkpoint_and_appends_the_logs(tmp_path):
     assert [json.loads(x)["step"] for x in rollouts[4:]] == [2, 2]  # generated after 2 steps
     run = json.loads((out / "r1_trainer.json").read_text())
     assert run["resumed_from"].endswith("checkpoint-2")
-    assert run["training_arguments"]["max_steps"] == 3 and "trl" in run["versions"]
+    assert run["config"]["max_steps"] == 3 and "trl" in run["versions"]
+    assert run["config"]["tasks_per_step"] == 1 and run["config"]["thinking"] is True
 
 
 def test_resume_jsonl_keeps_the_steps_up_to_the_checkpoint(tmp_path):

@@ -45,9 +45,9 @@ def test_bc_trains_saves_and_logs(tmp_path):
 
 
 def test_bc_with_lora_saves_a_merged_model(tmp_path):
-    config = BCConfig(**QUICK | {"max_steps": 2}, lora=LoraSettings(r=4, alpha=8),
-                      learning_rate=1e-2)
-    path = train_bc("tiny", DEMOS, tmp_path / "lora", config=config, disable_tqdm=True)
+    config = BCConfig(**QUICK | {"max_steps": 2}, learning_rate=1e-2)
+    path = train_bc("tiny", DEMOS, tmp_path / "lora", config=config,
+                    lora=LoraSettings(r=4, alpha=8), disable_tqdm=True)
     assert not (path / "adapter_config.json").exists()  # merged into the weights
     model, _ = load_model_and_tokenizer(path)
     base = load_model_and_tokenizer("tiny")[0]
@@ -57,8 +57,9 @@ def test_bc_with_lora_saves_a_merged_model(tmp_path):
 
 
 def test_bc_can_keep_the_adapter_apart(tmp_path):
-    config = BCConfig(**QUICK | {"max_steps": 1}, lora=LoraSettings(r=4), merge_lora=False)
-    path = train_bc("tiny", DEMOS, tmp_path / "adapter", config=config, disable_tqdm=True)
+    config = BCConfig(**QUICK | {"max_steps": 1}, merge_lora=False)
+    path = train_bc("tiny", DEMOS, tmp_path / "adapter", config=config, lora=LoraSettings(r=4),
+                    disable_tqdm=True)
     assert (path / "adapter_config.json").is_file()
     model, _ = load_model_and_tokenizer(path)  # base model + adapter
     assert type(model).__name__.startswith("Peft")
@@ -100,7 +101,7 @@ def test_bc_resumes_from_a_checkpoint_and_appends_its_metrics(tmp_path):
     quick = dict(QUICK, max_steps=2)
     train_bc("tiny", DEMOS, out, config=BCConfig(**quick), disable_tqdm=True,
              save_strategy="steps", save_steps=2)
-    resumed = dict(QUICK, max_steps=3, sft={"resume_from_checkpoint": "last"})
+    resumed = dict(QUICK, max_steps=3, resume_from_checkpoint="last")
     train_bc("tiny", DEMOS, out, config=BCConfig(**resumed), disable_tqdm=True)
     metrics = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert [m["step"] for m in metrics if "loss" in m] == [1, 2, 3]

@@ -9,7 +9,6 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from r1_trainer.mgrpo import (  # noqa: E402
-    MGRPOConfig,
     group_advantages,
     k3_kl,
     mgrpo_loss,
@@ -203,8 +202,11 @@ def test_stats_clip_fraction_and_kl():
     assert mgrpo_stats(logps, old, None, mask, adv)["kl"] == 0.0
 
 
-def test_config_has_the_papers_defaults():
-    config = MGRPOConfig()
+def test_config_has_the_papers_defaults(tmp_path):
+    pytest.importorskip("trl")
+    from r1_trainer.trainer import MGRPOTrainerConfig
+
+    config = MGRPOTrainerConfig(output_dir=str(tmp_path))
     assert (config.num_generations, config.tasks_per_step, config.learning_rate, config.beta,
-            config.epsilon, config.max_turns, config.max_new_tokens) == (
-        4, 16, 1e-6, 0.001, 0.2, 15, 1024)
+            config.epsilon, config.max_turns, config.max_completion_length,
+            config.temperature) == (4, 16, 1e-6, 0.001, 0.2, 15, 1024, 1.0)

@@ -5,7 +5,9 @@ Modules: :mod:`~r1_trainer.models` (any HF causal LM, LoRA, the offline ``tiny``
 (behaviour cloning on TRL's SFTTrainer), :mod:`~r1_trainer.mgrpo` (the M-GRPO loss),
 :mod:`~r1_trainer.generation` (sampling with token ids and log-probs),
 :mod:`~r1_trainer.hf_policy` and :mod:`~r1_trainer.policies` (policies for evaluation),
-:mod:`~r1_trainer.runs` (a run's record and logs, resuming from a checkpoint).
+:mod:`~r1_trainer.runs` (a run's record and logs, resuming from a checkpoint),
+:mod:`~r1_trainer.config` (the settings of each ``r1-train`` command, from which its flags are
+generated).
 
 Importing the package imports no torch: the names below load their module on first use.
 """
@@ -21,7 +23,8 @@ _LAZY = {
     "load_bc_dataset": "r1_trainer.data",
     "BCConfig": "r1_trainer.bc",
     "train_bc": "r1_trainer.bc",
-    "MGRPOConfig": "r1_trainer.mgrpo",
+    "MGRPOTrainerConfig": "r1_trainer.trainer",
+    "train_rl": "r1_trainer.trainer",
     "group_advantages": "r1_trainer.mgrpo",
     "mgrpo_loss": "r1_trainer.mgrpo",
     "HFGenerator": "r1_trainer.generation",

@@ -3,8 +3,9 @@
 Each step of a successful trajectory is a conversational prompt/completion row
 (:mod:`r1_trainer.data`); ``SFTTrainer`` with ``completion_only_loss`` puts the loss on the
 completion only: the action message's tokens and its end-of-turn token, never the prompt.
-LoRA is optional (a PEFT adapter, merged into the saved model by default). Any other
-``SFTConfig`` / ``TrainingArguments`` field passes straight through.
+LoRA is optional (a PEFT adapter, merged into the saved model by default). :class:`BCConfig` is
+an ``SFTConfig``: every ``SFTConfig`` / ``TrainingArguments`` field works as in TRL, and
+``r1-train bc`` takes each of them as a flag.
 
 Example::
 
@@ -15,17 +16,20 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from r1_trainer.config import help_from_docstring
 from r1_trainer.models import (
     BC_LEARNING_RATE,
     BC_LEARNING_RATE_TINY,
+    DTYPE_NAMES,
     TINY,
     LoraSettings,
     context_budget,
@@ -41,8 +45,9 @@ from r1_trainer.runs import METRICS_FILE, resolve_checkpoint, resume_jsonl, writ
 
 try:
     import torch
-    from transformers import TrainerCallback, TrainingArguments
-    from trl import SFTTrainer
+    from transformers import TrainerCallback
+    from transformers.trainer_utils import SaveStrategy
+    from trl import SFTConfig, SFTTrainer
 except ImportError as _exc:
     raise missing_train_extra(_exc) from _exc
 
@@ -50,55 +55,74 @@ if TYPE_CHECKING:
     from datasets import Dataset
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
-# transformers 5.2x renamed gradient_checkpointing (the old name warns)
-_CHECKPOINTING = ("activation_checkpointing"
-                  if "activation_checkpointing" in TrainingArguments.__dataclass_fields__
-                  else "gradient_checkpointing")
 
-
+@help_from_docstring
 @dataclass
-class BCConfig:
-    """Behaviour-cloning settings; ``sft`` holds any other ``SFTConfig`` field.
+class BCConfig(SFTConfig):
+    """TRL's ``SFTConfig`` with behaviour cloning's data settings and defaults.
+
+    Every ``SFTConfig`` / ``TrainingArguments`` field works as in TRL; the defaults that differ
+    are the ones below (and ``per_device_train_batch_size=4``, ``warmup_steps=0.05``,
+    ``logging_steps=5``, ``seed=0``, ``save_strategy="no"``: only the final model is saved).
+    ``output_dir`` is :func:`train_bc`'s argument.
 
     Attributes:
         thinking: train the ``<think>..</think><answer>..</answer>`` format (and prompt), or
             the action alone.
-        only_successful: train on trajectories with reward 1 only.
+        only_successful: train on trajectories with reward 1 only (``--all-trajectories``: also
+            imitate failed ones).
         max_rows: cap on the number of rows (steps) used.
         max_prompt_tokens: the prompt budget (longer prompts lose the end of their current
             page); None: :func:`r1_trainer.models.prompt_budget` (3/4 of the model's context).
-        lora: train a LoRA adapter instead of all weights.
-        merge_lora: save the adapter merged into the model (loads like any model); False saves
-            the adapter alone.
-        learning_rate: None: :data:`~r1_trainer.models.BC_LEARNING_RATE_TINY` (5e-3) for the
-            ``tiny`` preset (random init), :data:`~r1_trainer.models.BC_LEARNING_RATE` (1e-5)
-            otherwise.
-        dtype: the weights' dtype: ``"auto"`` trains fp32 weights, with bf16 autocast on a GPU
-            that supports it (:func:`r1_trainer.models.training_precision`); ``"bfloat16"``
+        merge_lora: save a LoRA adapter merged into the model (loads like any model); False
+            saves the adapter alone.
+        dtype: the weights' dtype: ``auto`` trains fp32 weights, with bf16 autocast on a GPU
+            that supports it (:func:`r1_trainer.models.training_precision`); ``bfloat16``
             trains bf16 weights (less memory; small updates are lost).
-        num_train_epochs, max_steps, per_device_train_batch_size, gradient_accumulation_steps,
-        warmup_steps (a float below 1: a fraction of the steps), logging_steps, seed: as in
-            ``transformers.TrainingArguments``.
-        sft: more ``SFTConfig`` keyword arguments (``report_to``, ``bf16``, ``save_steps``,
-            ``resume_from_checkpoint``: a checkpoint folder or ``"last"``, ...).
+        max_length: tokens per row, prompt and completion; None: the model's context budget
+            (:func:`r1_trainer.models.context_budget`; prompts fill at most 3/4 of it).
+        completion_only_loss: the loss on the completion (the action) only, never the prompt.
+        bf16: bf16 autocast over fp32 weights; None: where ``dtype`` and the device allow it.
+        gradient_checkpointing: recompute activations in the backward pass; None: on for a GPU
+            run (unless FSDP checkpoints activations itself), off on a CPU (it only costs time).
+        activation_checkpointing: the new name of ``gradient_checkpointing`` in transformers;
+            None: as ``gradient_checkpointing``.
     """
 
     thinking: bool = True
     only_successful: bool = True
     max_rows: int | None = None
     max_prompt_tokens: int | None = None
-    lora: LoraSettings | None = None
     merge_lora: bool = True
-    learning_rate: float | None = None
-    dtype: str = "auto"
-    num_train_epochs: float = 3.0
-    max_steps: int = -1
+    dtype: str = field(default="auto", metadata={"choices": DTYPE_NAMES})
+    learning_rate: float | None = field(default=None, metadata={"help": (
+        f"the optimizer's learning rate; None: {BC_LEARNING_RATE_TINY:g} for the tiny preset "
+        f"(random weights), {BC_LEARNING_RATE:g} otherwise")})
+    max_length: int | None = None
     per_device_train_batch_size: int = 4
-    gradient_accumulation_steps: int = 1
     warmup_steps: float = 0.05
-    logging_steps: int = 5
+    logging_steps: float = 5
     seed: int = 0
-    sft: dict[str, Any] = field(default_factory=dict)
+    save_strategy: SaveStrategy | str = "no"
+    completion_only_loss: bool | None = True
+    bf16: bool | None = None
+    gradient_checkpointing: bool | None = None
+    activation_checkpointing: bool | None = None
+
+    def __post_init__(self) -> None:
+        # as the model is loaded: on the CPU when there is no CUDA GPU (resolve_device)
+        self.use_cpu = self.use_cpu or not torch.cuda.is_available()
+        if self.bf16 is None:  # before TRL's default (bf16 unless fp16) applies
+            self.bf16 = training_precision(self.dtype, "cpu" if self.use_cpu else None).bf16
+        checkpointing = self.activation_checkpointing
+        if checkpointing is None:
+            checkpointing = self.gradient_checkpointing
+        if checkpointing is None:
+            from r1_trainer.trainer import default_gradient_checkpointing  # it imports this module
+
+            checkpointing = default_gradient_checkpointing()
+        self.activation_checkpointing = self.gradient_checkpointing = checkpointing
+        super().__post_init__()
 
 
 def train_bc(
@@ -108,6 +132,7 @@ def train_bc(
     *,
     tokenizer: PreTrainedTokenizerBase | None = None,
     config: BCConfig | None = None,
+    lora: LoraSettings | None = None,
     **sft_kwargs: Any,
 ) -> Path:
     """Behaviour-clone ``model`` on ``demos``; save it to ``output_dir`` and return that path.
@@ -118,18 +143,20 @@ def train_bc(
         demos: trajectory JSONL file(s) from ``webarena-gym demos``, or a dataset of rows from
             :func:`r1_trainer.data.load_bc_dataset`.
         output_dir: where the model, the tokenizer, ``metrics.jsonl`` (one JSON object per
-            logging step: loss, learning rate, token accuracy, ...) and ``r1_trainer.json`` (the
-            run's settings) go.
+            logging step: loss, learning rate, token accuracy, ...), ``checkpoint-*`` folders
+            and ``r1_trainer.json`` (the run's full config, versions and commit) go.
         tokenizer: the tokenizer of a loaded ``model``.
-        config: the BC settings (defaults: :class:`BCConfig`).
-        **sft_kwargs: ``SFTConfig`` fields, over ``config.sft``.
+        config: the BC settings (defaults: :class:`BCConfig`); ``config.resume_from_checkpoint``
+            resumes (a checkpoint folder, or ``"last"``).
+        lora: train a LoRA adapter instead of all weights (merged on save unless
+            ``config.merge_lora`` is False).
+        **sft_kwargs: ``BCConfig`` fields, over ``config``'s.
 
     Returns:
         ``output_dir``, loadable with :func:`r1_trainer.models.load_model_and_tokenizer`.
     """
     require_train_extra()
     from datasets import Dataset
-    from trl import SFTConfig
 
     from r1_trainer.data import load_bc_dataset
 
@@ -146,7 +173,6 @@ def train_bc(
     elif tokenizer is None:
         raise ValueError("train_bc got a loaded model without its tokenizer: pass tokenizer=")
 
-    budget = context_budget(tokenizer, model)
     max_prompt = config.max_prompt_tokens
     if max_prompt is None:
         max_prompt = prompt_budget(tokenizer, model)
@@ -157,33 +183,17 @@ def train_bc(
                                   only_successful=config.only_successful, max_rows=config.max_rows,
                                   tokenizer=tokenizer, max_prompt_tokens=max_prompt)
 
-    learning_rate = config.learning_rate
-    if learning_rate is None:
-        learning_rate = BC_LEARNING_RATE_TINY if tiny else BC_LEARNING_RATE
-    arguments: dict[str, Any] = {
-        "output_dir": str(output),
-        "learning_rate": learning_rate,
-        "num_train_epochs": config.num_train_epochs,
-        "max_steps": config.max_steps,
-        "per_device_train_batch_size": config.per_device_train_batch_size,
-        "gradient_accumulation_steps": config.gradient_accumulation_steps,
-        "warmup_steps": config.warmup_steps,
-        "logging_steps": config.logging_steps,
-        "seed": config.seed,
-        "completion_only_loss": True,
-        "max_length": budget,  # prompts fit 3/4 of it: completions are not cut (unless longer)
-        "bf16": precision.bf16,  # autocast over fp32 weights: AdamW updates fp32 masters
-        _CHECKPOINTING: device.type == "cuda",  # saves GPU memory; on a CPU it only costs time
-        "save_strategy": "no",  # the final model is saved below
-        "report_to": "none",
-        "use_cpu": device.type == "cpu",
-        **config.sft,
-        **sft_kwargs,
-    }
-    peft_config = config.lora.to_peft() if config.lora is not None else None
+    # the settings left to the model (None) resolved; the caller's config is not changed
+    resolved: dict[str, Any] = {"output_dir": str(output)}
+    if config.learning_rate is None:
+        resolved["learning_rate"] = BC_LEARNING_RATE_TINY if tiny else BC_LEARNING_RATE
+    if config.max_length is None:  # prompts fit 3/4 of it: completions are not cut (unless longer)
+        resolved["max_length"] = context_budget(tokenizer, model)
+    args = dataclasses.replace(config, **{**resolved, **sft_kwargs})
+    peft_config = lora.to_peft() if lora is not None else None
     trainer = CompletionOnlySFTTrainer(
         model=model,
-        args=SFTConfig(**arguments),
+        args=args,
         train_dataset=dataset,
         processing_class=tokenizer,
         peft_config=peft_config,
@@ -195,7 +205,7 @@ def train_bc(
     seconds = time.perf_counter() - started
 
     trained = trainer.model
-    if peft_config is not None and config.merge_lora:
+    if peft_config is not None and args.merge_lora:
         trained = trained.merge_and_unload()
     trained.save_pretrained(output)
     tokenizer.save_pretrained(output)
@@ -206,8 +216,8 @@ def train_bc(
         "rows": len(dataset),
         "train_loss": result.training_loss,
         "train_seconds": round(seconds, 1),
-        "config": {**asdict(config), "lora": asdict(config.lora) if config.lora else None},
-        "sft_arguments": {k: v for k, v in arguments.items() if _jsonable(v)},
+        "config": trainer.args.to_dict(),
+        "lora": dataclasses.asdict(lora) if lora is not None else None,
     }
     write_run_record(output, run)
     return output
@@ -262,14 +272,6 @@ class CompletionOnlySFTTrainer(SFTTrainer):
             self._total_train_tokens += tokens // self._tp_size
         metrics["num_tokens"] = [self._total_train_tokens]
         return loss
-
-
-def _jsonable(value: Any) -> bool:
-    try:
-        json.dumps(value)
-    except TypeError:
-        return False
-    return True
 
 
 class MetricsLogger(TrainerCallback):

@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         torch.set_num_threads(bc_threads)
     bc_dir = train_bc("tiny", demos, out / "bc",
                       config=BCConfig(thinking=thinking, num_train_epochs=args.bc_epochs,
-                                      logging_steps=10, sft={"disable_tqdm": True}))
+                                      logging_steps=10, disable_tqdm=True))
     _done("bc", clock, seconds, cpu)
     bc_run = json.loads((Path(bc_dir) / "r1_trainer.json").read_text())
     print(f"BC: {bc_run.get('rows')} rows, train loss {bc_run.get('train_loss', 0):.3f} -> "

@@ -23,45 +23,12 @@ trainer can split a batch into micro-batches and still sum to the same loss.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from r1_trainer.models import missing_train_extra
 
 try:
     import torch
 except ImportError as _exc:
     raise missing_train_extra(_exc) from _exc
-
-
-@dataclass
-class MGRPOConfig:
-    """M-GRPO hyper-parameters; the defaults are the paper's public code's.
-
-    Attributes:
-        num_generations: G, trajectories per task.
-        tasks_per_step: tasks per optimizer step (G * tasks_per_step trajectories).
-        learning_rate: the optimizer's learning rate.
-        beta: weight of the KL term against the reference (BC) policy.
-        epsilon: PPO clip range of the ratio.
-        max_turns: interactions per episode in training.
-        eval_max_turns: interactions per episode in evaluation.
-        max_new_tokens: tokens per turn (response length cap).
-        temperature: sampling temperature of rollouts.
-        top_p: nucleus sampling of rollouts (1.0 keeps the ratio's π_old exact).
-        thinking: the ``<think>..</think><answer>..</answer>`` format vs the action alone.
-    """
-
-    num_generations: int = 4
-    tasks_per_step: int = 16
-    learning_rate: float = 1e-6
-    beta: float = 0.001
-    epsilon: float = 0.2
-    max_turns: int = 15
-    eval_max_turns: int = 30
-    max_new_tokens: int = 1024
-    temperature: float = 1.0
-    top_p: float = 1.0
-    thinking: bool = True
 
 
 def group_advantages(rewards: torch.Tensor, group_index: torch.Tensor, *, eps: float = 1e-4,

@@ -38,7 +38,7 @@ import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,14 +46,15 @@ from r1_trainer.models import missing_train_extra
 
 try:
     import torch
-    from transformers import TrainerCallback
     from accelerate.utils import DistributedType
+    from transformers import TrainerCallback
     from trl import GRPOConfig, GRPOTrainer
     from trl.models import unwrap_model_for_generation
 except ImportError as _exc:
     raise missing_train_extra(_exc) from _exc
 
 from r1_trainer.bc import MetricsLogger
+from r1_trainer.config import help_from_docstring
 from r1_trainer.evaluate import LITE_ENV, SANDBOX_ENV, tasks_changing_sites
 from r1_trainer.generation import HFGenerator, SamplingSettings
 from r1_trainer.mgrpo import mgrpo_loss, mgrpo_stats, mgrpo_weights
@@ -102,6 +103,7 @@ def default_gradient_checkpointing() -> bool:
     return torch.cuda.is_available() and not fsdp_activation_checkpointing()
 
 
+@help_from_docstring
 @dataclass
 class MGRPOTrainerConfig(GRPOConfig):
     """``GRPOConfig`` with the paper's defaults and the multi-turn settings of M-GRPO.
@@ -118,6 +120,9 @@ class MGRPOTrainerConfig(GRPOConfig):
     activation checkpointing is (``configs/fsdp.yaml``): the two cannot both be on.
 
     Attributes:
+        bf16: bf16 autocast over the weights; None: where ``dtype`` and the device allow it.
+        gradient_checkpointing: recompute activations in the backward pass; None: on for a GPU
+            run, unless FSDP's own activation checkpointing is on; off on a CPU.
         dtype: the weights' dtype for training: ``"auto"`` (fp32 master weights) or a name
             (``"bfloat16"``: half the memory, but updates below a weight's bf16 resolution are
             lost); see :data:`r1_trainer.models.DTYPE_NAMES`.
@@ -165,7 +170,6 @@ class MGRPOTrainerConfig(GRPOConfig):
     learning_rate: float = RL_LEARNING_RATE
     temperature: float = 1.0
     logging_steps: float = 1
-    report_to: str | list[str] | None = "none"
     bf16: bool | None = None
     gradient_checkpointing: bool | None = None
     tasks_per_step: int = 16
@@ -943,14 +947,8 @@ def train_rl(
             "train_loss": result.training_loss,
             "train_seconds": round(seconds, 1),
             "resumed_from": checkpoint,
-            "config": {"thinking": trainer.args.thinking, "num_generations": config.num_generations,
-                       "tasks_per_step": config.tasks_per_step, "max_turns": config.max_turns,
-                       "max_completion_length": config.max_completion_length,
-                       "learning_rate": config.learning_rate, "beta": config.beta,
-                       "epsilon": config.epsilon, "temperature": config.temperature,
-                       "max_steps": config.max_steps, "compress": config.compress,
-                       "dtype": config.dtype, "bf16": config.bf16, "lora": lora is not None},
-            "training_arguments": trainer.args.to_dict(),
+            "config": trainer.args.to_dict(),  # every field, thinking resolved by the trainer
+            "lora": asdict(lora) if lora is not None else None,
         }
         write_run_record(output, run)
     return output
