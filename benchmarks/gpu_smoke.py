@@ -578,7 +578,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     replay = Replay(model, ref_model, precision, pad, settings)
     replay.allocate_optimizer_state()
     # warm-up (kernels, allocator), not reported
-    warm = Settings(**{**settings.__dict__, "max_rows": 2})
+    warm = Settings(**{**settings.__dict__, "max_rows": 2, "max_new_tokens": 8})
     replay.settings = warm
     replay.configuration(recording, 2, 1, vocab_size)
     replay.settings = settings
