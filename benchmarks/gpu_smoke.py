@@ -683,7 +683,9 @@ def markdown(results: dict[str, Any]) -> str:
               f"{results['settings']['max_rows']} rows; \"step s (est.)\" scales them to all "
               "rows and counts one generate call per turn. Peak: "
               "torch.cuda.max_memory_allocated, the most of any phase (weights, AdamW state "
-              f"and the reference model included). Total {results['total_seconds']} s.", ""]
+              "and the reference model included). The loss trains on the recorded oracle "
+              "replies (about 40 tokens each; a policy's reasoning runs longer). "
+              f"Total {results['total_seconds']} s.", ""]
     return "\n".join(lines)
 
 
