@@ -26,6 +26,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -350,14 +351,19 @@ def tiny_model_path(seed: int = 0, spec: TinySpec = TINY_SPEC) -> Path:
     path = cache_dir() / f"tiny-v{TINY_VERSION}-seed{seed}-{digest}"
     if (path / "config.json").is_file() and (path / "tokenizer.json").is_file():
         return path
+    return build_folder(path, lambda folder: _build_tiny(folder, seed, spec))
+
+
+def build_folder(path: Path, build: Callable[[Path], None]) -> Path:
+    """Run ``build`` on a private folder beside ``path``, then move it into place: concurrent
+    builders never see half a model (a loser of the race drops its copy: they are identical)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Build in a private folder, then move into place: concurrent builders never see half a model.
     staging = Path(tempfile.mkdtemp(prefix=path.name + ".", dir=path.parent))
     try:
-        _build_tiny(staging, seed, spec)
+        build(staging)
         try:
             os.replace(staging, path)
-        except OSError:  # another process finished first; theirs is identical
+        except OSError:  # another process finished first
             shutil.rmtree(staging, ignore_errors=True)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -21,8 +21,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 SMOLLM2 = "smollm2-135m"
@@ -72,7 +70,7 @@ def available() -> bool:
 
 def smollm2_model_path() -> Path:
     """The preset's Hugging Face folder, converted from the GGUF file on first use."""
-    from r1_trainer.models import cache_dir
+    from r1_trainer.models import build_folder, cache_dir
 
     gguf = find_gguf()
     path = cache_dir() / f"{SMOLLM2}-v{SMOLLM2_VERSION}-{gguf.stat().st_size}"
@@ -81,20 +79,7 @@ def smollm2_model_path() -> Path:
     if importlib.util.find_spec("gguf") is None:
         raise PresetUnavailable(f"the {SMOLLM2} preset reads GGUF with the gguf package: "
                                 f"{INSTALL_HINT}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Convert in a private folder, then move into place: concurrent builders never see half a
-    # model.
-    staging = Path(tempfile.mkdtemp(prefix=path.name + ".", dir=path.parent))
-    try:
-        _convert(gguf, staging)
-        try:
-            os.replace(staging, path)
-        except OSError:  # another process finished first; theirs is identical
-            shutil.rmtree(staging, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return path
+    return build_folder(path, lambda folder: _convert(gguf, folder))
 
 
 def _convert(gguf: Path, folder: Path) -> None:

@@ -22,7 +22,7 @@ import json
 import os
 import random
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -132,17 +132,18 @@ def _key(t: TaskTemplate, sample: Sample) -> str:
 
 
 def _draw(t: TaskTemplate, rng: random.Random, db: sqlite3.Connection, n: int,
-          exclude: set[str]) -> list[Sample]:
-    """``n`` distinct samples of ``t`` not in ``exclude`` (fewer if the data runs out)."""
+          exclude: set[str], key: Callable[[TaskTemplate, Sample], str] = _key) -> list[Sample]:
+    """``n`` distinct samples of ``t`` whose ``key`` is not in ``exclude`` (fewer if the data
+    runs out)."""
     samples: list[Sample] = []
     seen = set(exclude)
     for _ in range(n * 50):
         if len(samples) == n:
             break
         sample = t.sample(rng, db)
-        if sample is None or _key(t, sample) in seen:
+        if sample is None or key(t, sample) in seen:
             continue
-        seen.add(_key(t, sample))
+        seen.add(key(t, sample))
         samples.append(sample)
     return samples
 

@@ -122,7 +122,7 @@ def _base_key(t: TaskTemplate, sample: Sample) -> str:
 
 
 def _fixed(split: str) -> list[dict[str, Any]]:
-    from webarena_gym.sandbox.tasks import TEST_DATA_SEED, _site_data
+    from webarena_gym.sandbox.tasks import TEST_DATA_SEED, _draw, _site_data
 
     db = _site_data(TEST_DATA_SEED)
     chosen = [cls() for cls in (SEEN if split == "easy_test" else UNSEEN)]
@@ -130,15 +130,8 @@ def _fixed(split: str) -> list[dict[str, Any]]:
     configs = []
     for t in chosen:
         rng = random.Random(f"easy/{EASY_VERSION}/{split}/{t.id}")
-        samples: list[Sample] = []
-        for _ in range(EASY_PER_TEMPLATE * 50):
-            if len(samples) == EASY_PER_TEMPLATE:
-                break
-            sample = t.sample(rng, db)
-            if sample is None or _base_key(t, sample) in taken:
-                continue
-            taken.add(_base_key(t, sample))
-            samples.append(sample)
+        samples = _draw(t, rng, db, EASY_PER_TEMPLATE, taken, key=_base_key)
+        taken.update(_base_key(t, s) for s in samples)
         if len(samples) < EASY_PER_TEMPLATE:
             raise ValueError(f"easy template {t.id} yielded only {len(samples)} samples")
         configs += [_config(t, s, f"{split}/{t.id}/{i}") for i, s in enumerate(samples)]
