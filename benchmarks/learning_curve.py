@@ -29,6 +29,7 @@ import json
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,8 +120,10 @@ def mgrpo(start: str, out: Path, tasks: list[dict[str, Any]], settings: Settings
     return path, steps
 
 
-def run(settings: Settings) -> dict[str, Any]:
-    """Every stage for every seed (see the module docstring)."""
+def run(settings: Settings, save: Callable[[dict[str, Any]], None] | None = None
+        ) -> dict[str, Any]:
+    """Every stage for every seed (see the module docstring); ``save`` gets the results so
+    far after every stage, so that a long run that is stopped keeps what it measured."""
     from webarena_gym.demos import write_demos
     from webarena_gym.sandbox.tasks import load_split
 
@@ -135,33 +138,46 @@ def run(settings: Settings) -> dict[str, Any]:
     _say(f"demos: {solved}/{tasks} oracle episodes solved -> {demos}")
     rl_pool = load_split("easy_train", n=settings.demos
                          + settings.tasks_per_step * settings.max_steps)[settings.demos:]
-    seeds = []
+    seeds: list[dict[str, Any]] = []
+    results = {"settings": asdict(settings), "seeds": seeds, "seconds": timings}
+
+    def done(stage: str) -> None:
+        _say(f"  done: {stage}")
+        if save is not None:
+            save(results)
+
     for seed in settings.seeds:
         result: dict[str, Any] = {"seed": seed}
+        seeds.append(result)
         folder = work / f"seed{seed}"
         if settings.held_out:
             _say(f"seed {seed}: zero-shot")
             result["zero_shot"] = evaluate(settings.model, settings, seed)
+            done("zero-shot")
         clock = time.perf_counter()
         _say(f"seed {seed}: behaviour cloning")
         bc = behaviour_clone(demos, folder / "bc", settings, seed)
         timings[f"bc_seed{seed}"] = time.perf_counter() - clock
+        done("BC")
         if settings.held_out:
             result["bc"] = evaluate(str(bc), settings, seed)
+            done("BC evaluation")
         clock = time.perf_counter()
         _say(f"seed {seed}: M-GRPO from BC")
         rl, result["rl_steps"] = mgrpo(str(bc), folder / "rl", rl_pool, settings, seed)
         timings[f"rl_seed{seed}"] = time.perf_counter() - clock
+        done("M-GRPO")
         if settings.held_out:
             result["bc_mgrpo"] = evaluate(str(rl), settings, seed)
+            done("M-GRPO evaluation")
         if settings.r1_zero:
             _say(f"seed {seed}: R1-Zero (M-GRPO from the starting model)")
             zero, result["r1_zero_steps"] = mgrpo(settings.model, folder / "r1_zero", rl_pool,
                                                   settings, seed)
             if settings.held_out:
                 result["r1_zero"] = evaluate(str(zero), settings, seed)
-        seeds.append(result)
-    return {"settings": asdict(settings), "seeds": seeds, "seconds": timings}
+            done("R1-Zero")
+    return results
 
 
 STAGES = (("zero_shot", "zero-shot"), ("bc", "BC"), ("bc_mgrpo", "BC + M-GRPO"),
@@ -282,9 +298,13 @@ def parse_args(argv: list[str] | None = None) -> tuple[Settings, bool, Path]:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Run, print the table (or the quick line), write JSON, markdown and the figure."""
     settings, quick, out = parse_args(argv)
-    results = run(settings)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n")
+
+    def save(results: dict[str, Any]) -> None:
+        out.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n")
+
+    results = run(settings, save)
+    save(results)
     if settings.held_out:
         table = markdown(results)
         out.with_suffix(".md").write_text(table + "\n")
