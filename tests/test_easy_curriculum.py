@@ -52,6 +52,14 @@ def test_the_oracle_solves_the_held_out_templates_in_one_to_three_actions(tmp_pa
     assert max(steps) <= 3 and min(steps) == 1
 
 
+def test_write_demos_takes_chosen_tasks(tmp_path):
+    chosen = [t for t in load_split("easy_train", n=60) if "place_town@search" in t["task_id"]][:2]
+    out = tmp_path / "demos.jsonl"
+    assert write_demos("ignored", out, tasks=chosen, num_envs=2, max_steps=4) == (2, 2)
+    ids = [json.loads(line)["task_id"] for line in out.read_text().splitlines()]
+    assert ids == [t["task_id"] for t in chosen]
+
+
 def test_smollm2_preset_says_what_to_install(monkeypatch, tmp_path):
     from r1_trainer.smollm2 import GGUF_ENV, PresetUnavailable, find_gguf
 

@@ -140,11 +140,14 @@ def write_demos(
     max_steps: int = 30,
     num_envs: int = 1,
     progress: Callable[[Trajectory], None] | None = None,
+    tasks: Sequence[Mapping[str, Any]] | None = None,
 ) -> tuple[int, int]:
     """Roll the oracle out on a split's tasks and write one trajectory per line to ``out``.
 
     Args:
         split, sites, n, seed: which tasks (:func:`webarena_gym.sandbox.tasks.load_split`).
+        tasks: these sandbox task configs instead of the split's (``split``, ``sites`` and
+            ``n`` are then ignored; ``seed`` is still the site-data seed).
         out: the JSONL file, one trajectory per task in the split's order.
         max_steps: interactions per episode.
         num_envs: episodes run concurrently on a vector env (one browser); the trajectories
@@ -157,7 +160,8 @@ def write_demos(
     from webarena_gym.sandbox.tasks import load_split
     from webarena_gym.vector import make_sandbox_vector_env
 
-    configs = load_split(split, sites=sites, seed=seed, n=n)
+    configs = ([dict(t) for t in tasks] if tasks is not None
+               else load_split(split, sites=sites, seed=seed, n=n))
     if not configs:
         raise ValueError(f"split {split!r} has no tasks for sites={sites!r}, n={n!r}")
     venv = make_sandbox_vector_env(min(num_envs, len(configs)), task_configs=configs, seed=seed,
