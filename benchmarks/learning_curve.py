@@ -111,7 +111,11 @@ def mgrpo(start: str, out: Path, tasks: list[dict[str, Any]], settings: Settings
         tasks_per_step=settings.tasks_per_step, max_turns=settings.max_episode_steps,
         max_completion_length=settings.max_new_tokens, max_steps=settings.max_steps,
         learning_rate=settings.learning_rate, beta=settings.beta, thinking=settings.thinking,
-        save_strategy="no", seed=seed, gradient_checkpointing=False, logging_steps=1,
+        save_strategy="no", seed=seed, logging_steps=1,
+        # Bounded memory: without checkpointing, SmolLM2's eager attention over 8 rows of ~1k
+        # tokens kept ~24 GB for the backward pass and the run was OOM-killed on a 24 GB host.
+        gradient_checkpointing=settings.model != "tiny", rows_per_micro_batch=2,
+        logprob_batch_size=4,
     )
     path = train_rl(start, out, config=config, tasks=tasks, seed=seed,
                     lora=LoraSettings() if settings.lora else None)
