@@ -102,7 +102,7 @@ def behaviour_clone(demos: Path, out: Path, settings: Settings, seed: int) -> Pa
 def mgrpo(start: str, out: Path, tasks: list[dict[str, Any]], settings: Settings,
           seed: int) -> tuple[Path, list[dict[str, Any]]]:
     """M-GRPO from ``start``; the trained model and the per-step metrics."""
-    from r1_trainer.models import LoraSettings
+    from r1_trainer.models import LoraSettings, is_tiny_preset
     from r1_trainer.plots import read_metrics
     from r1_trainer.trainer import MGRPOTrainerConfig, train_rl
 
@@ -114,7 +114,7 @@ def mgrpo(start: str, out: Path, tasks: list[dict[str, Any]], settings: Settings
         save_strategy="no", seed=seed, logging_steps=1,
         # Bounded memory: without checkpointing, SmolLM2's eager attention over 8 rows of ~1k
         # tokens kept ~24 GB for the backward pass and the run was OOM-killed on a 24 GB host.
-        gradient_checkpointing=settings.model != "tiny", rows_per_micro_batch=2,
+        gradient_checkpointing=not is_tiny_preset(start), rows_per_micro_batch=2,
         logprob_batch_size=4,
     )
     path = train_rl(start, out, config=config, tasks=tasks, seed=seed,

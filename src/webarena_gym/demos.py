@@ -163,6 +163,8 @@ def write_demos(
     configs = ([dict(t) for t in tasks] if tasks is not None
                else load_split(split, sites=sites, seed=seed, n=n))
     if not configs:
+        if tasks is not None:
+            raise ValueError("write_demos: tasks= is empty; give at least one task config")
         raise ValueError(f"split {split!r} has no tasks for sites={sites!r}, n={n!r}")
     venv = make_sandbox_vector_env(min(num_envs, len(configs)), task_configs=configs, seed=seed,
                                    max_steps=max_steps)
