@@ -418,6 +418,7 @@ def test_markdown_is_escaped_and_structured():
                            "```\n<x>\n```\n[link](https://example.com) [bad](javascript:x)")
     assert "<h1>Title</h1>" in out and "<code>code</code>" in out
     assert "<strong>bold</strong>" in out and "&lt;b&gt;raw&lt;/b&gt;" in out
-    assert "<ul><li>one</li><li>two</li></ul>" in out
-    assert "<pre><code>&lt;x&gt;</code></pre>" in out
+    compact = re.sub(r">\s+<", "><", str(out))  # whitespace between block tags is not shown
+    assert "<ul><li>one</li><li>two</li></ul>" in compact
+    assert re.search(r"<pre><code>&lt;x&gt;\s*</code></pre>", out)
     assert '<a href="https://example.com">link</a>' in out and 'href="javascript' not in out

@@ -1,91 +1,63 @@
-"""A small, safe Markdown renderer for READMEs, issue descriptions and comments.
+"""Markdown for READMEs, issue descriptions and comments, rendered by ``markdown-it-py``.
 
-Covers what the generated text uses and what people type in comments: headings, paragraphs,
-bullet and numbered lists (task-list boxes shown as text), fenced code, block quotes, and the
-inline forms ```code```, ``**bold**``, ``*emphasis*`` and ``[links](https://...)``. Everything is
-HTML-escaped first, so user text can never inject markup.
+CommonMark covers what the generated text uses and what people type in comments: headings,
+paragraphs, bullet and numbered lists (task-list boxes stay text), fenced code, block quotes,
+and the inline forms ```code```, ``**bold**``, ``*emphasis*`` and ``[links](https://...)``.
+
+Comments are written by the agent, and whatever a page runs, runs in the agent's browser and in
+the evaluator's: so raw HTML is off (it is shown as text), images are off (as in the renderer
+this replaced: no request leaves the page by itself), and a link keeps its target only when it
+is relative or ``http``/``https``/``mailto`` (``javascript:``, ``data:`` and every other scheme
+leave the text unlinked). The library escapes every attribute it writes.
 """
 
 from __future__ import annotations
 
-import html
 import re
+from urllib.parse import unquote
 
+from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-_INLINE = (
-    (re.compile(r"`([^`]+)`"), r"<code>\1</code>"),
-    (re.compile(r"\*\*([^*]+)\*\*"), r"<strong>\1</strong>"),
-    (re.compile(r"(?<![\w*])\*([^*\s][^*]*)\*(?![\w*])"), r"<em>\1</em>"),
-    (re.compile(r"\[([^\]]+)\]\(((?:https?://|/)[^)\s]*)\)"), r'<a href="\2">\1</a>'),
-)
-_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
-_BULLET = re.compile(r"^\s*[-*+]\s+(.*)$")
-_NUMBERED = re.compile(r"^\s*\d+[.)]\s+(.*)$")
+_SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+# A scheme as the browser reads one: letters, digits, "+", "-", "." before the first ":", when
+# that colon comes before any "/", "?" or "#" (otherwise the colon is part of a relative path).
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
+# What a browser drops from a URL before reading its scheme (tabs, newlines, leading spaces and
+# other controls), so that "java\tscript:" is judged as "javascript:".
+_IGNORED = re.compile(r"[\x00-\x20\x7f]")
 
 
-def _inline(text: str) -> str:
-    out = html.escape(text, quote=False)
-    for pattern, repl in _INLINE:
-        out = pattern.sub(repl, out)
-    return out
+def _link_allowed(url: str) -> bool:
+    """Whether a link target is relative or uses a safe scheme.
+
+    ``url`` comes percent-encoded (markdown-it normalises it first); it is judged decoded and
+    without the characters a browser ignores, which refuses more than a browser would run
+    (``%6Aavascript:`` too), never less.
+    """
+    bare = _IGNORED.sub("", unquote(url))
+    scheme = _SCHEME.match(bare)
+    if scheme is None:
+        return True  # relative: "/a/b", "page.md", "#heading", "?q=1"
+    return scheme.group(1).lower() in _SAFE_SCHEMES
 
 
-def render_markdown(text: str) -> Markup:
-    """``text`` as safe HTML (a :class:`markupsafe.Markup`, so Jinja does not escape it again)."""
-    out: list[str] = []
-    paragraph: list[str] = []
-    items: list[str] = []
-    list_tag = ""
+def _build() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "breaks": True})
+    md.disable("image")  # "![alt](src)" stays text, as the links' "!" prefix
+    md.validateLink = _link_allowed  # type: ignore[method-assign]
+    return md
 
-    def flush() -> None:
-        nonlocal list_tag
-        if paragraph:
-            out.append("<p>" + "<br>".join(_inline(p) for p in paragraph) + "</p>")
-            paragraph.clear()
-        if items:
-            out.append(f"<{list_tag}>" + "".join(f"<li>{i}</li>" for i in items) + f"</{list_tag}>")
-            items.clear()
-            list_tag = ""
 
-    lines = text.replace("\r\n", "\n").split("\n")
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        index += 1
-        if line.strip().startswith("```"):
-            flush()
-            code = []
-            while index < len(lines) and not lines[index].strip().startswith("```"):
-                code.append(lines[index])
-                index += 1
-            index += 1  # the closing fence
-            out.append("<pre><code>" + html.escape("\n".join(code), quote=False) + "</code></pre>")
-            continue
-        if not line.strip():
-            flush()
-            continue
-        heading = _HEADING.match(line)
-        if heading:
-            flush()
-            level = len(heading.group(1))
-            out.append(f"<h{level}>{_inline(heading.group(2))}</h{level}>")
-            continue
-        for tag, pattern in (("ul", _BULLET), ("ol", _NUMBERED)):
-            item = pattern.match(line)
-            if item:
-                if paragraph or (list_tag and list_tag != tag):
-                    flush()
-                list_tag = tag
-                items.append(_inline(item.group(1)))
-                break
-        else:
-            if line.startswith(">"):
-                flush()
-                out.append(f"<blockquote>{_inline(line.lstrip('> '))}</blockquote>")
-                continue
-            if items:
-                flush()
-            paragraph.append(line.strip())
-    flush()
-    return Markup("\n".join(out))
+_MARKDOWN = _build()
+
+
+def render_markdown(text: str | None) -> Markup:
+    """``text`` as safe HTML (a :class:`markupsafe.Markup`, so Jinja does not escape it again).
+
+    Raw HTML in ``text`` comes out escaped, links only to relative or http(s)/mailto targets,
+    and no attribute can be broken out of; ``None`` renders as nothing.
+    """
+    if not text:
+        return Markup("")
+    return Markup(_MARKDOWN.render(text))
