@@ -69,8 +69,13 @@ def json_list(value: str | None) -> list[str]:
 
 def make_templates(directory: str | Path) -> Jinja2Templates:
     """Jinja2 templates from ``directory`` with the filters ``money``, ``date_short``,
-    ``date_long``, ``datetime_long``, ``options`` and ``json_list``."""
+    ``date_long``, ``datetime_long``, ``options`` and ``json_list``.
+
+    Every template is autoescaped, whatever its file name (Starlette's default escapes only
+    ``.html``, ``.htm`` and ``.xml``): the sites show text that users and agents wrote.
+    """
     templates = Jinja2Templates(directory=str(directory))
+    templates.env.autoescape = True
     templates.env.filters.update(money=money, date_short=date_short, date_long=date_long,
                                  datetime_long=datetime_long, options=options_dict,
                                  json_list=json_list)

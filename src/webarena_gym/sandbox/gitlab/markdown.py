@@ -4,10 +4,11 @@ CommonMark covers what the generated text uses and what people type in comments:
 paragraphs, bullet and numbered lists (task-list boxes stay text), fenced code, block quotes,
 and the inline forms ```code```, ``**bold**``, ``*emphasis*`` and ``[links](https://...)``.
 
-Comments are written by the agent, and whatever a page runs, runs in the agent's browser and in
-the evaluator's: so raw HTML is off (it is shown as text), images are off (as in the renderer
-this replaced: no request leaves the page by itself), and a link keeps its target only when it
-is relative or ``http``/``https``/``mailto`` (``javascript:``, ``data:`` and every other scheme
+Rules (``---``) and underlined headings stay text, as they did before this module used the
+library. Comments are written by the agent, and whatever a page runs, runs in the agent's
+browser and in the evaluator's: so raw HTML is off (it is shown as text), images are off (as
+before: no request leaves the page by itself), and a link keeps its target only when it is
+relative or ``http``/``https``/``mailto`` (``javascript:``, ``data:`` and every other scheme
 leave the text unlinked). The library escapes every attribute it writes.
 """
 
@@ -45,6 +46,9 @@ def _link_allowed(url: str) -> bool:
 def _build() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "breaks": True})
     md.disable("image")  # "![alt](src)" stays text, as the links' "!" prefix
+    # No rules and no underlined ("setext") headings, as before: a file's front matter
+    # ("---\ntitle: x\n---") stays text instead of turning into a rule and a heading.
+    md.disable(["hr", "lheading"])
     md.validateLink = _link_allowed  # type: ignore[method-assign]
     return md
 
