@@ -35,6 +35,23 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             time.sleep(delay)
             self._send_html("<html><body><h1>Finally</h1></body></html>")
             return
+        if parsed.path == "/hang":
+            # A request that is never answered (the thread is a daemon: it dies with the server).
+            time.sleep(float(parse_qs(parsed.query).get("s", ["120"])[0]))
+            return
+        if parsed.path == "/half":
+            # Headers and half of the body, then silence.
+            try:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", "4000")
+                self.end_headers()
+                self.wfile.write(b"<html><body><h1>Half a page</h1>" + b" " * 1000)
+                self.wfile.flush()
+                time.sleep(120)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
         if parsed.path == "/echo":
             query = parse_qs(parsed.query)
             pairs = "&".join(f"{k}={v[0]}" for k, v in sorted(query.items()))

@@ -8,6 +8,7 @@ simplified HTML of the page (DESIGN 3.2). The reward is computed once, when the 
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import time
@@ -28,11 +29,13 @@ from webarena_gym.actions import (
     parse_action,
 )
 from webarena_gym.browser import BrowserRuntime, Session, get_runtime, origin_of
+from webarena_gym.browser.discovery import ChromiumNotFoundError
 from webarena_gym.evaluation import EvalResult, Judge, default_judge, evaluate_task
 from webarena_gym.observation import PageObservation, observe_page
 from webarena_gym.spaces import UnicodeText
 from webarena_gym.tasks import TaskConfig, load_task_configs
 
+RESET_ATTEMPTS = 2  # a reset whose browser dies under it relaunches it and tries once more
 MAX_TEXT = 1_000_000  # hard cap on any observation string, whatever max_obs_chars says
 
 # Where clicking element N leads: the link (or form) target and its absolute URL.
@@ -50,6 +53,19 @@ _CLICK_TARGET_JS = f"""id => {{
 
 class WebArenaEnvError(RuntimeError):
     """The env cannot do what was asked (bad option, start page that never loads, closed env)."""
+
+
+async def _stop_loading(page: Any, timeout_s: float = 5.0) -> None:
+    """Stop ``page``'s pending navigation (Chromium's ``Page.stopLoading``), as the browser's
+    stop button does; a failure is ignored (the step's deadline still bounds what follows)."""
+    try:
+        cdp = await asyncio.wait_for(page.context.new_cdp_session(page), timeout_s)
+        try:
+            await asyncio.wait_for(cdp.send("Page.stopLoading"), timeout_s)
+        finally:
+            await asyncio.wait_for(cdp.detach(), timeout_s)
+    except (asyncio.TimeoutError, PlaywrightError):
+        pass
 
 
 class WebArenaEnv(gym.Env[dict[str, str], str]):
@@ -77,6 +93,13 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         navigation_timeout_ms: how long a page may take to load.
         viewport: page size, default 1280x720.
         extra_http_headers: headers sent with every request of every episode.
+        step_timeout_s: the most a whole ``step()`` may take (action, page load, observation
+            and, on the last step, evaluation); ``None``: no bound. A page that never answers
+            or a script that never stops cannot hang the env past it: the stuck page is
+            discarded, the last page that was observed is reopened and the episode goes on
+            with a message in ``last_action_error`` (a stall on the episode's last step ends
+            it with reward 0 and ``info["error"]``). Keep it well above
+            ``navigation_timeout_ms`` so that slow pages load rather than stall.
     """
 
     metadata = {"render_modes": ["rgb_array"], "render_fps": 1}
@@ -104,9 +127,12 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         navigation_timeout_ms: int = 15000,
         viewport: Mapping[str, int] | None = None,
         extra_http_headers: Mapping[str, str] | None = None,
+        step_timeout_s: float | None = 60.0,
     ) -> None:
         if max_steps < 1:
             raise ValueError(f"max_steps must be at least 1, got {max_steps}")
+        if step_timeout_s is not None and not step_timeout_s > 0:
+            raise ValueError(f"step_timeout_s must be positive or None, got {step_timeout_s}")
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode must be None or 'rgb_array', got {render_mode!r}")
         if isinstance(allowed_origins, str) and allowed_origins not in ("task", "any"):
@@ -133,6 +159,7 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         self.navigation_timeout_ms = navigation_timeout_ms
         self.viewport = dict(viewport) if viewport else None
         self.extra_http_headers = dict(extra_http_headers or {})
+        self.step_timeout_s = step_timeout_s
         self.runtime: BrowserRuntime = get_runtime(
             executable_path, headless=headless, browser_endpoint=browser_endpoint
         )
@@ -154,6 +181,7 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         self.done = True
         self.actions: list[Action | None] = []
         self.last_eval: EvalResult | None = None
+        self._last_url = ""  # the last page observed: reopened when a step stalls
         self._holding_runtime = False
         self._closed = False
 
@@ -246,10 +274,25 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         """Open the task's episode and observe it (runs on the browser's loop)."""
         started = time.perf_counter()
         self.done = True  # until the start page has loaded
-        await self._reset_async(task)
-        self.task, self.steps, self.done = task, 0, False
-        self.actions, self.last_eval = [], None
-        obs, page_obs = await self._observe(error="")
+        for attempt in range(RESET_ATTEMPTS):
+            try:
+                await self._reset_async(task)
+                self.task, self.steps, self.done = task, 0, False
+                self.actions, self.last_eval, self._last_url = [], None, ""
+                obs, page_obs = await self._observe(error="")
+                break
+            except (PlaywrightError, RuntimeError, asyncio.TimeoutError) as exc:
+                if not self._reset_retryable(exc):
+                    raise
+                self.done = True
+                if attempt == RESET_ATTEMPTS - 1:
+                    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                    raise WebArenaEnvError(
+                        f"Task {task.task_id}: the browser died while the episode was starting, "
+                        f"{RESET_ATTEMPTS} times in a row (last: {reason}). Check that Chromium "
+                        "runs on this machine (`webarena-gym doctor`) and has memory to spare, "
+                        "then call reset() again."
+                    ) from None
         info = self._info(page_obs)
         info["reset_seconds"] = time.perf_counter() - started
         return obs, info
@@ -265,6 +308,8 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         try:
             await session.open_start_urls(task.start_urls)
         except PlaywrightError as exc:
+            if self._browser_gone(exc):
+                raise  # the browser died: _reset_episode relaunches it and tries again
             blocked = session.pop_blocked()
             reason = (
                 f"it is outside the allowed origins {sorted(session.allowed_origins or [])}"
@@ -304,38 +349,55 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
     async def _step_episode(
         self, action: str
     ) -> tuple[dict[str, str], float, bool, bool, dict[str, Any]]:
-        """One step (runs on the browser's loop); see :meth:`step`."""
+        """One step (runs on the browser's loop), bounded by ``step_timeout_s``; see :meth:`step`."""
         assert self.session is not None
         self.steps += 1
-        error = ""
         parsed: Action | None = None
         parse_error: str | None = None
-        terminated = truncated = False
-        extra: dict[str, Any] = {}
         try:
             parsed = parse_action(action)
         except ActionParseError as exc:
-            error = parse_error = str(exc)
+            parse_error = str(exc)
         self.actions.append(parsed)
         if not self.session.is_open:
             return self._crashed(None)
+        try:
+            if self.step_timeout_s is None:
+                return await self._run_step(parsed, parse_error)
+            return await asyncio.wait_for(self._run_step(parsed, parse_error),
+                                          self.step_timeout_s)
+        except asyncio.TimeoutError:
+            return await self._recover(
+                parsed, parse_error,
+                f"The step did not finish within {self.step_timeout_s:g} s (a page that never "
+                "answers, or a script that never stops)",
+            )
+        except (PlaywrightError, RuntimeError) as exc:
+            if self._browser_gone(exc):
+                return self._crashed(exc)
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            return await self._recover(parsed, parse_error, f"The step failed ({first})")
+
+    async def _run_step(
+        self, parsed: Action | None, parse_error: str | None
+    ) -> tuple[dict[str, str], float, bool, bool, dict[str, Any]]:
+        """Act, observe and (on the last step) evaluate; :meth:`_step_episode` bounds it."""
+        assert self.session is not None
+        error = parse_error or ""
+        terminated = truncated = False
+        extra: dict[str, Any] = {}
         if parsed is not None and parsed.name == "exit":
             terminated = True
         elif parsed is not None:
             try:
                 error = await self._execute_async(parsed)
             except PlaywrightError as exc:
-                if not self.session.is_open:
-                    return self._crashed(exc)
+                if self._browser_gone(exc):
+                    raise
                 error = f"The action failed: {str(exc).splitlines()[0]}"
         if not terminated and self.steps >= self.max_steps:
             truncated = True
-        try:
-            obs, page_obs = await self._observe(error)
-        except PlaywrightError as exc:
-            if not self.session.is_open:
-                return self._crashed(exc)
-            raise
+        obs, page_obs = await self._observe(error)
         reward = 0.0
         if terminated or truncated:
             answer = (parsed.argument or "") if terminated and parsed is not None else ""
@@ -346,6 +408,52 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         info["parse_error"] = parse_error
         info.update(extra)
         return obs, reward, terminated, truncated, info
+
+    def _reset_retryable(self, exc: BaseException) -> bool:
+        """Whether a reset failed because the browser died under it (worth one more try)."""
+        if isinstance(exc, (WebArenaEnvError, ChromiumNotFoundError)):
+            return False
+        text = str(exc).lower()
+        return (not self.runtime.is_browser_alive() or "crash" in text or "target closed" in text
+                or "has been closed" in text)
+
+    def _browser_gone(self, exc: BaseException | None = None) -> bool:
+        """Whether the browser, the context or the active page died (not a page's slowness)."""
+        if self.session is None or not self.session.is_open:
+            return True
+        text = str(exc or "").lower()
+        return "crash" in text or "target closed" in text or "has been closed" in text
+
+    async def _recover(
+        self, parsed: Action | None, parse_error: str | None, what: str
+    ) -> tuple[dict[str, str], float, bool, bool, dict[str, Any]]:
+        """After a stalled or failed step: discard the stuck page, reopen the last observed
+        page, observe it, and go on (or end the episode when this was its last step)."""
+        assert self.session is not None and self.task is not None
+        session = self.session
+        url = self._last_url
+        bound = self.navigation_timeout_ms / 1000 + 10
+        try:
+            await asyncio.wait_for(session.replace_page(url), bound)
+            obs, page_obs = await asyncio.wait_for(
+                self._observe(f"{what}; the page was closed and {url or 'a blank page'} "
+                              "reopened."), bound)
+        except (asyncio.TimeoutError, PlaywrightError, RuntimeError) as exc:
+            if self._browser_gone(exc):
+                return self._crashed(exc)
+            return self._ended_with_error(f"{what}, and reopening {url!r} failed too; the "
+                                          "episode is cut short.")
+        last = (parsed is not None and parsed.name == "exit") or self.steps >= self.max_steps
+        info = self._info(page_obs, parsed)
+        info["parse_error"] = parse_error
+        if last:
+            self.done = True
+            message = f"{what}; the episode ended unscored (reward 0)."
+            info["error"] = message
+            obs["last_action_error"] = message
+            terminated = parsed is not None and parsed.name == "exit"
+            return obs, 0.0, terminated, not terminated, info
+        return obs, 0.0, False, False, info
 
     async def _execute_async(self, action: Action) -> str:
         """Run one action; return the model-facing error ('' when it worked)."""
@@ -379,16 +487,31 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
 
     async def _observe(self, error: str) -> tuple[dict[str, str], PageObservation]:
         assert self.session is not None and self.task is not None
-        page_obs = await observe_page(
-            self.session.page, viewport_only=self.viewport_only, max_chars=self.max_obs_chars
-        )
+        page = self.session.page
+        bound = self.navigation_timeout_ms / 1000
+        try:
+            # Chromium does not evaluate in a page while a navigation is pending: a request
+            # that is never answered would hold the observation until the step's deadline.
+            page_obs = await asyncio.wait_for(self._observe_page(page), bound)
+        except asyncio.TimeoutError:
+            await _stop_loading(page)
+            page_obs = await asyncio.wait_for(self._observe_page(page), bound)
+            error = error or (f"The page did not load within {bound:g} s; loading was stopped "
+                              "and the page is shown as it was.")
+        url = self.session.page.url
+        if url.lower().startswith(("http:", "https:")):
+            self._last_url = url
         obs = {
             "intent": self.task.intent,
-            "url": self.session.page.url,
+            "url": url,
             "html": page_obs.html[:MAX_TEXT],
             "last_action_error": error[:MAX_TEXT],
         }
         return obs, page_obs
+
+    async def _observe_page(self, page: Any) -> PageObservation:
+        return await observe_page(page, viewport_only=self.viewport_only,
+                                  max_chars=self.max_obs_chars)
 
     async def _evaluate(self, answer: str) -> float:
         assert self.session is not None and self.task is not None
@@ -409,12 +532,22 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
     def _crashed(
         self, exc: BaseException | None
     ) -> tuple[dict[str, str], float, bool, bool, dict[str, Any]]:
+        """The episode ends truncated: the browser or the page's renderer died."""
+        message = (
+            "The browser (or the page's renderer) crashed or was closed during this step; the "
+            "episode is cut short. The next reset() relaunches it."
+        )
+        obs, reward, terminated, truncated, info = self._ended_with_error(message)
+        if exc is not None:
+            info["exception"] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return obs, reward, terminated, truncated, info
+
+    def _ended_with_error(
+        self, message: str
+    ) -> tuple[dict[str, str], float, bool, bool, dict[str, Any]]:
+        """End the episode truncated, unscored, with ``message`` as ``info["error"]``."""
         assert self.task is not None
         self.done = True
-        message = (
-            "The browser crashed or was closed during this step; the episode is cut short. "
-            "The next reset() relaunches it."
-        )
         obs = {
             "intent": self.task.intent,
             "url": "",
@@ -422,8 +555,6 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
             "last_action_error": message,
         }
         info = {"task_id": self.task.task_id, "step": self.steps, "error": message}
-        if exc is not None:
-            info["exception"] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return obs, 0.0, False, True, info
 
     def _info(self, page_obs: PageObservation, action: Action | None = None) -> dict[str, Any]:

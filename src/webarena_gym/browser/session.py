@@ -84,6 +84,7 @@ class Session:
         self._blocked: list[str] = []
         self._blocked_event: asyncio.Event | None = None
         self._scratch = 0
+        self._crashed = False  # an agent page's renderer died
 
     async def start(self) -> None:
         """Open the context and one blank page (launching or relaunching Chromium if needed)."""
@@ -113,6 +114,10 @@ class Session:
             return
         self._pages.append(page)
         page.on("close", lambda p: self._pages.remove(p) if p in self._pages else None)
+        page.on("crash", self._on_crash)
+
+    def _on_crash(self, _page: Page) -> None:
+        self._crashed = True
 
     async def _block(self, route: Route, request: Request) -> None:
         if request.is_navigation_request():
@@ -133,8 +138,10 @@ class Session:
 
     @property
     def is_open(self) -> bool:
-        """Whether the context exists, its browser is connected and a page is open."""
-        return self.context is not None and self.runtime.is_browser_alive() and bool(self._pages)
+        """Whether the context exists, its browser is connected and a page is open (and no
+        renderer of the agent's pages crashed)."""
+        return (self.context is not None and self.runtime.is_browser_alive()
+                and bool(self._pages) and not self._crashed)
 
     def is_allowed(self, url: str) -> bool:
         """Whether navigating to ``url`` is allowed in this session."""
@@ -184,6 +191,21 @@ class Session:
             self._pages.remove(first)
             self._pages.append(first)
             await first.bring_to_front()
+
+    async def replace_page(self, url: str, *, close_timeout_s: float = 5.0) -> None:
+        """Make a fresh page the active one, open ``url`` in it ('' leaves it blank) and close
+        the old active page, which may be stuck (a script in an endless loop, a load that
+        never ends): its close is bounded by ``close_timeout_s`` and its failure ignored."""
+        assert self.context is not None, "start() the session first"
+        old = self._pages.pop() if self._pages else None
+        await self.context.new_page()  # _on_page makes it the active page
+        if old is not None:
+            try:
+                await asyncio.wait_for(old.close(run_before_unload=False), close_timeout_s)
+            except (asyncio.TimeoutError, PlaywrightError):
+                pass
+        if url:
+            await self.goto(url)
 
     @contextmanager
     def tab_tracking_paused(self) -> Iterator[None]:

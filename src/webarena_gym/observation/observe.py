@@ -74,6 +74,7 @@ async def observe_page(
             still navigating after a few attempts).
     """
     from playwright.async_api import Error as PlaywrightError
+    from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
     script = labeller_script()
     options = {"attribute": LABEL_ATTRIBUTE, "viewportOnly": bool(viewport_only)}
@@ -81,7 +82,10 @@ async def observe_page(
         try:
             # A document that has just committed may not be parsed yet: wait for it (instant
             # when the page is already loaded).
-            await page.wait_for_load_state("domcontentloaded")
+            try:
+                await page.wait_for_load_state("domcontentloaded")
+            except PlaywrightTimeoutError:
+                pass  # a page that stopped halfway is observed as far as it loaded
             result = await page.evaluate(script, options)
             break
         except PlaywrightError as exc:

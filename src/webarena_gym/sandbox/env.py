@@ -130,6 +130,8 @@ class SandboxEnv(WebArenaEnv):
     async def _prepare_episode(self, task: TaskConfig) -> None:
         """Restore the tenant's databases for the task's sites (off the browser loop)."""
         assert self.tenant is not None
+        # A site server that died (killed thread, crash) is started again on its port.
+        await asyncio.to_thread(self.host.restart_stopped_sites, self._task_sites[str(task.task_id)])
         self.last_restore_ms = await asyncio.to_thread(
             self.host.tenants.restore, self.tenant, self._databases(task)
         )

@@ -40,6 +40,10 @@ TENANT_HEADER = "X-WebArena-Tenant"
 _TENANT_KEY = TENANT_HEADER.lower().encode("latin-1")
 DEFAULT_HOST = "127.0.0.1"
 START_TIMEOUT_S = 15.0
+#: A request body must arrive within this time and size before the tenant's lock is taken, so
+#: that a client that sends half a request cannot hold the tenant (and its env's reset) hostage.
+BODY_TIMEOUT_S = 30.0
+MAX_BODY_BYTES = 16 * 1024 * 1024
 
 Scope = dict[str, Any]
 
@@ -78,6 +82,12 @@ NO_TENANT_PAGE = _page(
     "own state: open them through a SandboxEnv (gym.make('WebArenaSandbox-v0')), or run "
     "`webarena-gym serve` to browse the seeded data read-only.",
 )
+SLOW_BODY_PAGE = _page(
+    408, "Request timeout", f"The request body did not arrive within {BODY_TIMEOUT_S:g} s."
+)
+BODY_TOO_LARGE_PAGE = _page(
+    413, "Request too large", f"Request bodies are limited to {MAX_BODY_BYTES} bytes."
+)
 READONLY_PAGE = _page(
     403,
     "Read-only sandbox",
@@ -114,6 +124,17 @@ class TenantMiddleware:
                 await _send_page(send, *NO_TENANT_PAGE)
                 return
             tenant = None
+        if tenant is not None:
+            # The whole body first, outside the lock (bounded in time and size).
+            try:
+                messages = await asyncio.wait_for(_read_body(receive), BODY_TIMEOUT_S)
+            except asyncio.TimeoutError:
+                await _send_page(send, *SLOW_BODY_PAGE)
+                return
+            except _BodyTooLarge:
+                await _send_page(send, *BODY_TOO_LARGE_PAGE)
+                return
+            receive = _replay(messages, receive)
         lock = None
         if tenant is not None:
             try:
@@ -139,6 +160,37 @@ class TenantMiddleware:
         finally:
             if lock is not None:
                 lock.release()
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _read_body(receive: Any) -> list[dict[str, Any]]:
+    """Every ``http.request`` message of a request (or up to its disconnect)."""
+    messages, size = [], 0
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            return messages
+        size += len(message.get("body", b""))
+        if size > MAX_BODY_BYTES:
+            raise _BodyTooLarge
+        if not message.get("more_body", False):
+            return messages
+
+
+def _replay(messages: list[dict[str, Any]], receive: Any) -> Any:
+    """An ASGI ``receive`` that returns ``messages`` first, then defers to ``receive``."""
+    pending = list(messages)
+
+    async def replay() -> dict[str, Any]:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replay
 
 
 def _readonly_handler(request: Any, exc: Exception) -> Any:
@@ -247,8 +299,31 @@ class SandboxHost:
                     self._start_site(SITES[name])
             return dict(self._site_urls)
 
-    def _bind(self, spec: SiteSpec) -> socket.socket:
-        port = 0 if self.port_base is None else self.port_base + spec.port_offset
+    def restart_stopped_sites(self, sites: Iterable[str]) -> list[str]:
+        """Start again, on their own ports (so that URLs stay valid), those of the named running
+        sites whose server has stopped (a crashed or killed server thread); return their names.
+
+        Raises:
+            SandboxHostError: a site that cannot start again (its port was taken meanwhile).
+        """
+        restarted = []
+        with self._lock:
+            for name in dict.fromkeys(sites):
+                running = self._running.get(name)
+                if running is None or (running.thread.is_alive()
+                                       and not running.server.should_exit):
+                    continue
+                running.server.should_exit = True
+                running.thread.join(5)
+                running.sock.close()
+                del self._running[name]
+                self._start_site(running.spec, port=running.port)
+                restarted.append(name)
+        return restarted
+
+    def _bind(self, spec: SiteSpec, port: int | None = None) -> socket.socket:
+        if port is None:
+            port = 0 if self.port_base is None else self.port_base + spec.port_offset
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -262,7 +337,7 @@ class SandboxHost:
             ) from None
         return sock
 
-    def _start_site(self, spec: SiteSpec) -> None:
+    def _start_site(self, spec: SiteSpec, port: int | None = None) -> None:
         try:
             app = spec.create_app()
         except Exception as exc:
@@ -273,7 +348,7 @@ class SandboxHost:
         handlers = getattr(app, "exception_handlers", None)
         if isinstance(handlers, dict) and sqlite3.OperationalError not in handlers:
             app.add_exception_handler(sqlite3.OperationalError, _readonly_handler)
-        sock = self._bind(spec)
+        sock = self._bind(spec, port)
         port = sock.getsockname()[1]
         config = uvicorn.Config(
             TenantMiddleware(app, spec, self),
