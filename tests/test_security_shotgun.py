@@ -143,7 +143,7 @@ def test_every_registered_template_is_in_a_split_and_answer_templates_are_many()
 
 @pytest.mark.parametrize("template_id", ANSWER_IDS)
 def test_template_guard_rejects_shotguns_and_keeps_the_true_answer(template_id):
-    configs = [c for c in CONFIGS[template_id] if "string_match" in c["eval"]["eval_types"]]
+    configs = _answer_configs(template_id)
     t = sample_of(configs[0])[0]
     pool = _pool(t)
     numeric = any(is_numeric_reference(item) for item in _items(configs[0]))
@@ -190,13 +190,24 @@ def test_template_guard_rejects_shotguns_and_keeps_the_true_answer(template_id):
             assert result.reward == 0.0, (task_id, hedge)
 
 
-@pytest.mark.parametrize("template_id", ANSWER_IDS)
+def _answer_configs(template_id: str) -> list[dict[str, Any]]:
+    return [c for c in CONFIGS[template_id] if "string_match" in c["eval"]["eval_types"]]
+
+
+# Templates asking for a name or a text (numeric answers need no list: any other number is a
+# wrong candidate).
+NAME_IDS = [i for i in ANSWER_IDS
+            if not all(is_numeric_reference(item) for c in _answer_configs(i) for item in _items(c))]
+
+
+def test_templates_without_page_candidates_are_name_templates():
+    assert set(NO_PAGE_CANDIDATES) <= set(NAME_IDS)
+    assert len(NAME_IDS) >= 25
+
+
+@pytest.mark.parametrize("template_id", [i for i in NAME_IDS if i not in NO_PAGE_CANDIDATES])
 def test_name_templates_know_the_wrong_candidates_on_their_pages(template_id):
-    configs = [c for c in CONFIGS[template_id] if "string_match" in c["eval"]["eval_types"]]
-    if all(is_numeric_reference(item) for c in configs for item in _items(c)):
-        pytest.skip("numeric answers: any other number is a wrong candidate")
-    if template_id in NO_PAGE_CANDIDATES:
-        pytest.skip(NO_PAGE_CANDIDATES[template_id])
+    configs = _answer_configs(template_id)
     found = [v for c in configs for v in _page_candidates(c)]
     assert found, (f"{template_id} names no wrong candidate of its pages: fill "
                    "truth['distractors'] in its sampler or override distractors()")
