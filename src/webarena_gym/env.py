@@ -31,6 +31,7 @@ from webarena_gym.actions import (
 from webarena_gym.browser import BrowserRuntime, Session, get_runtime, origin_of
 from webarena_gym.browser.discovery import ChromiumNotFoundError
 from webarena_gym.evaluation import EvalResult, Judge, default_judge, evaluate_task
+from webarena_gym.evaluation.answer_guard import DEFAULT_GUARD_MODE, check_guard_mode
 from webarena_gym.observation import PageObservation, observe_page
 from webarena_gym.spaces import UnicodeText
 from webarena_gym.tasks import TaskConfig, load_task_configs
@@ -100,6 +101,14 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
             with a message in ``last_action_error`` (a stall on the episode's last step ends
             it with reward 0 and ``info["error"]``). Keep it well above
             ``navigation_timeout_ms`` so that slow pages load rather than stall.
+        answer_guard: which answers must not list candidates instead of choosing one
+            (:mod:`webarena_gym.evaluation.answer_guard`): ``"config"`` (default) checks the
+            guard a config states in ``eval.answer_guard`` (every sandbox answer task has one;
+            WebArena's configs have none and score exactly as in WebArena), ``"auto"`` also
+            derives one for WebArena ``string_match`` configs (an answer-length bound and, for
+            numeric answers, no numbers besides the reference's and the intent's), ``"off"``
+            scores every answer as WebArena does. A guard's verdict is the ``answer_guard``
+            entry of ``info["eval"]["evaluators"]``.
     """
 
     metadata = {"render_modes": ["rgb_array"], "render_fps": 1}
@@ -128,6 +137,7 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         viewport: Mapping[str, int] | None = None,
         extra_http_headers: Mapping[str, str] | None = None,
         step_timeout_s: float | None = 60.0,
+        answer_guard: str = DEFAULT_GUARD_MODE,
     ) -> None:
         if max_steps < 1:
             raise ValueError(f"max_steps must be at least 1, got {max_steps}")
@@ -137,6 +147,7 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
             raise ValueError(f"render_mode must be None or 'rgb_array', got {render_mode!r}")
         if isinstance(allowed_origins, str) and allowed_origins not in ("task", "any"):
             raise ValueError("allowed_origins must be 'task', 'any' or a list of origins")
+        self.answer_guard = check_guard_mode(answer_guard)
         self.site_urls = {k: v.rstrip("/") for k, v in (site_urls or {}).items()}
         if isinstance(task_configs, (str, os.PathLike)) or (
             task_configs and not isinstance(task_configs[0], TaskConfig)  # type: ignore[index]
@@ -526,6 +537,7 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
                 judge=self.judge if self.judge is not None else default_judge(),
                 page_timeout_ms=self.navigation_timeout_ms,
                 settle_ms=self.eval_settle_ms,
+                answer_guard=self.answer_guard,
             )
         return float(self.last_eval.reward)
 

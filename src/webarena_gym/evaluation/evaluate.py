@@ -5,6 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from webarena_gym.evaluation.answer_guard import (
+    DEFAULT_GUARD_MODE,
+    check_guard_mode,
+    evaluate_answer_guard,
+)
 from webarena_gym.evaluation.judges import Judge, JudgeCalls, default_judge
 from webarena_gym.evaluation.program_html import SETTLE_TIMEOUT_MS, evaluate_program_html
 from webarena_gym.evaluation.result import EvalResult, EvaluatorResult
@@ -27,6 +32,7 @@ async def evaluate_task(
     judge: Judge | None = None,
     page_timeout_ms: int = 15000,
     settle_ms: int = SETTLE_TIMEOUT_MS,
+    answer_guard: str = DEFAULT_GUARD_MODE,
 ) -> EvalResult:
     """Score an episode: the product of the task's evaluators, each 1.0 or 0.0.
 
@@ -40,6 +46,12 @@ async def evaluate_task(
         page_timeout_ms: navigation timeout for each ``program_html`` page.
         settle_ms: how long a ``program_html`` page may take to go network-idle after
             ``load`` (pages rendered by scripts need it; 0 skips the wait).
+        answer_guard: which answers must not list candidates
+            (:mod:`~webarena_gym.evaluation.answer_guard`): ``"config"`` (default) checks the
+            ``eval.answer_guard`` a config states (the sandbox's do; WebArena's do not, so
+            they score as in WebArena), ``"auto"`` also derives one for ``string_match``
+            configs without (an answer length bound, no extra numbers for numeric answers),
+            ``"off"`` checks none. A guard is one more evaluator, ``answer_guard``.
 
     Every evaluator runs (none short-circuits), so ``to_info()`` explains all of them.
 
@@ -47,7 +59,9 @@ async def evaluate_task(
         EvaluationError: the evaluation cannot run (no context for program_html, a helper
             whose site URL is missing or unreachable, an unreachable judge endpoint).
         TaskConfigError: a placeholder for a site missing from ``site_urls``.
+        ValueError: an unknown ``answer_guard`` mode.
     """
+    check_guard_mode(answer_guard)
     task = substitute_placeholders(task, site_urls)
     calls = JudgeCalls(judge if judge is not None else default_judge())
     results: list[EvaluatorResult] = []
@@ -68,6 +82,9 @@ async def evaluate_task(
                     settle_ms=settle_ms,
                 )
             )
+    guard = evaluate_answer_guard(task, answer, answer_guard)
+    if guard is not None:
+        results.append(guard)
     reward = 1.0
     for result in results:
         reward *= result.score

@@ -49,7 +49,9 @@ _EVAL_KEYS = (
     "string_note",
     "reference_answer_raw_annotation",
     "url_note",
+    "answer_guard",
 )
+_GUARD_KEYS = ("max_chars", "max_other_numbers", "distractors", "answer_forms")
 
 
 class TaskConfigError(ValueError):
@@ -129,6 +131,49 @@ class ReferenceAnswers:
 
 
 @dataclass(frozen=True)
+class AnswerGuard:
+    """``eval.answer_guard``: what a ``string_match`` answer may not do beyond naming the answer.
+
+    Not part of WebArena's schema (WebArena scores an answer that lists every candidate as
+    correct, since ``must_include`` only asks that the reference occurs in it). The sandbox's
+    answer templates write one into every config they generate; WebArena configs have none
+    unless the evaluation is asked to derive one (``answer_guard="auto"`` of
+    :func:`~webarena_gym.evaluation.evaluate_task`). Checked by
+    :mod:`webarena_gym.evaluation.answer_guard`; each bound is off when None / empty.
+
+    Attributes:
+        max_chars: the longest answer (after WebArena's cleaning) that is still an answer
+            rather than a list of candidates.
+        max_other_numbers: how many distinct numbers the answer may hold that are neither in
+            the reference answers nor in the intent (0 for a numeric answer: "12 13 14" for
+            "13" holds two others).
+        distractors: wrong candidates (the other values on the pages the task draws from);
+            an answer naming any of them fails. An item may list spellings with ``|OR|``.
+        answer_forms: the right answer as the pages write it where that holds numbers the
+            reference leaves out (a phone's ``"+1 312-966-5071"`` for ``"312-966-5071"``);
+            their numbers count as the reference's.
+    """
+
+    max_chars: int | None = None
+    max_other_numbers: int | None = None
+    distractors: list[str] = field(default_factory=list)
+    answer_forms: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``eval.answer_guard`` object (bounds that are off are left out)."""
+        out: dict[str, Any] = {}
+        if self.max_chars is not None:
+            out["max_chars"] = self.max_chars
+        if self.max_other_numbers is not None:
+            out["max_other_numbers"] = self.max_other_numbers
+        if self.distractors:
+            out["distractors"] = list(self.distractors)
+        if self.answer_forms:
+            out["answer_forms"] = list(self.answer_forms)
+        return out
+
+
+@dataclass(frozen=True)
 class EvalConfig:
     """The ``eval`` block: which evaluators run (their product is the reward) and their data."""
 
@@ -139,6 +184,7 @@ class EvalConfig:
     program_html: list[ProgramHtmlCheck] = field(default_factory=list)
     string_note: str = ""
     reference_answer_raw_annotation: str | None = None
+    answer_guard: AnswerGuard | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -160,6 +206,8 @@ class EvalConfig:
         }
         if self.reference_answer_raw_annotation is not None:
             out["reference_answer_raw_annotation"] = self.reference_answer_raw_annotation
+        if self.answer_guard is not None:
+            out["answer_guard"] = self.answer_guard.to_dict()
         out.update(self.extra)
         return out
 
@@ -421,6 +469,16 @@ class _Parser:
             required=False,
         )
 
+        guard_data = self.typed(
+            data,
+            "answer_guard",
+            "eval.answer_guard",
+            (Mapping, type(None)),
+            'an object such as {"max_chars": 120} or null',
+            required=False,
+        )
+        guard = None if guard_data is None else self.answer_guard(guard_data)
+
         if "string_match" in eval_types and not (answers and answers.to_dict()):
             raise self.fail(
                 "eval.reference_answers",
@@ -438,6 +496,7 @@ class _Parser:
             program_html=checks,
             string_note=string_note,
             reference_answer_raw_annotation=raw,
+            answer_guard=guard,
             extra={k: v for k, v in data.items() if k not in _EVAL_KEYS},
         )
 
@@ -475,6 +534,34 @@ class _Parser:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return str(value)
         raise self.fail(path, f"must be a string, got {type(value).__name__} {value!r:.80}")
+
+    def answer_guard(self, data: Mapping[str, Any]) -> AnswerGuard:
+        path = "eval.answer_guard"
+        unknown = sorted(set(data) - set(_GUARD_KEYS))
+        if unknown:
+            raise self.fail(
+                f"{path}.{unknown[0]}", f"unknown key; a guard has {', '.join(_GUARD_KEYS)}"
+            )
+        bounds: dict[str, int | None] = {}
+        for key, least in (("max_chars", 1), ("max_other_numbers", 0)):
+            value = self.typed(
+                data, key, f"{path}.{key}", (int, type(None)), f"an int >= {least} or null",
+                required=False,
+            )
+            if value is not None and value < least:
+                raise self.fail(f"{path}.{key}", f"must be at least {least}, got {value}")
+            bounds[key] = value
+        lists = {
+            key: self.string_list(
+                data[key] if data.get(key) is not None else [], f"{path}.{key}"
+            )
+            for key in ("distractors", "answer_forms")
+        }
+        return AnswerGuard(
+            max_chars=bounds["max_chars"],
+            max_other_numbers=bounds["max_other_numbers"],
+            **lists,
+        )
 
     def reference_answers(self, data: Mapping[str, Any]) -> ReferenceAnswers:
         return ReferenceAnswers(**self.contents(data, "eval.reference_answers"))

@@ -27,11 +27,21 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from webarena_gym.actions import Action, format_action
+from webarena_gym.evaluation.answer_guard import derive_answer_guard, is_numeric_reference
+from webarena_gym.evaluation.string_match import clean_answer
 
 Observation = Mapping[str, str]
 OracleScript = Generator[str, Observation, None]
 
 DIFFICULTIES = ("easy", "medium", "hard")
+# The answer pool of a template (see TaskTemplate.answer_pool): this many draws, at most this
+# many values.
+POOL_DRAWS = 120
+POOL_MAX = 40
+_POOLS: dict[str, tuple[str, ...]] = {}
+#: how many wrong candidates of a page (the rows after the answer's) a sampler keeps as
+#: ``truth["distractors"]``
+RUNNERS_UP = 10
 
 
 def act(action: Action, rationale: str) -> str:
@@ -105,6 +115,21 @@ class TaskTemplate:
         """The oracle: a generator that receives observations and yields responses."""
         raise NotImplementedError
 
+    def distractors(self, sample: Sample) -> list[str]:
+        """Wrong candidates a ``string_match`` answer must not name: the other values on the
+        pages the question ranges over (the other option of a comparison, the runners-up of a
+        sorted list). Default: ``sample.truth["distractors"]``, which samplers fill where
+        they have those rows at hand; others rely on :meth:`answer_pool` and the bounds."""
+        return [str(v) for v in sample.truth.get("distractors", ())]
+
+    def answer_forms(self, sample: Sample) -> list[str]:
+        """The right answer as the pages write it (default: ``sample.truth["answer"]``, the
+        oracle's reading, a string or a list of them); numbers in it that the reference
+        leaves out (a phone's "+1") may then be answered."""
+        answer = sample.truth.get("answer")
+        found = answer if isinstance(answer, list) else [answer]
+        return [str(v) for v in found if isinstance(v, (str, int, float))]
+
     # -- derived -------------------------------------------------------------------------
     def intent(self, sample: Sample) -> str:
         """The instantiated intent."""
@@ -125,6 +150,9 @@ class TaskTemplate:
             "url_note": "GOLD in PRED",
         }
         evaluation.update(self.evaluation(sample))
+        guard = self.answer_guard(sample, evaluation)
+        if guard is not None:
+            evaluation["answer_guard"] = guard
         return {
             "sites": list(self.sites),
             "task_id": task_id,
@@ -143,6 +171,53 @@ class TaskTemplate:
             "difficulty": self.difficulty,
             "oracle_truth": dict(sample.truth),
         }
+
+    def answer_guard(self, sample: Sample, evaluation: Mapping[str, Any]) -> dict[str, Any] | None:
+        """``eval.answer_guard`` of a ``string_match`` task (None for the others), so that an
+        answer listing candidates scores 0 (see :mod:`webarena_gym.evaluation.answer_guard`).
+
+        The bounds are derived from the reference (:func:`derive_answer_guard`): a length
+        bound, no numbers besides the reference's and the intent's when the answer is numeric,
+        and as distractors :meth:`distractors` plus, for non-numeric answers,
+        :meth:`answer_pool` (the values the same question takes in other instances).
+        """
+        if "string_match" not in evaluation.get("eval_types", ()):
+            return None
+        must_include = list((evaluation.get("reference_answers") or {}).get("must_include") or [])
+        if not must_include:
+            return None
+        numeric = all(is_numeric_reference(item) for item in must_include)
+        guard = derive_answer_guard(
+            must_include,
+            self.intent(sample),
+            distractors=self.distractors(sample),
+            pool=() if numeric else self.answer_pool(),
+            answer_forms=self.answer_forms(sample),
+        )
+        return None if guard is None else guard.to_dict()
+
+    def answer_pool(self) -> tuple[str, ...]:
+        """The ``must_include`` items of this template's instances: :data:`POOL_DRAWS` draws
+        on the default data seed with an RNG of their own (the splits' draws are untouched),
+        at most :data:`POOL_MAX` distinct items, first drawn first. The same for every data
+        seed (they are distractors, not answers), computed once per template id."""
+        if self.id not in _POOLS:
+            from webarena_gym.sandbox.tasks import TEST_DATA_SEED, _site_data
+
+            db = _site_data(TEST_DATA_SEED)
+            rng = random.Random(f"answer-pool/{self.id}")
+            values: dict[str, str] = {}
+            for _ in range(POOL_DRAWS):
+                drawn = self.sample(rng, db)
+                if drawn is None:
+                    continue
+                answers = self.evaluation(drawn).get("reference_answers") or {}
+                for item in answers.get("must_include") or []:
+                    values.setdefault(clean_answer(item), item)
+                if len(values) >= POOL_MAX:
+                    break
+            _POOLS[self.id] = tuple(values.values())[:POOL_MAX]
+        return _POOLS[self.id]
 
 
 MAX_BLANK_WAITS = 3  # Wait steps an oracle spends on a page that has not rendered yet

@@ -30,6 +30,7 @@ from webarena_gym.sandbox.gitlab.queries import MAINTAINER, REPORTER
 from webarena_gym.sandbox.gitlab.repos import MANIFESTS
 from webarena_gym.sandbox.gitlab.vocab import DEFAULT_USERNAME, ROLE_NAMES
 from webarena_gym.sandbox.tasks.base import (
+    RUNNERS_UP,
     OracleScript,
     Sample,
     ScriptedTemplate,
@@ -151,6 +152,24 @@ def _unique_item(rng, db: sqlite3.Connection, table: str, project_id: int,
     same = db.execute(f"SELECT count(*) FROM {table} WHERE project_id = ? AND "
                       "lower(title) = lower(?)", (project_id, row["title"])).fetchone()[0]
     return row if same == 1 else None
+
+
+def _people_near(db: sqlite3.Connection, project: dict[str, Any], kind: str,
+                 item: sqlite3.Row, person: Any) -> list[str]:
+    """Wrong candidates for a question about one ``person`` of an issue or merge request: the
+    names and usernames of its author, of the people in its activity and of the project's
+    members, ``person`` left out."""
+    ids = [item["author_id"], *(r[0] for r in db.execute(
+        "SELECT author_id FROM gl_notes WHERE noteable_type = ? AND noteable_id = ? ORDER BY id",
+        (kind, item["id"])))]
+    people = [db.execute("SELECT name, username FROM gl_users WHERE id = ?", (i,)).fetchone()
+              for i in dict.fromkeys(ids)]
+    people += _members(db, project)
+    found: dict[str, None] = {}
+    for other in people:
+        if other is not None and other["username"] != person["username"]:
+            found.update({other["name"]: None, other["username"]: None})
+    return list(found)[:2 * RUNNERS_UP]
 
 
 def _item_truth(project: dict[str, Any], item: sqlite3.Row) -> dict[str, Any]:
@@ -423,7 +442,8 @@ class IssueAssignee(_GitlabTemplate):
         params, _ = _project_params(project)
         return Sample({**params, "issue": issue["title"]},
                       {**_item_truth(project, issue), "answer": person["name"],
-                       "username": person["username"]})
+                       "username": person["username"],
+                       "distractors": _people_near(db, project, "issue", issue, person)})
 
     def evaluation(self, sample):
         return string_eval(f"{sample.truth['answer']} |OR| {sample.truth['username']}")
@@ -451,14 +471,16 @@ class LatestCommit(_GitlabTemplate):
         if project is None:
             return None
         rows = db.execute("SELECT * FROM gl_commits WHERE project_id = ? AND branch = ? ORDER BY "
-                          "committed_at DESC, id DESC LIMIT 2",
-                          (project["id"], project["default_branch"])).fetchall()
+                          "committed_at DESC, id DESC LIMIT ?",
+                          (project["id"], project["default_branch"], 1 + RUNNERS_UP)).fetchall()
         if len(rows) < 2 or rows[0]["committed_at"] == rows[1]["committed_at"]:
             return None
         what = rng.choice(("message", "author's name"))
-        answer = rows[0]["title"] if what == "message" else rows[0]["author_name"]
+        column = "title" if what == "message" else "author_name"
         params, truth = _project_params(project)
-        return Sample({**params, "what": what}, {**truth, "answer": answer})
+        return Sample({**params, "what": what},
+                      {**truth, "answer": rows[0][column],
+                       "distractors": list(dict.fromkeys(r[column] for r in rows[1:]))})
 
     def evaluation(self, sample):
         return string_eval(sample.truth["answer"])
@@ -533,7 +555,8 @@ class MostStarredOfUser(_GitlabTemplate):
         if not _unique_user_name(db, person["name"]):
             return None
         return Sample({"user": person["name"]}, {"answer": projects[0]["name"],
-                                                 "username": person["username"]})
+                                                 "username": person["username"],
+                                                 "distractors": [p["name"] for p in projects[1:]]})
 
     def evaluation(self, sample):
         return string_eval(sample.truth["answer"])
@@ -574,9 +597,12 @@ class MergeRequestBranches(_GitlabTemplate):
         if mr is None:
             return None
         params, _ = _project_params(project)
+        branches = [r[0] for r in db.execute("SELECT name FROM gl_branches WHERE project_id = ? "
+                                             "ORDER BY created_at DESC, name", (project["id"],))]
+        answer = [mr["source_branch"], mr["target_branch"]]
         return Sample({**params, "mr": mr["title"]},
-                      {**_item_truth(project, mr),
-                       "answer": [mr["source_branch"], mr["target_branch"]]})
+                      {**_item_truth(project, mr), "answer": answer,
+                       "distractors": [b for b in branches if b not in answer][:RUNNERS_UP]})
 
     def evaluation(self, sample):
         return string_eval(*sample.truth["answer"])
@@ -610,7 +636,8 @@ class MostCommentedOpenIssue(_GitlabTemplate):
         if len(rows) < 6 or rows[0][1] == rows[1][1]:
             return None
         params, truth = _project_params(project)
-        return Sample(params, {**truth, "answer": rows[0][0]["title"]})
+        return Sample(params, {**truth, "answer": rows[0][0]["title"],
+                               "distractors": [r["title"] for r, _ in rows[1:1 + RUNNERS_UP]]})
 
     def evaluation(self, sample):
         return string_eval(sample.truth["answer"])
@@ -703,6 +730,9 @@ class MemberRole(_GitlabTemplate):
 
     def evaluation(self, sample):
         return string_eval(sample.truth["answer"])
+
+    def distractors(self, sample):
+        return [role for role in ROLE_NAMES.values() if role != sample.truth["answer"]]
 
     def script(self, sample):
         name = sample.params["user"]
@@ -828,7 +858,8 @@ class WhoClosedIssue(_GitlabTemplate):
         params, _ = _project_params(project)
         return Sample({**params, "issue": issue["title"]},
                       {**_item_truth(project, issue), "answer": closers[0]["name"],
-                       "username": closers[0]["username"]})
+                       "username": closers[0]["username"],
+                       "distractors": _people_near(db, project, "issue", issue, closers[0])})
 
     def evaluation(self, sample):
         return string_eval(f"{sample.truth['answer']} |OR| {sample.truth['username']}")

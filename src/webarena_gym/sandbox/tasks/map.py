@@ -36,6 +36,7 @@ from webarena_gym.sandbox.map.routing import MODES, RoadGraph, Route, graph_for
 from webarena_gym.sandbox.map.vocab import CATEGORY_BY_KEY, CHAINS, ISLAND_TOWNS, STORE_PLACE_NAME
 from webarena_gym.sandbox.store.vocab import CITIES as STORE_CITIES
 from webarena_gym.sandbox.tasks.base import (
+    RUNNERS_UP,
     OracleScript,
     Sample,
     ScriptedTemplate,
@@ -65,6 +66,7 @@ LANDMARK_KINDS = ("museum", "park", "library", "hospital", "school", "university
                   "hotel")
 _SUMMARY = "(document.querySelector('.route-summary') || {innerText: ''}).innerText"
 CITY_NAMES = tuple(city for city, _state, _zip3, _area in STORE_CITIES)
+TOWN_IN = {"Brooklyn": ("New York",)}  # a town of CITY_NAMES that lies in another
 _ROUTE = re.compile(r"Distance: ([\d.]+) km\. Time: ((?:\d+ h )?\d+ min)\.")
 _COUNT = re.compile(r"Found (\d+) results?")
 
@@ -264,6 +266,12 @@ def nearest(data: _MapData, what: str, anchor: Place, mode: str | None = "foot",
         if any(t <= times[0] for t in times[1:]):
             return None
     return first, [p for p, _d in rows], [d for _p, d in rows]
+
+
+def _names(places: list[Place]) -> list[str]:
+    """The distinct names of ``places`` (other search results: wrong candidates), at most
+    ``RUNNERS_UP``."""
+    return list(dict.fromkeys(p.name for p in places))[:RUNNERS_UP]
 
 
 # -- for cross-site templates (the store's addresses are places on the map) ---------------------------
@@ -532,6 +540,9 @@ class PlaceCategory(_ResultFact):
     def read(self, row):
         return row["category"]
 
+    def distractors(self, sample):
+        return [c.label for c in CATEGORY_BY_KEY.values() if c.label != sample.truth["answer"]]
+
 
 class PlaceTown(_ResultFact):
     """Which town a place is in (the search result's address)."""
@@ -548,6 +559,13 @@ class PlaceTown(_ResultFact):
 
     def read(self, row):
         return town_of(row["address"])
+
+    def distractors(self, sample):
+        return [t for t in CITY_NAMES if t != sample.truth["answer"]]
+
+    def answer_forms(self, sample):
+        # "Brooklyn, New York" is right: the town a place is in is never a wrong candidate.
+        return [sample.truth["answer"], *TOWN_IN.get(sample.truth["answer"], ())]
 
 
 class CountInTown(_MapTemplate):
@@ -593,7 +611,8 @@ class NearestCategory(_MapTemplate):
         if found is None:
             return None
         return Sample({"category": kind.label.lower(), "place": place_text(anchor)},
-                      {"answer": found[0].name, "id": found[0].id})
+                      {"answer": found[0].name, "id": found[0].id,
+                       "distractors": _names(found[1][1:])})
 
     def evaluation(self, sample):
         return string_eval(sample.truth["answer"])
@@ -720,6 +739,10 @@ class CloserByDrive(_MapTemplate):
 
     def evaluation(self, sample):
         return string_eval(sample.truth["answer"])
+
+    def distractors(self, sample):
+        return [sample.params[k] for k in ("first", "second")
+                if sample.params[k] != sample.truth["answer"]]
 
     def script(self, sample):
         origin, first, second = (sample.params[k] for k in ("origin", "first", "second"))
@@ -1151,8 +1174,9 @@ class FirstTurn(_MapTemplate):
         if not second.instruction.startswith("Turn ") or not second.road \
                 or second.road == trip.steps[0].road:
             return None
+        others = [step.road for step in trip.steps if step.road and step.road != second.road]
         return Sample({"origin": place_text(start), "destination": place_text(end)},
-                      {"answer": second.road})
+                      {"answer": second.road, "distractors": list(dict.fromkeys(others))})
 
     def evaluation(self, sample):
         return string_eval(sample.truth["answer"])

@@ -36,6 +36,7 @@ from webarena_gym.sandbox.reddit.rules import (
     search_posts,
 )
 from webarena_gym.sandbox.tasks.base import (
+    RUNNERS_UP,
     OracleScript,
     Sample,
     ScriptedTemplate,
@@ -299,6 +300,20 @@ def _searchable(db: sqlite3.Connection, title: str) -> bool:
     return any(r["title"] == title for r in search_posts(db, title, PAGE_SIZE))
 
 
+def _titles(rows: list[sqlite3.Row]) -> list[str]:
+    """The titles of ``rows`` (the other posts of a listing: wrong candidates)."""
+    return [r["title"] for r in rows]
+
+
+def _other_authors(db: sqlite3.Connection, post: sqlite3.Row) -> list[str]:
+    """Wrong candidates for the author of ``post``: the authors of the other results of a
+    search for its title and of its forum's newest posts."""
+    rows = [*search_posts(db, post["title"], PAGE_SIZE),
+            *_listing(db, post["forum_name"], "new", limit=PAGE_SIZE)]
+    names = dict.fromkeys(r["username"] for r in rows if r["username"] != post["username"])
+    return list(names)[:RUNNERS_UP]
+
+
 def _pick_post(rng, db: sqlite3.Connection, where: str = "1", args: tuple = (),
                tries: int = 20) -> sqlite3.Row | None:
     """A post (``where`` over ``posts p``, with its forum name) that a title search finds."""
@@ -439,10 +454,11 @@ class LatestPostTitle(_ForumTemplate):
 
     def sample(self, rng, db):
         forum = rng.choice(_forum_names(db))
-        top = _unique_top(_listing(db, forum, "new", limit=2), "created_at")
+        rows = _listing(db, forum, "new", limit=1 + RUNNERS_UP)
+        top = _unique_top(rows, "created_at")
         if top is None:
             return None
-        return Sample({"forum": forum}, {"answer": top["title"]})
+        return Sample({"forum": forum}, {"answer": top["title"], "distractors": _titles(rows[1:])})
 
     def evaluation(self, sample):
         return string_eval(sample.truth["answer"])
@@ -468,7 +484,7 @@ class PostAuthor(_ForumTemplate):
         if row is None:
             return None
         return Sample({"title": row["title"], "forum": row["forum_name"]},
-                      {"answer": row["username"]})
+                      {"answer": row["username"], "distractors": _other_authors(db, row)})
 
     def evaluation(self, sample):
         return string_eval(sample.truth["answer"])
@@ -522,10 +538,12 @@ class TopPostInForum(_ForumTemplate):
     def sample(self, rng, db):
         forum = rng.choice(_forum_names(db))
         period = rng.choice(list(self.PERIODS))
-        top = _unique_top(_listing(db, forum, "top", self.PERIODS[period], limit=2), "score")
+        rows = _listing(db, forum, "top", self.PERIODS[period], limit=1 + RUNNERS_UP)
+        top = _unique_top(rows, "score")
         if top is None:
             return None
-        return Sample({"forum": forum, "period": period}, {"answer": top["title"]})
+        return Sample({"forum": forum, "period": period},
+                      {"answer": top["title"], "distractors": _titles(rows[1:])})
 
     def evaluation(self, sample):
         return string_eval(sample.truth["answer"])
@@ -552,10 +570,12 @@ class MostCommentedPost(_ForumTemplate):
 
     def sample(self, rng, db):
         forum = rng.choice(_forum_names(db))
-        top = _unique_top(_listing(db, forum, "most_commented", limit=2), "comment_count")
+        rows = _listing(db, forum, "most_commented", limit=1 + RUNNERS_UP)
+        top = _unique_top(rows, "comment_count")
         if top is None:
             return None
-        return Sample({"forum": forum}, {"answer": top["title"], "comments": top["comment_count"]})
+        return Sample({"forum": forum}, {"answer": top["title"], "comments": top["comment_count"],
+                                         "distractors": _titles(rows[1:])})
 
     def evaluation(self, sample):
         return string_eval(sample.truth["answer"])

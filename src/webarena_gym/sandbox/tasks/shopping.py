@@ -453,6 +453,9 @@ class OrderStatus(_ShopTemplate):
     def evaluation(self, sample):
         return string_eval(sample.truth["answer"])
 
+    def distractors(self, sample):
+        return [label for label in STATUS_LABELS.values() if label != sample.truth["answer"]]
+
     def script(self, sample):
         number = sample.params["number"]
         obs = yield
@@ -627,9 +630,11 @@ class LastPurchaseDate(_ShopTemplate):
         if any(any(i["name"] == item["name"] for i in _items(db, o["id"])) for o in newer):
             return None  # bought again later (or in a canceled order later): not this one
         stamp = order["created_at"]
+        others = [long_date(o["created_at"]) for o in orders if o["id"] != order["id"]]
         return Sample({"product": item["name"]},
                       {"answer": long_date(stamp), "number": order["increment_id"],
-                       "alternatives": [short_date(stamp), stamp[:10]]})
+                       "alternatives": [short_date(stamp), stamp[:10]],
+                       "distractors": list(dict.fromkeys(others))})
 
     def evaluation(self, sample):
         alternatives = [sample.truth["answer"], *sample.truth["alternatives"]]
@@ -735,7 +740,8 @@ class ExtremeInCategory(_ShopTemplate):
         if len(rows) < 2 or effective_price(rows[0]) == effective_price(rows[1]):
             return None
         return Sample({"extreme": extreme, "category": category["name"]},
-                      {"answer": rows[0]["name"], "path": _category_path(db, category)})
+                      {"answer": rows[0]["name"], "path": _category_path(db, category),
+                       "distractors": [r["name"] for r in rows[1:GRID_PAGE]]})
 
     def evaluation(self, sample):
         return string_eval(sample.truth["answer"])

@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from webarena_gym.sandbox.tasks.base import (
+    RUNNERS_UP,
     OracleScript,
     Sample,
     ScriptedTemplate,
@@ -431,10 +432,11 @@ class TopSearchTerms(_AdminTemplate):
     def sample(self, rng, db):
         n = rng.randint(1, 5)
         rows = db.execute("SELECT query, uses FROM search_terms ORDER BY uses DESC, id "
-                          "LIMIT ?", (n + 1,)).fetchall()
+                          "LIMIT ?", (n + RUNNERS_UP,)).fetchall()
         if len(rows) <= n or rows[n - 1]["uses"] == rows[n]["uses"]:
             return None  # a tie at the cut makes "top-n" ambiguous
-        return Sample({"n": n}, {"answer": [r["query"] for r in rows[:n]]})
+        return Sample({"n": n}, {"answer": [r["query"] for r in rows[:n]],
+                                 "distractors": [r["query"] for r in rows[n:]]})
 
     def evaluation(self, sample):
         return string_eval(*sample.truth["answer"])
@@ -642,7 +644,9 @@ class BestsellersTopN(_AdminTemplate):
             "GROUP BY i.product_id ORDER BY qty DESC, name", _range_args(start, end)).fetchall()
         if len(rows) <= n or rows[n - 1]["qty"] == rows[n]["qty"]:
             return None
-        return Sample({"n": n, "period": period}, {"answer": [r["name"] for r in rows[:n]]})
+        return Sample({"n": n, "period": period},
+                      {"answer": [r["name"] for r in rows[:n]],
+                       "distractors": [r["name"] for r in rows[n:n + RUNNERS_UP]]})
 
     def evaluation(self, sample):
         return string_eval(*sample.truth["answer"])
@@ -693,7 +697,8 @@ class TopCustomerPhone(_AdminTemplate):
         if owners != {customer["id"]}:
             return None  # a guest with the same name ordered too
         return Sample({"start": day_label(start), "end": day_label(end)},
-                      {"answer": [name, customer["phone"]], "orders": rows[0]["n"]})
+                      {"answer": [name, customer["phone"]], "orders": rows[0]["n"],
+                       "distractors": [r["customer_name"] for r in rows[1:1 + RUNNERS_UP]]})
 
     def evaluation(self, sample):
         return string_eval(*sample.truth["answer"])
@@ -831,8 +836,10 @@ class ExtremeMonth(_AdminTemplate):
         if round(rows[0]["v"], 2) == round(rows[1]["v"], 2):
             return None
         month = date.fromisoformat(rows[0]["m"] + "-01")
+        others = [date.fromisoformat(r["m"] + "-01") for r in rows[1:]]
         return Sample({"year": year, "which": which, "metric": metric},
-                      {"answer": f"{month:%B} |OR| {month:%b %Y}"})
+                      {"answer": f"{month:%B} |OR| {month:%b %Y}",
+                       "distractors": [f"{m:%B}" for m in others]})
 
     def evaluation(self, sample):
         return string_eval(sample.truth["answer"])
