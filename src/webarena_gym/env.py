@@ -85,6 +85,17 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
     #: GitLab renders with scripts; the sandbox's server-rendered sites set 0).
     eval_settle_ms: int = 3000
 
+    #: Whether pages' own scripts run while ``program_html`` checks read them. WebArena's real
+    #: sites render with scripts (GitLab's Vue views, Magento's admin forms), so WebArena scores
+    #: with them on; the sandbox's server-rendered sites set False, so that no script an agent
+    #: stored in a site can fake what a check reads. Set it per env (``env.eval_page_scripts =
+    #: False``) for sites whose checked pages need no scripts.
+    eval_page_scripts: bool = True
+
+    #: Bound in seconds on an episode's ``program_html`` checks together; checks still running
+    #: then (a page that keeps loading, or loops in a script) score 0 with a note.
+    eval_timeout_s: float = 60.0
+
     def __init__(
         self,
         task_configs: Sequence[TaskConfig | Mapping[str, Any]] | str | os.PathLike[str],
@@ -160,13 +171,17 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
     # -- helpers that subclasses (the sandbox) extend ----------------------------------------
     def _session_options(self, task: TaskConfig) -> dict[str, Any]:
         """Keyword arguments for this episode's :class:`Session` (headers, login, origins)."""
+        allowed = self._allowed_origins(task)
         options: dict[str, Any] = {
             "extra_http_headers": dict(self.extra_http_headers),
+            # The headers (the sandbox's tenant id) go to the task's sites only, never to an
+            # origin an "any" env lets the agent reach.
+            "header_origins": allowed if allowed is not None else self._task_origins(task),
             "storage_state": self._storage_state(task),
             "viewport": self.viewport,
             "geolocation": task.geolocation or None,
             "default_timeout_ms": self.navigation_timeout_ms,
-            "allowed_origins": self._allowed_origins(task),
+            "allowed_origins": allowed,
         }
         return options
 
@@ -178,6 +193,10 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
             return None
         if not isinstance(self.allowed_origins, str):
             return {origin_of(o) for o in self.allowed_origins}
+        return self._task_origins(task)
+
+    def _task_origins(self, task: TaskConfig) -> set[str]:
+        """The origins of the task's start URLs and sites."""
         urls = list(task.start_urls)
         urls += [self.site_urls[s] for s in task.sites if s in self.site_urls]
         return {origin_of(u) for u in urls if "://" in u}
@@ -393,16 +412,28 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
     async def _evaluate(self, answer: str) -> float:
         assert self.session is not None and self.task is not None
         session, task = self.session, self.task
-        with session.tab_tracking_paused():  # evaluation pages never become the agent's
+        judge = self.judge if self.judge is not None else default_judge()
+        final_url = session.page.url
+        scripts = self.eval_page_scripts
+        if "program_html" not in task.eval.eval_types:
+            self.last_eval = await evaluate_task(
+                task, answer=answer, final_url=final_url, context=None,
+                site_urls=self.site_urls, judge=judge,
+            )
+            return float(self.last_eval.reward)
+        # The checks read pages in a context of their own (the agent's cookies, the same
+        # fence), without page scripts unless the sites need them, closed afterwards.
+        async with session.evaluation_context(page_scripts=scripts) as context:
             self.last_eval = await evaluate_task(
                 task,
                 answer=answer,
-                final_url=session.page.url,
-                context=session.context,
+                final_url=final_url,
+                context=context,
                 site_urls=self.site_urls,
-                judge=self.judge if self.judge is not None else default_judge(),
+                judge=judge,
                 page_timeout_ms=self.navigation_timeout_ms,
-                settle_ms=self.eval_settle_ms,
+                settle_ms=self.eval_settle_ms if scripts else 0,
+                timeout_s=self.eval_timeout_s,
             )
         return float(self.last_eval.reward)
 

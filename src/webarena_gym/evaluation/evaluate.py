@@ -27,6 +27,7 @@ async def evaluate_task(
     judge: Judge | None = None,
     page_timeout_ms: int = 15000,
     settle_ms: int = SETTLE_TIMEOUT_MS,
+    timeout_s: float | None = None,
 ) -> EvalResult:
     """Score an episode: the product of the task's evaluators, each 1.0 or 0.0.
 
@@ -34,12 +35,18 @@ async def evaluate_task(
         task: the task (placeholders left in it are substituted from ``site_urls``).
         answer: the agent's final answer (the ``exit`` message; "" when it gave none).
         final_url: the URL of the agent's page when the episode ended.
-        context: the episode's browser context; ``program_html`` opens its own pages in it.
+        context: the browser context ``program_html`` opens its pages in (never touching the
+            agent's pages). Give one created with ``java_script_enabled=False`` (as
+            :meth:`~webarena_gym.browser.Session.evaluation_context` makes) when no page script
+            may run while the checks read the pages: then a script stored in a site by the
+            agent cannot fake what a locator reads. Locators still run in such a context.
         site_urls: site name -> base URL of the deployment (for placeholders and helpers).
         judge: the fuzzy judge; :func:`default_judge` when None.
         page_timeout_ms: navigation timeout for each ``program_html`` page.
         settle_ms: how long a ``program_html`` page may take to go network-idle after
             ``load`` (pages rendered by scripts need it; 0 skips the wait).
+        timeout_s: bound on all the ``program_html`` checks together (``None``: each page
+            only has ``page_timeout_ms``); checks still running then score 0 with a note.
 
     Every evaluator runs (none short-circuits), so ``to_info()`` explains all of them.
 
@@ -66,6 +73,7 @@ async def evaluate_task(
                     judge=calls,
                     page_timeout_ms=page_timeout_ms,
                     settle_ms=settle_ms,
+                    timeout_s=timeout_s,
                 )
             )
     reward = 1.0

@@ -1,13 +1,22 @@
 """``program_html``: check the state the agent left on the sites by reading pages.
 
 Each check opens its URL (``last`` = the agent's final URL, ``func:`` = a helper's URL) in a new
-page of the episode's browser context, never the agent's own page, runs its ``prep_actions``,
+page of the browser context it is given, never the agent's own page, runs its ``prep_actions``,
 reads its locator (``""`` = the whole page's HTML, a JavaScript expression, or a ``func:``
 helper given the page as ``__page__``) and checks the text against ``required_contents``.
+
+The locators and prep actions come from the task config, never from the agent, and Playwright
+runs them even in a context created with ``java_script_enabled=False``: such a context (what
+the env gives the sandbox's server-rendered sites, see
+:meth:`~webarena_gym.browser.Session.evaluation_context`) runs no page script at all, so a
+script an agent stored in a site cannot rewrite what a check reads. Only http(s) pages are
+opened (an agent left on a ``data:`` page scores 0), and ``timeout_s`` bounds all the checks
+together, so a page whose script never ends cannot hang the evaluation.
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 from collections.abc import Mapping
@@ -28,6 +37,9 @@ if TYPE_CHECKING:
 # Pages that render with scripts after "load" (GitLab's Vue views) settle within this;
 # WebArena slept 3 s after every navigation.
 SETTLE_TIMEOUT_MS = 3000
+
+# How long closing a check's page may take (a renderer stuck in a script is not waited for).
+_PAGE_CLOSE_TIMEOUT_S = 5.0
 
 
 def _to_text(value: Any) -> str:
@@ -120,6 +132,8 @@ async def _run_check(
     opened = False
     if not target:
         notes.append(f"no URL to open ({check.url!r} gave none)")
+    elif not target.strip().lower().startswith(("http:", "https:")):
+        notes.append(f"not opened: {excerpt(target)!r} is not an http(s) page of the sites")
     else:
         page = await context.new_page()
         try:
@@ -132,7 +146,7 @@ async def _run_check(
                         notes.append(f"prep action failed: {str(exc).splitlines()[0]}")
                 found = await _read_locator(check, page, helper_ctx, notes)
         finally:
-            await page.close()
+            await _close_page(page)
     if opened:
         score, content_notes = await check_contents(
             check.required_contents, found, intent=task.intent, judge=judge, join_fuzzy=True
@@ -152,6 +166,30 @@ async def _run_check(
     }
 
 
+async def _close_page(page: Page) -> None:
+    try:
+        await asyncio.wait_for(page.close(), _PAGE_CLOSE_TIMEOUT_S)
+    except (PlaywrightError, asyncio.TimeoutError):
+        pass  # already closed, or stuck: closing the context ends it
+
+
+def _timed_out(check: ProgramHtmlCheck, timeout_s: float) -> dict[str, Any]:
+    """The result of a check that did not finish within the evaluation's time."""
+    return {
+        "url": check.url,
+        "target": "",
+        "opened": False,
+        "locator": check.locator,
+        "required_contents": check.required_contents,
+        "found": "",
+        "score": 0.0,
+        "notes": [
+            f"timed out: the checks did not finish within {timeout_s:g} s (a page that keeps "
+            "loading or runs a script that never ends); scored 0"
+        ],
+    }
+
+
 async def evaluate_program_html(
     task: TaskConfig,
     *,
@@ -161,8 +199,13 @@ async def evaluate_program_html(
     judge: JudgeCalls,
     page_timeout_ms: int = 15000,
     settle_ms: int = SETTLE_TIMEOUT_MS,
+    timeout_s: float | None = None,
 ) -> EvaluatorResult:
     """``program_html``: every check of ``task.eval.program_html`` must pass.
+
+    ``timeout_s`` bounds all the checks together (``None``: no bound beyond each page's
+    ``page_timeout_ms``); a check still running then, and every check after it, scores 0 with a
+    note.
 
     Raises:
         EvaluationError: no browser context, or a ``func:`` helper that cannot run.
@@ -171,21 +214,35 @@ async def evaluate_program_html(
         raise EvaluationError(
             f"task {task.task_id!r}: program_html needs the episode's browser context"
         )
+    if timeout_s is not None and timeout_s <= 0:
+        raise ValueError(f"timeout_s must be positive (or None for no bound), got {timeout_s}")
+    loop = asyncio.get_running_loop()
+    deadline = None if timeout_s is None else loop.time() + timeout_s
     checks = []
     for index, check in enumerate(task.eval.program_html):
-        checks.append(
-            await _run_check(
-                check,
-                index,
-                task=task,
-                final_url=final_url,
-                context=context,
-                site_urls=site_urls,
-                judge=judge,
-                page_timeout_ms=page_timeout_ms,
-                settle_ms=settle_ms,
-            )
+        run = _run_check(
+            check,
+            index,
+            task=task,
+            final_url=final_url,
+            context=context,
+            site_urls=site_urls,
+            judge=judge,
+            page_timeout_ms=page_timeout_ms,
+            settle_ms=settle_ms,
         )
+        if deadline is None:
+            checks.append(await run)
+            continue
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            run.close()
+            checks.append(_timed_out(check, float(timeout_s or 0)))
+            continue
+        try:
+            checks.append(await asyncio.wait_for(run, remaining))
+        except asyncio.TimeoutError:
+            checks.append(_timed_out(check, float(timeout_s or 0)))
     score = 1.0 if all(c["score"] == 1.0 for c in checks) else 0.0
     expected = [check.to_dict() for check in task.eval.program_html]
     found = [{k: c[k] for k in ("target", "opened", "found", "score")} for c in checks]

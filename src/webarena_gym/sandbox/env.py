@@ -72,6 +72,10 @@ class SandboxEnv(WebArenaEnv):
     """
 
     eval_settle_ms = 0  # server-rendered pages: nothing loads after "load"
+    # The sites render on the server and ship no scripts: checks read the pages with page
+    # scripts off, so a script an agent stored in a site cannot fake what they read.
+    eval_page_scripts = False
+    eval_timeout_s = 30.0
 
     def __init__(
         self,
