@@ -92,8 +92,8 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
     #: False``) for sites whose checked pages need no scripts.
     eval_page_scripts: bool = True
 
-    #: Bound in seconds on an episode's ``program_html`` checks together; checks still running
-    #: then (a page that keeps loading, or loops in a script) score 0 with a note.
+    #: Bound in seconds on reading an episode's ``program_html`` pages, all checks together; a
+    #: check whose page is not read by then (it keeps loading, or loops in a script) scores 0.
     eval_timeout_s: float = 60.0
 
     def __init__(

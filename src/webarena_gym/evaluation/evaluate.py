@@ -45,8 +45,9 @@ async def evaluate_task(
         page_timeout_ms: navigation timeout for each ``program_html`` page.
         settle_ms: how long a ``program_html`` page may take to go network-idle after
             ``load`` (pages rendered by scripts need it; 0 skips the wait).
-        timeout_s: bound on all the ``program_html`` checks together (``None``: each page
-            only has ``page_timeout_ms``); checks still running then score 0 with a note.
+        timeout_s: bound on opening and reading the ``program_html`` checks' pages, all
+            together (``None``: each page only has ``page_timeout_ms``); a check whose page is
+            not read by then scores 0 with a note.
 
     Every evaluator runs (none short-circuits), so ``to_info()`` explains all of them.
 

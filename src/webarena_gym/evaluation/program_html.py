@@ -10,8 +10,8 @@ runs them even in a context created with ``java_script_enabled=False``: such a c
 the env gives the sandbox's server-rendered sites, see
 :meth:`~webarena_gym.browser.Session.evaluation_context`) runs no page script at all, so a
 script an agent stored in a site cannot rewrite what a check reads. Only http(s) pages are
-opened (an agent left on a ``data:`` page scores 0), and ``timeout_s`` bounds all the checks
-together, so a page whose script never ends cannot hang the evaluation.
+opened (an agent left on a ``data:`` page scores 0), and ``timeout_s`` bounds the reading of
+all the checks' pages together, so a page whose script never ends cannot hang the evaluation.
 """
 
 from __future__ import annotations
@@ -99,6 +99,39 @@ async def _read_locator(
     return _to_text(value)
 
 
+async def _read_page(
+    check: ProgramHtmlCheck,
+    target: str,
+    *,
+    context: BrowserContext,
+    helper_ctx: HelperContext,
+    page_timeout_ms: int,
+    settle_ms: int,
+    notes: list[str],
+) -> tuple[bool, str]:
+    """Open ``target`` in a new page, run the prep actions, read the locator; the page is
+    closed after. Returns (opened, the text read)."""
+    page = await context.new_page()
+    try:
+        if not await _open(page, target, page_timeout_ms, notes, settle_ms):
+            return False, ""
+        for action in check.prep_actions:
+            try:
+                await page.evaluate("() => { " + action + " }")
+            except PlaywrightError as exc:
+                notes.append(f"prep action failed: {str(exc).splitlines()[0]}")
+        return True, await _read_locator(check, page, helper_ctx, notes)
+    finally:
+        await _close_page(page)
+
+
+async def _close_page(page: Page) -> None:
+    try:
+        await asyncio.wait_for(page.close(), _PAGE_CLOSE_TIMEOUT_S)
+    except (PlaywrightError, asyncio.TimeoutError):
+        pass  # already closed, or stuck: closing the context ends it
+
+
 async def _run_check(
     check: ProgramHtmlCheck,
     index: int,
@@ -110,6 +143,8 @@ async def _run_check(
     judge: JudgeCalls,
     page_timeout_ms: int,
     settle_ms: int,
+    deadline: float | None,
+    timeout_s: float | None,
 ) -> dict[str, Any]:
     notes: list[str] = []
     helper_ctx = HelperContext(
@@ -130,24 +165,34 @@ async def _run_check(
         target = check.url
     found = ""
     opened = False
+    loop = asyncio.get_running_loop()
     if not target:
         notes.append(f"no URL to open ({check.url!r} gave none)")
     elif not target.strip().lower().startswith(("http:", "https:")):
         notes.append(f"not opened: {excerpt(target)!r} is not an http(s) page of the sites")
+    elif deadline is not None and deadline <= loop.time():
+        notes.append(f"not opened: the checks' {timeout_s:g} s were spent; scored 0")
     else:
-        page = await context.new_page()
+        read = _read_page(
+            check,
+            target,
+            context=context,
+            helper_ctx=helper_ctx,
+            page_timeout_ms=page_timeout_ms,
+            settle_ms=settle_ms,
+            notes=notes,
+        )
         try:
-            opened = await _open(page, target, page_timeout_ms, notes, settle_ms)
-            if opened:
-                for action in check.prep_actions:
-                    try:
-                        await page.evaluate("() => { " + action + " }")
-                    except PlaywrightError as exc:
-                        notes.append(f"prep action failed: {str(exc).splitlines()[0]}")
-                found = await _read_locator(check, page, helper_ctx, notes)
-        finally:
-            await _close_page(page)
+            remaining = None if deadline is None else deadline - loop.time()
+            opened, found = await asyncio.wait_for(read, remaining)
+        except asyncio.TimeoutError:
+            opened, found = False, ""
+            notes.append(
+                f"timed out: the checks' pages were not read within {timeout_s:g} s (a page "
+                "that keeps loading, or a script that never ends); scored 0"
+            )
     if opened:
+        # The judge of fuzzy contents is not a page: it is not held to the pages' deadline.
         score, content_notes = await check_contents(
             check.required_contents, found, intent=task.intent, judge=judge, join_fuzzy=True
         )
@@ -166,30 +211,6 @@ async def _run_check(
     }
 
 
-async def _close_page(page: Page) -> None:
-    try:
-        await asyncio.wait_for(page.close(), _PAGE_CLOSE_TIMEOUT_S)
-    except (PlaywrightError, asyncio.TimeoutError):
-        pass  # already closed, or stuck: closing the context ends it
-
-
-def _timed_out(check: ProgramHtmlCheck, timeout_s: float) -> dict[str, Any]:
-    """The result of a check that did not finish within the evaluation's time."""
-    return {
-        "url": check.url,
-        "target": "",
-        "opened": False,
-        "locator": check.locator,
-        "required_contents": check.required_contents,
-        "found": "",
-        "score": 0.0,
-        "notes": [
-            f"timed out: the checks did not finish within {timeout_s:g} s (a page that keeps "
-            "loading or runs a script that never ends); scored 0"
-        ],
-    }
-
-
 async def evaluate_program_html(
     task: TaskConfig,
     *,
@@ -203,12 +224,13 @@ async def evaluate_program_html(
 ) -> EvaluatorResult:
     """``program_html``: every check of ``task.eval.program_html`` must pass.
 
-    ``timeout_s`` bounds all the checks together (``None``: no bound beyond each page's
-    ``page_timeout_ms``); a check still running then, and every check after it, scores 0 with a
-    note.
+    ``timeout_s`` bounds the time spent opening and reading the checks' pages, all checks
+    together (``None``: each page only has ``page_timeout_ms``); a check whose page is not read
+    by then scores 0 with a note.
 
     Raises:
         EvaluationError: no browser context, or a ``func:`` helper that cannot run.
+        ValueError: ``timeout_s`` is not positive.
     """
     if context is None:
         raise EvaluationError(
@@ -216,33 +238,24 @@ async def evaluate_program_html(
         )
     if timeout_s is not None and timeout_s <= 0:
         raise ValueError(f"timeout_s must be positive (or None for no bound), got {timeout_s}")
-    loop = asyncio.get_running_loop()
-    deadline = None if timeout_s is None else loop.time() + timeout_s
+    deadline = None if timeout_s is None else asyncio.get_running_loop().time() + timeout_s
     checks = []
     for index, check in enumerate(task.eval.program_html):
-        run = _run_check(
-            check,
-            index,
-            task=task,
-            final_url=final_url,
-            context=context,
-            site_urls=site_urls,
-            judge=judge,
-            page_timeout_ms=page_timeout_ms,
-            settle_ms=settle_ms,
+        checks.append(
+            await _run_check(
+                check,
+                index,
+                task=task,
+                final_url=final_url,
+                context=context,
+                site_urls=site_urls,
+                judge=judge,
+                page_timeout_ms=page_timeout_ms,
+                settle_ms=settle_ms,
+                deadline=deadline,
+                timeout_s=timeout_s,
+            )
         )
-        if deadline is None:
-            checks.append(await run)
-            continue
-        remaining = deadline - loop.time()
-        if remaining <= 0:
-            run.close()
-            checks.append(_timed_out(check, float(timeout_s or 0)))
-            continue
-        try:
-            checks.append(await asyncio.wait_for(run, remaining))
-        except asyncio.TimeoutError:
-            checks.append(_timed_out(check, float(timeout_s or 0)))
     score = 1.0 if all(c["score"] == 1.0 for c in checks) else 0.0
     expected = [check.to_dict() for check in task.eval.program_html]
     found = [{k: c[k] for k in ("target", "opened", "found", "score")} for c in checks]
