@@ -46,6 +46,8 @@ TASKS = [
     check_task(3, "fake.html", STATUS, ["Pending"]),  # what the server sent
     check_task(4, "fake.html", f"{STATUS} + ' / ' + {TOTAL}", ["Pending / $10.00"]),
     check_task(5, "loop.html", STATUS, ["Pending"]),
+    check_task(6, "refresh.html", STATUS, ["Complete"]),  # only the page it refreshes to says so
+    check_task(7, "refresh.html", STATUS, ["Pending"]),
 ]
 
 
@@ -87,6 +89,19 @@ def test_checks_read_what_the_server_sent_not_what_a_script_wrote(env):
     for task_id in (3, 4):  # the static content is read as it is (locators still run)
         reward, result, _ = finish(env, task_id)
         assert reward == 1.0, result
+
+
+@pytest.mark.parametrize("page_scripts", [False, True])
+def test_checks_read_the_page_they_opened_not_where_it_redirects(env, page_scripts):
+    # A <meta http-equiv=refresh> needs no script: markup stored in a site could send the
+    # check's page to another page that shows what the check wants.
+    env.eval_page_scripts = page_scripts
+    reward, result, _ = finish(env, 6)
+    assert reward == 0.0, result
+    assert result["found"][0]["found"] == "Pending"
+    assert any("tried to leave" in note for note in result["notes"]), result
+    reward, result, _ = finish(env, 7)
+    assert reward == 1.0, result
 
 
 def test_a_looping_page_script_cannot_hang_the_evaluation(env):

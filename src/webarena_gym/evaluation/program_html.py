@@ -32,7 +32,7 @@ from webarena_gym.tasks.config import LAST_URL, ProgramHtmlCheck, TaskConfig
 from webarena_gym.tasks.funcs import is_func, parse_func_call
 
 if TYPE_CHECKING:
-    from playwright.async_api import BrowserContext, Page
+    from playwright.async_api import BrowserContext, Page, Request, Route
 
 # Pages that render with scripts after "load" (GitLab's Vue views) settle within this;
 # WebArena slept 3 s after every navigation.
@@ -113,6 +113,7 @@ async def _read_page(
     closed after. Returns (opened, the text read)."""
     page = await context.new_page()
     try:
+        await _stay_on_first_document(page, notes)
         if not await _open(page, target, page_timeout_ms, notes, settle_ms):
             return False, ""
         for action in check.prep_actions:
@@ -123,6 +124,38 @@ async def _read_page(
         return True, await _read_locator(check, page, helper_ctx, notes)
     finally:
         await _close_page(page)
+
+
+async def _stay_on_first_document(page: Page, notes: list[str]) -> None:
+    """Keep ``page`` on the document its first navigation commits (after server redirects).
+
+    A later navigation of the page (a ``<meta http-equiv=refresh>`` or a script that markup
+    stored in a site could start, or a clicked link) is answered 204, which leaves the page as
+    it is: a check reads the page it asked for, never one the page sent it to.
+    """
+    started = False
+
+    async def hold(route: Route, request: Request) -> None:
+        nonlocal started
+        try:
+            fresh = (
+                request.is_navigation_request()
+                and request.frame == page.main_frame
+                and request.redirected_from is None
+            )
+        except PlaywrightError:  # a request without a frame (a worker's)
+            fresh = False
+        try:
+            if fresh and started:
+                notes.append(f"the page tried to leave for {excerpt(request.url)}; kept it")
+                await route.fulfill(status=204, body="")
+                return
+            started = started or fresh
+            await route.fallback()  # on to the context's routes (the origin fence)
+        except PlaywrightError:
+            pass  # the page closed while the request waited
+
+    await page.route("**/*", hold)
 
 
 async def _close_page(page: Page) -> None:
