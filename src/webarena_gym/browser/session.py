@@ -346,7 +346,8 @@ class Session:
 
     @asynccontextmanager
     async def scratch_page(self) -> AsyncIterator[Page]:
-        """A separate page in this context (for evaluation), never the agent's; closed after."""
+        """A separate page in this context, never the agent's; closed after. (The evaluator
+        reads pages in an :meth:`evaluation_context` instead.)"""
         assert self.context is not None, "start() the session first"
         with self.tab_tracking_paused():
             page = await self.context.new_page()
