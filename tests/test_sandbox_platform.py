@@ -495,3 +495,48 @@ def test_real_shopping_site_smoke():
         assert info["restore_ms"] >= 0
     finally:
         env.close()
+
+
+def test_checks_read_the_sites_with_page_scripts_off():
+    # A media query tells whether the evaluator's page runs scripts: a script stored in a site
+    # (an escaping hole) could otherwise rewrite whatever a check reads.
+    probe = "matchMedia('(scripting: none)').matches ? 'page scripts off' : 'page scripts on'"
+    config = task(1, eval={"eval_types": ["program_html"], "program_html": [{
+        "url": "__HOMEPAGE__/", "locator": probe,
+        "required_contents": {"must_include": ["page scripts off"]}}]})
+    env = SandboxEnv([config], max_steps=3)
+    try:
+        env.reset()
+        _, reward, _, _, info = env.step("exit()")
+        assert reward == 1.0, info["eval"]
+        # The agent's own page still runs scripts.
+        assert env.runtime.run(env.session.page.evaluate(f"() => {probe}")) == "page scripts on"
+    finally:
+        env.close()
+
+
+def test_page_scripts_reach_no_other_port_and_no_other_origin_gets_the_tenant():
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.settimeout(0.2)
+    port = listener.getsockname()[1]
+    env = SandboxEnv([task(1)], max_steps=3)
+    try:
+        env.reset()
+        script = """port => Promise.all([
+            fetch('http://127.0.0.1:' + port + '/').then(() => 'fetched', () => 'fetch failed'),
+            new Promise(done => {
+                const ws = new WebSocket('ws://127.0.0.1:' + port + '/');
+                ws.onopen = () => done('socket open');
+                ws.onerror = () => done('socket failed');
+                setTimeout(() => done('no answer'), 3000);
+            }),
+        ])"""
+        outcome = env.runtime.run(env.session.page.evaluate(script, port))
+        assert outcome == ["fetch failed", "socket failed"]
+        with pytest.raises(TimeoutError):
+            listener.accept()  # nothing ever connected, so no tenant header left the sites
+    finally:
+        listener.close()
+        env.close()

@@ -100,7 +100,8 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
             discarded, the last page that was observed is reopened and the episode goes on
             with a message in ``last_action_error`` (a stall on the episode's last step ends
             it with reward 0 and ``info["error"]``). Keep it well above
-            ``navigation_timeout_ms`` so that slow pages load rather than stall.
+            ``navigation_timeout_ms`` plus ``eval_timeout_s`` so that slow pages load and
+            evaluations finish rather than stall (default 120 s; the sandbox's 60 s).
         answer_guard: which answers must not list candidates instead of choosing one
             (:mod:`webarena_gym.evaluation.answer_guard`): ``"config"`` (default) checks the
             guard a config states in ``eval.answer_guard`` (every sandbox answer task has one;
@@ -116,6 +117,17 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
     #: How long a ``program_html`` page may take to go network-idle after ``load`` (WebArena's
     #: GitLab renders with scripts; the sandbox's server-rendered sites set 0).
     eval_settle_ms: int = 3000
+
+    #: Whether pages' own scripts run while ``program_html`` checks read them. WebArena's real
+    #: sites render with scripts (GitLab's Vue views, Magento's admin forms), so WebArena scores
+    #: with them on; the sandbox's server-rendered sites set False, so that no script an agent
+    #: stored in a site can fake what a check reads. Set it per env (``env.eval_page_scripts =
+    #: False``) for sites whose checked pages need no scripts.
+    eval_page_scripts: bool = True
+
+    #: Bound in seconds on reading an episode's ``program_html`` pages, all checks together; a
+    #: check whose page is not read by then (it keeps loading, or loops in a script) scores 0.
+    eval_timeout_s: float = 60.0
 
     def __init__(
         self,
@@ -136,7 +148,7 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         navigation_timeout_ms: int = 15000,
         viewport: Mapping[str, int] | None = None,
         extra_http_headers: Mapping[str, str] | None = None,
-        step_timeout_s: float | None = 60.0,
+        step_timeout_s: float | None = 120.0,
         answer_guard: str = DEFAULT_GUARD_MODE,
     ) -> None:
         if max_steps < 1:
@@ -199,13 +211,17 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
     # -- helpers that subclasses (the sandbox) extend ----------------------------------------
     def _session_options(self, task: TaskConfig) -> dict[str, Any]:
         """Keyword arguments for this episode's :class:`Session` (headers, login, origins)."""
+        allowed = self._allowed_origins(task)
         options: dict[str, Any] = {
             "extra_http_headers": dict(self.extra_http_headers),
+            # The headers (the sandbox's tenant id) go to the task's sites only, never to an
+            # origin an "any" env lets the agent reach.
+            "header_origins": allowed if allowed is not None else self._task_origins(task),
             "storage_state": self._storage_state(task),
             "viewport": self.viewport,
             "geolocation": task.geolocation or None,
             "default_timeout_ms": self.navigation_timeout_ms,
-            "allowed_origins": self._allowed_origins(task),
+            "allowed_origins": allowed,
         }
         return options
 
@@ -217,6 +233,10 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
             return None
         if not isinstance(self.allowed_origins, str):
             return {origin_of(o) for o in self.allowed_origins}
+        return self._task_origins(task)
+
+    def _task_origins(self, task: TaskConfig) -> set[str]:
+        """The origins of the task's start URLs and sites."""
         urls = list(task.start_urls)
         urls += [self.site_urls[s] for s in task.sites if s in self.site_urls]
         return {origin_of(u) for u in urls if "://" in u}
@@ -527,16 +547,28 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
     async def _evaluate(self, answer: str) -> float:
         assert self.session is not None and self.task is not None
         session, task = self.session, self.task
-        with session.tab_tracking_paused():  # evaluation pages never become the agent's
+        judge = self.judge if self.judge is not None else default_judge()
+        final_url = session.page.url
+        scripts = self.eval_page_scripts
+        if "program_html" not in task.eval.eval_types:
+            self.last_eval = await evaluate_task(
+                task, answer=answer, final_url=final_url, context=None,
+                site_urls=self.site_urls, judge=judge,
+            )
+            return float(self.last_eval.reward)
+        # The checks read pages in a context of their own (the agent's cookies, the same
+        # fence), without page scripts unless the sites need them, closed afterwards.
+        async with session.evaluation_context(page_scripts=scripts) as context:
             self.last_eval = await evaluate_task(
                 task,
                 answer=answer,
-                final_url=session.page.url,
-                context=session.context,
+                final_url=final_url,
+                context=context,
                 site_urls=self.site_urls,
-                judge=self.judge if self.judge is not None else default_judge(),
+                judge=judge,
                 page_timeout_ms=self.navigation_timeout_ms,
-                settle_ms=self.eval_settle_ms,
+                settle_ms=self.eval_settle_ms if scripts else 0,
+                timeout_s=self.eval_timeout_s,
                 answer_guard=self.answer_guard,
             )
         return float(self.last_eval.reward)

@@ -33,6 +33,7 @@ async def evaluate_task(
     page_timeout_ms: int = 15000,
     settle_ms: int = SETTLE_TIMEOUT_MS,
     answer_guard: str = DEFAULT_GUARD_MODE,
+    timeout_s: float | None = None,
 ) -> EvalResult:
     """Score an episode: the product of the task's evaluators, each 1.0 or 0.0.
 
@@ -40,7 +41,11 @@ async def evaluate_task(
         task: the task (placeholders left in it are substituted from ``site_urls``).
         answer: the agent's final answer (the ``exit`` message; "" when it gave none).
         final_url: the URL of the agent's page when the episode ended.
-        context: the episode's browser context; ``program_html`` opens its own pages in it.
+        context: the browser context ``program_html`` opens its pages in (never touching the
+            agent's pages). Give one created with ``java_script_enabled=False`` (as
+            :meth:`~webarena_gym.browser.Session.evaluation_context` makes) when no page script
+            may run while the checks read the pages: then a script stored in a site by the
+            agent cannot fake what a locator reads. Locators still run in such a context.
         site_urls: site name -> base URL of the deployment (for placeholders and helpers).
         judge: the fuzzy judge; :func:`default_judge` when None.
         page_timeout_ms: navigation timeout for each ``program_html`` page.
@@ -52,6 +57,9 @@ async def evaluate_task(
             they score as in WebArena), ``"auto"`` also derives one for ``string_match``
             configs without (an answer length bound, no extra numbers for numeric answers),
             ``"off"`` checks none. A guard is one more evaluator, ``answer_guard``.
+        timeout_s: bound on opening and reading the ``program_html`` checks' pages, all
+            together (``None``: each page only has ``page_timeout_ms``); a check whose page is
+            not read by then scores 0 with a note.
 
     Every evaluator runs (none short-circuits), so ``to_info()`` explains all of them.
 
@@ -80,6 +88,7 @@ async def evaluate_task(
                     judge=calls,
                     page_timeout_ms=page_timeout_ms,
                     settle_ms=settle_ms,
+                    timeout_s=timeout_s,
                 )
             )
     guard = evaluate_answer_guard(task, answer, answer_guard)

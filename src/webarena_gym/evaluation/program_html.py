@@ -1,13 +1,22 @@
 """``program_html``: check the state the agent left on the sites by reading pages.
 
 Each check opens its URL (``last`` = the agent's final URL, ``func:`` = a helper's URL) in a new
-page of the episode's browser context, never the agent's own page, runs its ``prep_actions``,
+page of the browser context it is given, never the agent's own page, runs its ``prep_actions``,
 reads its locator (``""`` = the whole page's HTML, a JavaScript expression, or a ``func:``
 helper given the page as ``__page__``) and checks the text against ``required_contents``.
+
+The locators and prep actions come from the task config, never from the agent, and Playwright
+runs them even in a context created with ``java_script_enabled=False``: such a context (what
+the env gives the sandbox's server-rendered sites, see
+:meth:`~webarena_gym.browser.Session.evaluation_context`) runs no page script at all, so a
+script an agent stored in a site cannot rewrite what a check reads. Only http(s) pages are
+opened (an agent left on a ``data:`` page scores 0), and ``timeout_s`` bounds the reading of
+all the checks' pages together, so a page whose script never ends cannot hang the evaluation.
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 from collections.abc import Mapping
@@ -23,11 +32,14 @@ from webarena_gym.tasks.config import LAST_URL, ProgramHtmlCheck, TaskConfig
 from webarena_gym.tasks.funcs import is_func, parse_func_call
 
 if TYPE_CHECKING:
-    from playwright.async_api import BrowserContext, Page
+    from playwright.async_api import BrowserContext, Page, Request, Route
 
 # Pages that render with scripts after "load" (GitLab's Vue views) settle within this;
 # WebArena slept 3 s after every navigation.
 SETTLE_TIMEOUT_MS = 3000
+
+# How long closing a check's page may take (a renderer stuck in a script is not waited for).
+_PAGE_CLOSE_TIMEOUT_S = 5.0
 
 
 def _to_text(value: Any) -> str:
@@ -87,6 +99,72 @@ async def _read_locator(
     return _to_text(value)
 
 
+async def _read_page(
+    check: ProgramHtmlCheck,
+    target: str,
+    *,
+    context: BrowserContext,
+    helper_ctx: HelperContext,
+    page_timeout_ms: int,
+    settle_ms: int,
+    notes: list[str],
+) -> tuple[bool, str]:
+    """Open ``target`` in a new page, run the prep actions, read the locator; the page is
+    closed after. Returns (opened, the text read)."""
+    page = await context.new_page()
+    try:
+        await _stay_on_first_document(page, notes)
+        if not await _open(page, target, page_timeout_ms, notes, settle_ms):
+            return False, ""
+        for action in check.prep_actions:
+            try:
+                await page.evaluate("() => { " + action + " }")
+            except PlaywrightError as exc:
+                notes.append(f"prep action failed: {str(exc).splitlines()[0]}")
+        return True, await _read_locator(check, page, helper_ctx, notes)
+    finally:
+        await _close_page(page)
+
+
+async def _stay_on_first_document(page: Page, notes: list[str]) -> None:
+    """Keep ``page`` on the document its first navigation commits (after server redirects).
+
+    A later navigation of the page (a ``<meta http-equiv=refresh>`` or a script that markup
+    stored in a site could start, or a clicked link) is answered 204, which leaves the page as
+    it is: a check reads the page it asked for, never one the page sent it to.
+    """
+    started = False
+
+    async def hold(route: Route, request: Request) -> None:
+        nonlocal started
+        try:
+            fresh = (
+                request.is_navigation_request()
+                and request.frame == page.main_frame
+                and request.redirected_from is None
+            )
+        except PlaywrightError:  # a request without a frame (a worker's)
+            fresh = False
+        try:
+            if fresh and started:
+                notes.append(f"the page tried to leave for {excerpt(request.url)}; kept it")
+                await route.fulfill(status=204, body="")
+                return
+            started = started or fresh
+            await route.fallback()  # on to the context's routes (the origin fence)
+        except PlaywrightError:
+            pass  # the page closed while the request waited
+
+    await page.route("**/*", hold)
+
+
+async def _close_page(page: Page) -> None:
+    try:
+        await asyncio.wait_for(page.close(), _PAGE_CLOSE_TIMEOUT_S)
+    except (PlaywrightError, asyncio.TimeoutError):
+        pass  # already closed, or stuck: closing the context ends it
+
+
 async def _run_check(
     check: ProgramHtmlCheck,
     index: int,
@@ -98,6 +176,8 @@ async def _run_check(
     judge: JudgeCalls,
     page_timeout_ms: int,
     settle_ms: int,
+    deadline: float | None,
+    timeout_s: float | None,
 ) -> dict[str, Any]:
     notes: list[str] = []
     helper_ctx = HelperContext(
@@ -118,22 +198,34 @@ async def _run_check(
         target = check.url
     found = ""
     opened = False
+    loop = asyncio.get_running_loop()
     if not target:
         notes.append(f"no URL to open ({check.url!r} gave none)")
+    elif not target.strip().lower().startswith(("http:", "https:")):
+        notes.append(f"not opened: {excerpt(target)!r} is not an http(s) page of the sites")
+    elif deadline is not None and deadline <= loop.time():
+        notes.append(f"not opened: the checks' {timeout_s:g} s were spent; scored 0")
     else:
-        page = await context.new_page()
+        read = _read_page(
+            check,
+            target,
+            context=context,
+            helper_ctx=helper_ctx,
+            page_timeout_ms=page_timeout_ms,
+            settle_ms=settle_ms,
+            notes=notes,
+        )
         try:
-            opened = await _open(page, target, page_timeout_ms, notes, settle_ms)
-            if opened:
-                for action in check.prep_actions:
-                    try:
-                        await page.evaluate("() => { " + action + " }")
-                    except PlaywrightError as exc:
-                        notes.append(f"prep action failed: {str(exc).splitlines()[0]}")
-                found = await _read_locator(check, page, helper_ctx, notes)
-        finally:
-            await page.close()
+            remaining = None if deadline is None else deadline - loop.time()
+            opened, found = await asyncio.wait_for(read, remaining)
+        except asyncio.TimeoutError:
+            opened, found = False, ""
+            notes.append(
+                f"timed out: the checks' pages were not read within {timeout_s:g} s (a page "
+                "that keeps loading, or a script that never ends); scored 0"
+            )
     if opened:
+        # The judge of fuzzy contents is not a page: it is not held to the pages' deadline.
         score, content_notes = await check_contents(
             check.required_contents, found, intent=task.intent, judge=judge, join_fuzzy=True
         )
@@ -161,16 +253,25 @@ async def evaluate_program_html(
     judge: JudgeCalls,
     page_timeout_ms: int = 15000,
     settle_ms: int = SETTLE_TIMEOUT_MS,
+    timeout_s: float | None = None,
 ) -> EvaluatorResult:
     """``program_html``: every check of ``task.eval.program_html`` must pass.
 
+    ``timeout_s`` bounds the time spent opening and reading the checks' pages, all checks
+    together (``None``: each page only has ``page_timeout_ms``); a check whose page is not read
+    by then scores 0 with a note.
+
     Raises:
         EvaluationError: no browser context, or a ``func:`` helper that cannot run.
+        ValueError: ``timeout_s`` is not positive.
     """
     if context is None:
         raise EvaluationError(
             f"task {task.task_id!r}: program_html needs the episode's browser context"
         )
+    if timeout_s is not None and timeout_s <= 0:
+        raise ValueError(f"timeout_s must be positive (or None for no bound), got {timeout_s}")
+    deadline = None if timeout_s is None else asyncio.get_running_loop().time() + timeout_s
     checks = []
     for index, check in enumerate(task.eval.program_html):
         checks.append(
@@ -184,6 +285,8 @@ async def evaluate_program_html(
                 judge=judge,
                 page_timeout_ms=page_timeout_ms,
                 settle_ms=settle_ms,
+                deadline=deadline,
+                timeout_s=timeout_s,
             )
         )
     score = 1.0 if all(c["score"] == 1.0 for c in checks) else 0.0

@@ -72,6 +72,10 @@ class SandboxEnv(WebArenaEnv):
     """
 
     eval_settle_ms = 0  # server-rendered pages: nothing loads after "load"
+    # The sites render on the server and ship no scripts: checks read the pages with page
+    # scripts off, so a script an agent stored in a site cannot fake what they read.
+    eval_page_scripts = False
+    eval_timeout_s = 30.0
 
     def __init__(
         self,
@@ -118,6 +122,8 @@ class SandboxEnv(WebArenaEnv):
             self.tenant = self.host.tenants.create(self.data_seed)
             own = {s: urls[s] for s in start}
             tasks = [substitute_placeholders(t, own) for t in raw]
+            # Local pages: a step that takes a minute is stuck (WebArenaEnv allows 120 s).
+            kwargs.setdefault("step_timeout_s", 60.0)
             super().__init__(tasks, own, max_steps=max_steps, **kwargs)
         except BaseException:
             self._release_sandbox()
