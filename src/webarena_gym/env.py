@@ -21,6 +21,7 @@ from playwright.async_api import Error as PlaywrightError
 
 from webarena_gym.actions import (
     LABEL_ATTRIBUTE,
+    MAX_ACTION_CHARS,
     Action,
     ActionExecutionError,
     ActionParseError,
@@ -77,6 +78,10 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         navigation_timeout_ms: how long a page may take to load.
         viewport: page size, default 1280x720.
         extra_http_headers: headers sent with every request of every episode.
+        max_action_chars: the longest action text that is parsed (default
+            :data:`~webarena_gym.actions.MAX_ACTION_CHARS`, 65,536 characters); a longer one
+            is a malformed action (a parse error in the observation, the episode goes on).
+            ``None``: no cap (parsing is linear time either way).
     """
 
     metadata = {"render_modes": ["rgb_array"], "render_fps": 1}
@@ -104,9 +109,18 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         navigation_timeout_ms: int = 15000,
         viewport: Mapping[str, int] | None = None,
         extra_http_headers: Mapping[str, str] | None = None,
+        max_action_chars: int | None = MAX_ACTION_CHARS,
     ) -> None:
         if max_steps < 1:
             raise ValueError(f"max_steps must be at least 1, got {max_steps}")
+        if max_action_chars is not None and (
+            isinstance(max_action_chars, bool)
+            or not isinstance(max_action_chars, int)
+            or max_action_chars < 1
+        ):
+            raise ValueError(
+                f"max_action_chars must be a positive integer or None, got {max_action_chars!r}"
+            )
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode must be None or 'rgb_array', got {render_mode!r}")
         if isinstance(allowed_origins, str) and allowed_origins not in ("task", "any"):
@@ -133,6 +147,7 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         self.navigation_timeout_ms = navigation_timeout_ms
         self.viewport = dict(viewport) if viewport else None
         self.extra_http_headers = dict(extra_http_headers or {})
+        self.max_action_chars = max_action_chars
         self.runtime: BrowserRuntime = get_runtime(
             executable_path, headless=headless, browser_endpoint=browser_endpoint
         )
@@ -313,7 +328,7 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         terminated = truncated = False
         extra: dict[str, Any] = {}
         try:
-            parsed = parse_action(action)
+            parsed = parse_action(action, max_chars=self.max_action_chars)
         except ActionParseError as exc:
             error = parse_error = str(exc)
         self.actions.append(parsed)
