@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import bisect
 import json
 import re
 from collections.abc import Awaitable, Callable
@@ -29,6 +30,7 @@ if TYPE_CHECKING:  # playwright is imported lazily so that parsing needs no brow
 __all__ = [
     "ACTION_SPECS",
     "LABEL_ATTRIBUTE",
+    "MAX_ACTION_CHARS",
     "Action",
     "ActionExecutionError",
     "ActionParseError",
@@ -40,6 +42,15 @@ __all__ = [
 
 LABEL_ATTRIBUTE = "data-wag-id"
 """DOM attribute holding an element's number; the observation labeller writes it."""
+
+MAX_ACTION_CHARS = 65_536
+"""Default cap on the length (in characters) of the text ``parse_action`` reads.
+
+A turn of the R1-style agents this project trains is at most 1,024 tokens (about 4 KiB of
+text); an API model that writes its reasoning into the text rarely passes 16K tokens (about
+64 KiB). Longer text is refused with an ``ActionParseError`` before it is scanned: parsing is
+linear time anyway, and the cap keeps both the time (milliseconds) and the error message of a
+runaway generation small."""
 
 WAIT_SECONDS = 1.0
 """How long ``do(action="Wait")`` sleeps."""
@@ -140,13 +151,14 @@ _FORMS_HINT = "Valid actions: " + "; ".join(spec.example for spec in ACTION_SPEC
 # A call may start wherever one of the four functions is named and not part of a longer name
 # (``undo(``, ``sys.exit(``).
 _CALL_START = re.compile(r"(?<![\w.])(do|exit|go_backward|go_forward)\(", re.IGNORECASE)
-_THINK_BLOCK = re.compile(r"<think>.*?</think>", re.IGNORECASE | re.DOTALL)
+_THINK_OPEN = re.compile(r"<think>", re.IGNORECASE)
+_THINK_CLOSE = re.compile(r"</think>", re.IGNORECASE)
 _ANSWER_OPEN = re.compile(r"<answer>", re.IGNORECASE)
 _ANSWER_CLOSE = re.compile(r"</answer>", re.IGNORECASE)
 _DIGITS = re.compile(r"[0-9]+")
 
 
-def parse_action(text: str) -> Action:
+def parse_action(text: str, *, max_chars: int | None = MAX_ACTION_CHARS) -> Action:
     """Extract and parse the action in a model's output.
 
     The action inside the last ``<answer>...</answer>`` is used when there is one; otherwise
@@ -154,14 +166,34 @@ def parse_action(text: str) -> Action:
     it, markdown fences, single or double quotes, keywords in any order, ``element`` as an int,
     and action names in any case (``"click"`` -> ``"Click"``) are accepted. Tags and calls
     that appear inside a call's string argument, and tags inside ``<think>``, do not count.
+    Text inside a call's (balanced) parentheses is never read as another call, whether that
+    call is valid or not: ``do(x="exit()" oops)`` is a broken ``do``, not an ``exit``.
+
+    Parsing takes time linear in the length of the text, whatever the text.
+
+    Args:
+        text: the model's output.
+        max_chars: the longest text read (default ``MAX_ACTION_CHARS``); longer text is
+            refused without being scanned. ``None`` reads text of any length.
 
     Raises:
-        ActionParseError: no call found, a call that is not valid Python, an unknown action, a
-            missing or extra element/argument, a non-literal value or a bad element number.
-            The message says what was wrong and how to write it, for the model to read.
+        ActionParseError: the text is longer than ``max_chars``, no call found, a call that is
+            not valid Python, an unknown action, a missing or extra element/argument, a
+            non-literal value or a bad element number. The message says what was wrong and
+            how to write it, for the model to read.
+        ValueError: ``max_chars`` is not a positive integer (a caller's mistake).
     """
     if not isinstance(text, str):
         raise ActionParseError(f"Expected the model's text, got {type(text).__name__}.")
+    if max_chars is not None:
+        if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1:
+            raise ValueError(f"max_chars must be a positive integer or None, got {max_chars!r}")
+        if len(text) > max_chars:
+            raise ActionParseError(
+                f"The response is {len(text):,} characters long; at most {max_chars:,} are "
+                "read, so it was not parsed. Keep the reasoning short and end with one "
+                f"action. {_BRIEF_HINT}"
+            )
     calls = _scan_calls(text)
     answer = _answer_region(text, [(start, end) for start, end, _ in calls if end > start])
     if answer is not None:
@@ -174,7 +206,8 @@ def parse_action(text: str) -> Action:
         # The last call is broken: report it rather than fall back to an earlier one.
         region = text if answer is None else text[answer[0]:answer[1]]
         raise ActionParseError(
-            f"Could not read the action `{_snippet(region[start:])}`: {result}. Use Python "
+            f"Could not read the action `{_snippet(region[start:start + _SNIPPET_SOURCE])}`: "
+            f"{result}. Use Python "
             "call syntax with quoted strings, escaping quotes inside them with a backslash "
             '(\\"). ' + _BRIEF_HINT
         )
@@ -185,8 +218,10 @@ def parse_action(text: str) -> Action:
 def _scan_calls(text: str) -> list[tuple[int, int, tuple[ast.Call, str] | str]]:
     """Every call candidate in ``text``, in order: (start, end, (call, source) or why not).
 
-    A failed candidate has ``end == start``. Candidates inside a parsed call (in its string
-    arguments) are skipped.
+    A failed candidate has ``end == start``. Nothing inside a balanced call's parentheses
+    is a candidate, whether the call parsed or not: the scan goes on after its ``)``. After
+    an unbalanced one it goes on after its ``(``. So every candidate handed to ``ast.parse``
+    is disjoint from the others, and parsing all of them is linear in the text.
     """
     found: list[tuple[int, int, tuple[ast.Call, str] | str]] = []
     scanner = _BracketScanner(text)
@@ -195,23 +230,47 @@ def _scan_calls(text: str) -> list[tuple[int, int, tuple[ast.Call, str] | str]]:
         match = _CALL_START.search(text, pos)
         if match is None:
             return found
-        parsed = _parse_call_at(scanner, match.start(), match.end() - 1)
+        parsed, end = _parse_call_at(scanner, match.start(), match.end() - 1)
         if isinstance(parsed, tuple):
-            end = parsed[2]
-            found.append((match.start(), end, (parsed[0], parsed[1])))
-            pos = end
+            found.append((match.start(), end, parsed))
         else:
             found.append((match.start(), match.start(), parsed))
-            pos = match.end()
+        pos = match.end() if end is None else end
+
+
+def _think_blocks(text: str) -> list[tuple[int, int]]:
+    """Spans of the ``<think>...</think>`` blocks, each from an opening tag to the first
+    closing tag after it, in one pass (a lazy ``<think>.*?</think>`` regex rescans the rest of
+    the text from every unclosed ``<think>``: quadratic)."""
+    blocks: list[tuple[int, int]] = []
+    pos = 0
+    while True:
+        opened = _THINK_OPEN.search(text, pos)
+        if opened is None:
+            return blocks
+        closed = _THINK_CLOSE.search(text, opened.end())
+        if closed is None:  # no later <think> is closed either
+            return blocks
+        blocks.append((opened.start(), closed.end()))
+        pos = closed.end()
 
 
 def _answer_region(text: str, spans: list[tuple[int, int]]) -> tuple[int, int] | None:
     """(start, end) of the last ``<answer>`` block's content, ignoring tags in think blocks
     and inside the string arguments of calls; None when there is no such block."""
-    masked = spans + [m.span() for m in _THINK_BLOCK.finditer(text)]
+    # Merge the masked spans into sorted disjoint ones, so that each tag is checked in log time.
+    starts: list[int] = []
+    ends: list[int] = []
+    for lo, hi in sorted(spans + _think_blocks(text)):
+        if ends and lo <= ends[-1]:
+            ends[-1] = max(ends[-1], hi)
+        else:
+            starts.append(lo)
+            ends.append(hi)
 
     def free(pos: int) -> bool:
-        return not any(lo <= pos < hi for lo, hi in masked)
+        k = bisect.bisect_right(starts, pos) - 1
+        return k < 0 or pos >= ends[k]
 
     opens = [m for m in _ANSWER_OPEN.finditer(text) if free(m.start())]
     if not opens:
@@ -225,8 +284,9 @@ def _answer_region(text: str, spans: list[tuple[int, int]]) -> tuple[int, int] |
 
 def _parse_call_at(
     scanner: _BracketScanner, start: int, open_paren: int
-) -> tuple[ast.Call, str, int] | str:
-    """Parse the call starting at ``start``: (call, its source, its end in the text), or why not.
+) -> tuple[tuple[ast.Call, str] | str, int | None]:
+    """Parse the call starting at ``start``: ((call, its source) or why not, the end of its
+    text after its ``)``, None when its brackets are not balanced).
 
     A call expression can only end at the ``)`` matching its ``(``, so the longest prefix
     that parses as a call is found by locating that ``)`` the way Python's tokenizer would
@@ -234,7 +294,16 @@ def _parse_call_at(
     """
     close = scanner.matching(open_paren)
     if close is None:
-        return "the parentheses or quotes are not balanced"
+        return "the parentheses or quotes are not balanced", None
+    code = scanner.code_length(start, close + 1)
+    if code > _MAX_CALL_CODE:
+        # Some constructs take CPython's parser superlinear time (a thousand f-string
+        # fields, repeated keywords); an action has none of them and is short outside its
+        # strings, so such a call is refused before ast.parse sees it.
+        return (
+            f"it has {code:,} characters outside its plain quoted strings, more than the "
+            f"{_MAX_CALL_CODE:,} an action ever needs"
+        ), close + 1
     source = scanner.text[start:close + 1]
     parsed = _parse_call_source(source)
     if isinstance(parsed, str) and parsed.startswith("unterminated string"):
@@ -245,8 +314,8 @@ def _parse_call_at(
             if not isinstance(retry, str):
                 parsed, source = retry, escaped
     if isinstance(parsed, str):
-        return parsed
-    return parsed, source, close + 1
+        return parsed, close + 1
+    return (parsed, source), close + 1
 
 
 def _parse_call_source(source: str) -> ast.Call | str:
@@ -263,29 +332,156 @@ def _parse_call_source(source: str) -> ast.Call | str:
     return body
 
 
+_MAX_CALL_CODE = 1000
+"""The most characters a call may have outside its plain (not f-) string literals to be
+parsed: ``do(action="Select Dropdown Option", argument="...", element="123")`` has about 60."""
+
+_STRING_PREFIX = re.compile(r"(?<![\w])[rRbBuUfF]{1,2}\Z")
+
+_END = -1
+"""The node after the last one: the end of the text."""
+
+_QUOTES = ("'", '"', "'''", '"""')
+"""Scanner states 1-4: inside a string opened by this quote (state 0: code)."""
+
+
 class _BracketScanner:
     """Finds the bracket matching a ``(`` in model text, as Python's tokenizer would.
 
     Quotes, triple quotes, backslash escapes and ``#`` comments are honoured, so a ``)``
-    inside a string does not count. Results are memoised: a scan records the match of every
-    bracket it passes outside a string, which keeps degenerate outputs ("do(do(do(...")
-    linear instead of quadratic.
+    inside a string does not count.
+
+    Every call candidate starts a tokenizer run at its ``(``. Runs that start inside another
+    run's string see the text differently (the other run's string is their code), so each
+    needs its own reading; but two runs that reach the same position in the same state
+    (code, or inside the same kind of string) read the rest of the text identically. The
+    scanner therefore keeps one graph of *events* (a bracket, quote or ``#`` read as code;
+    a backslash or closing quote read inside a string), each reached once whatever the run,
+    with a pointer to the next. A new run walks only events no run walked before, then joins
+    the graph, so the total walk is at most five passes over the text (one per state).
+
+    Brackets are matched with suffix sums: an event's ``value`` is the sum, over the events
+    after it to the end of the text, of +1 per opening and -1 per closing bracket. It changes
+    by at most one from an event to the next, and the ``)`` matching a ``(`` is the first
+    later event whose value exceeds the ``(``'s (the depth between them never drops to
+    zero). ``up`` points every event at that one, and is computed from the ``up`` of later
+    events in at most three steps, so each query is O(1).
     """
 
     _CODE = re.compile(r"[()\[\]{}'\"#]")
     _STRING = {
         q: re.compile(r"\\|\r\n|[\r\n]|" + re.escape(q)) for q in ("'", '"', "'''", '"""')
     }
+    # What a run reads as an event in each state; positions found by their first character.
+    _EVENTS = (
+        _CODE,
+        re.compile(r"[\\']"),
+        re.compile(r'[\\"]'),
+        re.compile(r"\\|(?=''')"),
+        re.compile(r'\\|(?=""")'),
+    )
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.close: dict[int, int | None] = {}  # open bracket -> its match, None: never closed
+        self._events: list[list[int] | None] = [None] * len(self._EVENTS)
+        self._newlines: list[int] | None = None
+        # per event node (position * 5 + state): the suffix sum from it, from after it
+        # (its value), and the first later node with a greater value (_END: none)
+        self._sum: dict[int, int] = {}
+        self._value: dict[int, int] = {}
+        self._up: dict[int, int] = {}
 
     def matching(self, open_paren: int) -> int | None:
         """Index of the bracket closing the one at ``open_paren``, None when none does."""
-        if open_paren not in self.close:
-            self._scan(open_paren)
-        return self.close[open_paren]
+        node = self._explore(open_paren * 5)
+        up = self._up[node]
+        return None if up == _END else up // 5
+
+    def _explore(self, node: int) -> int:
+        """Add the events a run from ``node`` reads until it meets a known one; return node."""
+        chain: list[tuple[int, int]] = []  # (node, bracket delta) not in the graph yet
+        while node not in self._value:
+            pos, state = divmod(node, 5)
+            delta, after = self._read(pos, state)
+            chain.append((node, delta))
+            event = None if after is None else self._next_event(*after)
+            if event is None:
+                node = _END
+                break
+            node = event * 5 + after[1]  # type: ignore[index]
+        later, later_sum = node, (0 if node == _END else self._sum[node])
+        for current, delta in reversed(chain):
+            value = later_sum
+            up = later
+            while up != _END and self._value[up] <= value:  # at most three steps
+                up = self._up[up]
+            self._sum[current] = later_sum + delta
+            self._value[current] = value
+            self._up[current] = up
+            later, later_sum = current, later_sum + delta
+        return chain[0][0] if chain else node
+
+    def _read(self, pos: int, state: int) -> tuple[int, tuple[int, int] | None]:
+        """The event at ``pos`` read in ``state``: its bracket delta (+1 opens, -1 closes) and
+        where reading goes on, as (position, state); None when the rest of the text is a
+        comment or the event runs past its end."""
+        text = self.text
+        ch = text[pos]
+        if state == 0:
+            if ch in "([{":
+                return 1, (pos + 1, 0)
+            if ch in ")]}":
+                return -1, (pos + 1, 0)
+            if ch == "#":  # a comment runs to the end of the line
+                newline = self._next(self._newline_positions(), pos)
+                return 0, (None if newline is None else (newline + 1, 0))
+            quote = ch * 3 if text.startswith(ch * 3, pos) else ch
+            return 0, (pos + len(quote), _QUOTES.index(quote) + 1)
+        if ch == "\\":
+            return 0, (pos + 2, state)  # the escaped character, whatever it is
+        return 0, (pos + len(_QUOTES[state - 1]), 0)
+
+    def _next_event(self, pos: int, state: int) -> int | None:
+        """Position of the first event at or after ``pos`` in ``state``, None when none."""
+        events = self._events[state]
+        if events is None:
+            events = self._events[state] = [
+                m.start() for m in self._EVENTS[state].finditer(self.text)
+            ]
+        return self._next(events, pos)
+
+    def _newline_positions(self) -> list[int]:
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        return self._newlines
+
+    @staticmethod
+    def _next(positions: list[int], pos: int) -> int | None:
+        k = bisect.bisect_left(positions, pos)
+        return positions[k] if k < len(positions) else None
+
+    def code_length(self, start: int, end: int) -> int:
+        """How many characters of ``text[start:end]`` (a call) are outside its plain string
+        literals; f-strings count as code (their fields are expressions)."""
+        text = self.text
+        plain = 0
+        i = start
+        while True:
+            match = self._CODE.search(text, i, end)
+            if match is None:
+                return end - start - plain
+            i = match.start()
+            if text[i] == "#":
+                newline = text.find("\n", i, end)
+                i = end if newline < 0 else newline + 1
+            elif text[i] in "'\"":
+                opened = i
+                i, _ = self._skip_string(i, end)
+                prefix = _STRING_PREFIX.search(text, max(start, opened - 2), opened)
+                if prefix is None or "f" not in prefix.group().lower():
+                    plain += min(i, end) - opened
+            else:
+                i += 1
 
     def escaped_source(self, start: int, end: int) -> str:
         """``text[start:end]`` (a call) with raw line breaks inside one-line strings escaped."""
@@ -308,36 +504,6 @@ class _BracketScanner:
                 i += 1
         parts.append(text[done:end])
         return "".join(parts)
-
-    def _scan(self, open_paren: int) -> None:
-        text, n = self.text, len(self.text)
-        stack: list[int] = []
-        i = open_paren
-        while True:
-            match = self._CODE.search(text, i)
-            if match is None:
-                break
-            i = match.start()
-            ch = text[i]
-            if ch == "#":  # a comment runs to the end of the line
-                newline = text.find("\n", i)
-                if newline < 0:
-                    break
-                i = newline + 1
-            elif ch in "([{":
-                stack.append(i)
-                i += 1
-            elif ch in ")]}":
-                self.close[stack.pop()] = i
-                i += 1
-                if not stack:
-                    return
-            else:
-                i, _ = self._skip_string(i, n)
-                if i > n:
-                    break
-        for opened in stack:
-            self.close[opened] = None
 
     def _skip_string(self, i: int, end: int) -> tuple[int, list[tuple[int, int]]]:
         """Index just past the string literal opening at ``i`` (past ``end`` when it is not
@@ -362,6 +528,10 @@ class _BracketScanner:
                 breaks.append((found.start(), len(token)))
 
 
+_SNIPPET_SOURCE = 4096
+"""How much of the text after a broken call its error message excerpt is made from."""
+
+
 def _snippet(source: str, limit: int = 80) -> str:
     """A one-line excerpt of ``source`` for error messages."""
     line = " ".join(source.split())
@@ -373,7 +543,10 @@ def _literal(node: ast.expr, what: str, source: str) -> object:
     try:
         return ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        code = ast.get_source_segment(source, node) or ast.unparse(node)
+        try:
+            code = ast.get_source_segment(source, node) or ast.unparse(node)
+        except (ValueError, MemoryError, RecursionError):
+            code = "..."
         raise ActionParseError(
             f"The {what} must be a quoted string, not `{_snippet(code)}`. {_BRIEF_HINT}"
         ) from None

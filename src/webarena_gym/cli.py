@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.metadata
 import os
 import platform
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from types import FrameType
 
 
 def _version(dist: str) -> str:
@@ -78,15 +82,54 @@ def cmd_login(args: argparse.Namespace) -> int:
     return 0
 
 
+STOP_SIGNALS: tuple[signal.Signals, ...] = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name)
+)
+"""The signals that stop ``webarena-gym serve`` cleanly (exit status 0)."""
+
+
+@contextlib.contextmanager
+def stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """Set ``stop`` on SIGINT or SIGTERM while the block runs; restore the old handlers after.
+
+    The handlers are installed explicitly because a shell without job control (``cmd &`` in
+    a script, CI) starts background commands with SIGINT ignored, and Python then installs no
+    KeyboardInterrupt handler: Ctrl-C, or ``kill -INT``, would do nothing. A second signal
+    while shutting down ends the process at once, as the signal's default action would.
+    Outside the main thread (where Python allows no handlers) nothing is installed.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        if not stop.is_set():
+            stop.set()
+            return
+        signal.signal(signum, signal.SIG_DFL)  # the shutdown hangs: stop the hard way
+        os.kill(os.getpid(), signum)
+
+    previous = {sig: signal.signal(sig, handle) for sig in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the sandbox sites standalone until Ctrl-C (read-only data without a tenant)."""
+    """Serve the sandbox sites standalone until Ctrl-C, SIGINT or SIGTERM (read-only data
+    without a tenant); the sites are stopped and the exit status is 0."""
     from webarena_gym.sandbox.host import SandboxHostError, serve
 
-    try:
-        serve(args.sites, host=args.host, port_base=args.port_base or None, seed=args.seed)
-    except SandboxHostError as exc:
-        print(f"serve failed: {exc}", file=sys.stderr)
-        return 1
+    stop = threading.Event()
+    with stop_on_signals(stop):
+        try:
+            serve(args.sites, host=args.host, port_base=args.port_base or None, seed=args.seed,
+                  stop_event=stop)
+        except SandboxHostError as exc:
+            print(f"serve failed: {exc}", file=sys.stderr)
+            return 1
     return 0
 
 
@@ -153,7 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     login.add_argument("--auth-dir", default=os.environ.get("WEBARENA_GYM_AUTH_DIR", ".auth"))
     login.add_argument("--sites", nargs="+", default=None, help="default: every site with a URL")
     login.set_defaults(func=cmd_login)
-    serve = sub.add_parser("serve", help="serve the sandbox sites for a person to browse")
+    serve = sub.add_parser("serve", help="serve the sandbox sites for a person to browse "
+                                         "(until Ctrl-C, SIGINT or SIGTERM)")
     serve.add_argument("--sites", nargs="+", default=None, help="default: every sandbox site")
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to bind (default 127.0.0.1: this machine only)")

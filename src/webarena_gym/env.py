@@ -22,6 +22,7 @@ from playwright.async_api import Error as PlaywrightError
 
 from webarena_gym.actions import (
     LABEL_ATTRIBUTE,
+    MAX_ACTION_CHARS,
     Action,
     ActionExecutionError,
     ActionParseError,
@@ -110,6 +111,10 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
             numeric answers, no numbers besides the reference's and the intent's), ``"off"``
             scores every answer as WebArena does. A guard's verdict is the ``answer_guard``
             entry of ``info["eval"]["evaluators"]``.
+        max_action_chars: the longest action text that is parsed (default
+            :data:`~webarena_gym.actions.MAX_ACTION_CHARS`, 65,536 characters); a longer one
+            is a malformed action (a parse error in the observation, the episode goes on).
+            ``None``: no cap (parsing is linear time either way).
     """
 
     metadata = {"render_modes": ["rgb_array"], "render_fps": 1}
@@ -150,11 +155,20 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         extra_http_headers: Mapping[str, str] | None = None,
         step_timeout_s: float | None = 120.0,
         answer_guard: str = DEFAULT_GUARD_MODE,
+        max_action_chars: int | None = MAX_ACTION_CHARS,
     ) -> None:
         if max_steps < 1:
             raise ValueError(f"max_steps must be at least 1, got {max_steps}")
         if step_timeout_s is not None and not step_timeout_s > 0:
             raise ValueError(f"step_timeout_s must be positive or None, got {step_timeout_s}")
+        if max_action_chars is not None and (
+            isinstance(max_action_chars, bool)
+            or not isinstance(max_action_chars, int)
+            or max_action_chars < 1
+        ):
+            raise ValueError(
+                f"max_action_chars must be a positive integer or None, got {max_action_chars!r}"
+            )
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode must be None or 'rgb_array', got {render_mode!r}")
         if isinstance(allowed_origins, str) and allowed_origins not in ("task", "any"):
@@ -183,6 +197,7 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         self.viewport = dict(viewport) if viewport else None
         self.extra_http_headers = dict(extra_http_headers or {})
         self.step_timeout_s = step_timeout_s
+        self.max_action_chars = max_action_chars
         self.runtime: BrowserRuntime = get_runtime(
             executable_path, headless=headless, browser_endpoint=browser_endpoint
         )
@@ -386,7 +401,7 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         parsed: Action | None = None
         parse_error: str | None = None
         try:
-            parsed = parse_action(action)
+            parsed = parse_action(action, max_chars=self.max_action_chars)
         except ActionParseError as exc:
             parse_error = str(exc)
         self.actions.append(parsed)

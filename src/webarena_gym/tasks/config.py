@@ -8,9 +8,11 @@ JSON back so that ``TaskConfig.from_dict(cfg.to_dict()) == cfg``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from webarena_gym.tasks.funcs import FuncSyntaxError, is_func, parse_func_call
 
@@ -26,6 +28,16 @@ LAST_URL = "last"
 UNACHIEVABLE = "N/A"
 AND_SEPARATOR = "|AND|"
 OR_SEPARATOR = "|OR|"
+
+MAX_CONFIG_DEPTH = 64
+"""How deeply a config's objects and lists may nest (WebArena's own nest 6 levels)."""
+
+URL_SCHEMES = ("http", "https")
+"""The schemes a start URL or a program_html URL may have (after placeholder substitution)."""
+
+_PLACEHOLDER_START = re.compile(
+    "|".join(re.escape(p) for p in sorted(SITE_PLACEHOLDERS.values(), key=len, reverse=True))
+)
 
 _TOP_LEVEL_KEYS = (
     "sites",
@@ -297,6 +309,51 @@ class _Parser:
             raise self.fail(path, f"must be {what}, got {type(value).__name__} {value!r:.80}")
         return value
 
+    def depth(self, data: Mapping[str, Any]) -> None:
+        """Refuse objects and lists nested more than ``MAX_CONFIG_DEPTH`` levels (or in a
+        cycle), without recursion, naming the field where the limit is passed."""
+        stack: list[tuple[Any, str, int]] = [(data, "", 1)]
+        while stack:
+            value, path, level = stack.pop()
+            if isinstance(value, Mapping):
+                children = [(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()]
+            elif isinstance(value, (list, tuple)):
+                children = [(v, f"{path}[{i}]") for i, v in enumerate(value)]
+            else:
+                continue
+            if level > MAX_CONFIG_DEPTH:
+                shown = path if len(path) <= 120 else path[:60] + "..." + path[-40:]
+                raise self.fail(
+                    shown,
+                    f"is nested more than {MAX_CONFIG_DEPTH} objects/lists deep (or refers to "
+                    "itself); WebArena configs nest about 6 levels, flatten this value",
+                )
+            stack.extend((child, child_path, level + 1) for child, child_path in children)
+
+    def url(self, url: str, path: str, what: str) -> None:
+        """Refuse a URL the browser must not open: one with a scheme other than http(s)
+        (``file:``, ``javascript:``, ``data:``, ``chrome:``, ...) or without a host. A URL
+        that starts with a site placeholder (``__SHOPPING__/...``) is checked once the
+        placeholder is substituted (``load_task_configs(..., site_urls=...)``)."""
+        text = url.strip()
+        if _PLACEHOLDER_START.match(text):
+            return
+        hint = (
+            f"{what} must be an http:// or https:// URL, or start with a site placeholder "
+            "such as __SHOPPING__"
+        )
+        try:
+            parts = urlsplit(text)
+            host = parts.hostname
+        except ValueError as exc:
+            raise self.fail(path, f"{text!r:.100} is not a valid URL ({exc}); {hint}") from None
+        scheme = parts.scheme.lower()
+        if scheme not in URL_SCHEMES:
+            has = f"the {scheme}: scheme" if scheme else "no scheme"
+            raise self.fail(path, f"{text!r:.100} has {has}; {hint}")
+        if not host:
+            raise self.fail(path, f"{text!r:.100} has no host; {hint}")
+
     def string_list(self, value: Any, path: str) -> list[str]:
         if not isinstance(value, list):
             raise self.fail(path, f"must be a list of strings, got {type(value).__name__}")
@@ -311,6 +368,12 @@ class _Parser:
                 f"a task config must be a JSON object, got {type(data).__name__}",
                 source=self.source,
             )
+        # Before anything reads or prints a value: deep (or cyclic) nesting would overflow
+        # Python's stack in repr(), substitution and copying.
+        raw_id = data.get("task_id")
+        if isinstance(raw_id, (int, str)) and not isinstance(raw_id, bool):
+            self.task_id = raw_id
+        self.depth(data)
         task_id = self.typed(data, "task_id", "task_id", (int, str), "an int or a string")
         self.task_id = task_id
         sites = self.string_list(
@@ -323,6 +386,9 @@ class _Parser:
         start_url = self.typed(data, "start_url", "start_url", str, "a URL string")
         if not start_url.strip():
             raise self.fail("start_url", "is empty; give the URL the episode starts on")
+        for part in start_url.split(AND_SEPARATOR):
+            if part.strip():
+                self.url(part, "start_url", "a start URL")
         eval_data = self.typed(data, "eval", "eval", Mapping, "an object")
         template_id = self.typed(
             data,
@@ -597,6 +663,8 @@ class _Parser:
             raise self.fail(f"{path}.url", 'is empty; use "last", a URL or func:helper(...)')
         if is_func(url):
             self.func(url, f"{path}.url", page_allowed=False)
+        elif url.strip() != LAST_URL:
+            self.url(url, f"{path}.url", "a program_html URL")
         locator = self.typed(
             data,
             "locator",

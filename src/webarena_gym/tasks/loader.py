@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from webarena_gym.tasks.config import (
+    MAX_CONFIG_DEPTH,
     SITE_ENV_VARS,
     SITE_PLACEHOLDERS,
     TaskConfig,
@@ -176,6 +177,7 @@ def _read_json(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise TaskConfigError(f"is not UTF-8 text ({exc.reason})", source=str(path)) from None
+    _check_json_depth(text, str(path))
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -183,6 +185,32 @@ def _read_json(path: Path) -> Any:
             f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
             source=str(path),
         ) from None
+    except RecursionError:  # not expected after the depth check; never let it escape
+        raise TaskConfigError(
+            "nests JSON arrays/objects too deeply to read", source=str(path)
+        ) from None
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
+
+
+def _check_json_depth(text: str, source: str) -> None:
+    """Refuse JSON text whose arrays/objects nest more than a file of configs (a list of
+    them) may, before ``json.loads`` recurses into it; names the line."""
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text):
+        char = token.group()[0]
+        if char in "[{":
+            depth += 1
+            if depth > MAX_CONFIG_DEPTH + 1:  # +1: the list that holds the configs
+                line = text.count("\n", 0, token.start()) + 1
+                raise TaskConfigError(
+                    f"nests JSON arrays/objects more than {MAX_CONFIG_DEPTH} levels deep "
+                    f"(line {line}); WebArena configs nest about 6 levels, flatten the value",
+                    source=source,
+                )
+        elif char in "]}":
+            depth -= 1
 
 
 def webarena_lite_config_path(config_path: str | os.PathLike[str] | None = None) -> Path:
