@@ -46,6 +46,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from webarena_gym.browser.processes import (
+    chromium_pids,
+    tree_cpu_seconds,
+    tree_memory,
+)
+
 RESULTS = Path(__file__).parent / "results"
 
 ADJECTIVES = ["Classic", "Organic", "Compact", "Deluxe", "Portable", "Wireless", "Vintage", "Smart"]
@@ -291,94 +297,9 @@ def summarize(times: list[float]) -> dict:
 
 
 # -- processes: memory and CPU of this process and everything it started (Linux /proc) ---------
-def descendants(root: int | None = None) -> list[int]:
-    """Live descendants of ``root`` (default: this process): the Playwright drivers, Chromium."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # The command name may hold spaces and ')': the fields start after the last ')'.
-        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
-        if state != "Z":
-            children.setdefault(int(ppid), []).append(int(entry.name))
-    found, todo = [], [root or os.getpid()]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return sorted(found)
-
-
-def is_chromium(pid: int) -> bool:
-    """Whether ``pid``'s command line is a Chromium/Chrome process (browser, renderer, GPU...)."""
-    try:
-        return b"chrom" in Path(f"/proc/{pid}/cmdline").read_bytes().lower()
-    except OSError:
-        return False
-
-
 def chromium_descendants() -> list[int]:
     """This process's live Chromium descendants (none should be left after the envs close)."""
-    return [pid for pid in descendants() if is_chromium(pid)]
-
-
-def process_memory_kib(pid: int) -> tuple[int, str]:
-    """``(KiB, "PSS")`` from ``/proc/<pid>/smaps_rollup``, else ``(KiB, "RSS")`` from ``status``.
-
-    PSS splits shared pages among the processes that map them, so summing it over Chromium's
-    processes does not count its shared libraries once per process as RSS would.
-    """
-    for name, field, label in (("smaps_rollup", "Pss:", "PSS"), ("status", "VmRSS:", "RSS")):
-        try:
-            for line in Path(f"/proc/{pid}/{name}").read_text().splitlines():
-                if line.startswith(field):
-                    return int(line.split()[1]), label
-        except (OSError, ValueError):
-            continue
-    return 0, "gone"  # exited while we looked
-
-
-def tree_memory() -> dict[str, Any]:
-    """Memory of this Python process, its Playwright driver(s) and its Chromium processes, MB.
-
-    ``measure`` says PSS, or RSS when any process's ``smaps_rollup`` was unreadable.
-    """
-    mb = {"python": 0.0, "driver": 0.0, "chromium": 0.0}
-    measures, chromium_processes = set(), 0
-    for pid in [os.getpid(), *descendants()]:
-        kib, measure = process_memory_kib(pid)
-        if measure == "gone":
-            continue
-        measures.add(measure)
-        if pid == os.getpid():
-            kind = "python"
-        elif is_chromium(pid):
-            kind, chromium_processes = "chromium", chromium_processes + 1
-        else:
-            kind = "driver"
-        mb[kind] += kib / 1024
-    return {
-        "total_mb": sum(mb.values()),
-        **{f"{kind}_mb": value for kind, value in mb.items()},
-        "chromium_processes": chromium_processes,
-        "measure": "PSS" if measures == {"PSS"} else "RSS",
-    }
-
-
-def tree_cpu_seconds() -> float:
-    """CPU seconds (user + system) used so far by this process and its live descendants."""
-    ticks = 0
-    for pid in [os.getpid(), *descendants()]:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return chromium_pids()
 
 
 # -- throughput of N concurrent envs ---------------------------------------------------------

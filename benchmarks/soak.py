@@ -16,7 +16,7 @@ counts once, for the env it was drawn for). A fault is *unrecovered* when an exc
 the vector env's ``step``/``reset`` or an env cannot reset within three tries. Reported: steps
 done, faults injected and recovered per kind, episodes and episodes lost (ended with
 ``info["error"]``), leaked Chromium processes after ``close()``, and memory (RSS of Python,
-the Playwright driver and Chromium together) over time, with the change from the end of the
+the Playwright driver and Chromium together: PSS where readable) over time, with the change from the end of the
 warm-up (the first fifth of the run) to the end.
 
     python benchmarks/soak.py                       # 10,000 steps (about 30-40 min on 2 cores)
@@ -42,6 +42,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from webarena_gym.browser.processes import browser_pids, chromium_pids, tree_memory
+
 RESULTS = Path(__file__).parent / "results"
 FAULTS = ("renderer", "browser", "hang", "site_server", "malformed", "oversized")
 
@@ -58,61 +60,6 @@ class Settings:
     step_timeout_s: float = 20.0
     navigation_timeout_ms: int = 5000
     sample_every: int = 100
-
-
-# -- processes -----------------------------------------------------------------------------------
-
-def _tree() -> dict[int, list[int]]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if fields[0] != "Z":
-                children.setdefault(int(fields[1]), []).append(int(entry.name))
-    return children
-
-
-def descendants() -> list[int]:
-    """Live descendants of this process."""
-    tree, todo, found = _tree(), [os.getpid()], []
-    while todo:
-        for child in tree.get(todo.pop(), []):
-            todo.append(child)
-            found.append(child)
-    return found
-
-
-def _cmdline(pid: int) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""
-
-
-def chromium_pids() -> list[int]:
-    """This process's Chromium descendants (browser, renderers, helpers)."""
-    return [p for p in descendants() if b"chrom" in _cmdline(p).lower()]
-
-
-def browser_pids() -> list[int]:
-    """The main Chromium browser processes among :func:`chromium_pids`."""
-    return [p for p in chromium_pids() if b"--type=" not in _cmdline(p)]
-
-
-def rss_mb() -> float:
-    """Resident memory of this process and every descendant (driver, Chromium), in MB."""
-    total = 0
-    for pid in [os.getpid(), *descendants()]:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total / 1024
 
 
 # -- the random policy ---------------------------------------------------------------------------
@@ -216,7 +163,7 @@ def run(settings: Settings, progress: bool = True) -> dict[str, Any]:
     reset_since_fault = [False] * n
     unrecovered: list[str] = []
     episodes = lost = steps = 0
-    memory: list[tuple[int, float]] = [(0, rss_mb())]
+    memory: list[tuple[int, float]] = [(0, tree_memory()["total_mb"])]
     html = [""] * n
 
     def reset(mask: list[bool]) -> None:
@@ -294,7 +241,7 @@ def run(settings: Settings, progress: bool = True) -> dict[str, Any]:
         if any(ended):
             reset(ended)
         if steps // settings.sample_every > (memory[-1][0] // settings.sample_every):
-            memory.append((steps, rss_mb()))
+            memory.append((steps, tree_memory()["total_mb"]))
             if progress:
                 print(f"  {steps} steps, {sum(injected.values())} faults, "
                       f"{memory[-1][1]:.0f} MB", file=sys.stderr, flush=True)
@@ -368,7 +315,7 @@ def plot(results: dict[str, Any], path: Path) -> bool:
     fig, ax = plt.subplots(figsize=(6, 3.2))
     ax.plot(steps, mb)
     ax.set_xlabel("steps")
-    ax.set_ylabel("RSS, MB (Python + driver + Chromium)")
+    ax.set_ylabel("MB (Python + driver + Chromium)")
     ax.set_title("Soak with fault injection: memory")
     ax.set_ylim(bottom=0)
     fig.tight_layout()

@@ -39,29 +39,9 @@ def eval_slice(per_site: int, seed: int = 0) -> list[dict[str, Any]]:
 def cpu_seconds() -> float:
     """CPU time of this process, its reaped children and its live descendants (Chromium, the
     Playwright driver): what the demo costs regardless of how busy the machine is (Linux)."""
-    import resource
+    from webarena_gym.browser.processes import tree_cpu_seconds
 
-    total = sum(getattr(resource.getrusage(who), f) for who in
-                (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN) for f in ("ru_utime", "ru_stime"))
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
-    ticks = os.sysconf("SC_CLK_TCK")
-    todo = list(children.get(os.getpid(), []))
-    while todo:
-        pid = todo.pop()
-        todo += children.get(pid, [])
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
+    return tree_cpu_seconds(include_reaped=True)
 
 
 def _stage(name: str) -> tuple[float, float]:
