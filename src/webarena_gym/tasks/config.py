@@ -198,6 +198,9 @@ class EvalConfig:
     reference_answer_raw_annotation: str | None = None
     answer_guard: AnswerGuard | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Whether the config states ``url_note`` (VAB's harness reads a missing one as "EXACT",
+    #: WebArena's as "GOLD in PRED"; ``url_note`` holds the latter).
+    url_note_given: bool = True
 
     @property
     def reference_urls(self) -> list[str]:
@@ -214,8 +217,9 @@ class EvalConfig:
             "reference_url": self.reference_url,
             "program_html": [check.to_dict() for check in self.program_html],
             "string_note": self.string_note,
-            "url_note": self.url_note,
         }
+        if self.url_note_given:
+            out["url_note"] = self.url_note
         if self.reference_answer_raw_annotation is not None:
             out["reference_answer_raw_annotation"] = self.reference_answer_raw_annotation
         if self.answer_guard is not None:
@@ -559,6 +563,7 @@ class _Parser:
             reference_answers=answers,
             reference_url=reference_url,
             url_note=url_note,
+            url_note_given="url_note" in data,
             program_html=checks,
             string_note=string_note,
             reference_answer_raw_annotation=raw,
