@@ -154,13 +154,16 @@ async def evaluate_string_match(
     answers = task.eval.reference_answers
     expected = answers.to_dict() if answers is not None else {}
     if mode in ("webarena", "vab"):
+        # ``expected`` keeps a bare-string reference as the config gave it (see
+        # ReferenceAnswers.unlisted); other modes read it as a one-item list.
         score, notes = await harness_check_answer(
             mode, expected, answer, intent=task.intent, string_note=task.eval.string_note,
             judge=judge,
         )
         return EvaluatorResult("string_match", score, expected, excerpt(answer), notes)
+    listed = {kind: getattr(answers, kind) for kind in expected} if answers is not None else {}
     score, notes = await check_contents(
-        expected,
+        listed,
         answer,
         intent=task.intent,
         judge=judge,
@@ -258,6 +261,10 @@ async def harness_check_answer(
                 score = 0.0
                 notes.append(f"exact_match: {clean(pred)!r:.200} != {clean(value)!r}")
         elif kind == "must_include":
+            if mode == "vab" and isinstance(value, str):
+                # A bare string: VAB's loop visits its characters, each a reference.
+                notes.append("must_include is a string, not a list: VAB checks each character")
+                value = list(value)
             for item in value:
                 if mode == "webarena":
                     ok = webarena_must_include(item, pred, tokenize=len(value) == 1)

@@ -126,6 +126,9 @@ class ReferenceAnswers:
     must_include: list[str] | None = None
     must_exclude: list[str] | None = None
     fuzzy_match: list[str] | str | None = None
+    #: Kinds the config gave as one bare string rather than a list (WebArena-Lite task 81's
+    #: ``must_include``); VAB's harness iterates such a string character by character.
+    unlisted: tuple[str, ...] = ()
 
     @property
     def unachievable(self) -> bool:
@@ -139,6 +142,8 @@ class ReferenceAnswers:
             value = getattr(self, kind)
             if value is not None:
                 out[kind] = list(value) if isinstance(value, list) else value
+                if kind in self.unlisted and isinstance(value, list) and len(value) == 1:
+                    out[kind] = value[0]
         return out
 
 
@@ -635,7 +640,11 @@ class _Parser:
         )
 
     def reference_answers(self, data: Mapping[str, Any]) -> ReferenceAnswers:
-        return ReferenceAnswers(**self.contents(data, "eval.reference_answers"))
+        unlisted = tuple(
+            kind for kind in ("exact_match", "must_include", "must_exclude")
+            if kind != "exact_match" and isinstance(data.get(kind), str)
+        )
+        return ReferenceAnswers(**self.contents(data, "eval.reference_answers"), unlisted=unlisted)
 
     def func(self, text: str, path: str, *, page_allowed: bool) -> None:
         # Imported here: the registry lives with the evaluators, which import this module.
