@@ -107,3 +107,24 @@ def test_every_recorded_verdict_is_reproduced(parity, mode):
     checked, wrong = asyncio.run(run())
     assert checked > 15000
     assert not wrong, f"{len(wrong)} of {checked} differ, e.g. {wrong[:5]}"
+
+
+@pytest.mark.parametrize("mode", ["webarena", "vab", "gym"])
+def test_the_judge_is_asked_in_the_harness_words(mode):
+    from webarena_gym.evaluation.judges import HARNESS_SYSTEM, JudgeCalls, OpenAIJudge
+
+    judge = OpenAIJudge("http://127.0.0.1:9", "m")
+    asked: list[tuple[str, str | None]] = []
+    judge.complete = lambda prompt, system=None: asked.append((prompt, system)) or "correct"
+    calls = JudgeCalls(judge, mode)
+    assert asyncio.run(calls.fuzzy_match("q?", "ref", "pred", []))
+    prompt, system = asked[0]
+    if mode == "gym":
+        assert system is None
+        return
+    assert system == HARNESS_SYSTEM
+    assert prompt.startswith("Help a teacher to grade the answer of a student given a question.")
+    assert "student answer: pred\n" in prompt
+    last = {"webarena": "Conclude the judgement by correct/incorrect/partially correct.",
+            "vab": "Only output one of these options, and nothing else."}[mode]
+    assert prompt.endswith(last)

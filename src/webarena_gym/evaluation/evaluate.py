@@ -82,7 +82,7 @@ async def evaluate_task(
     check_guard_mode(answer_guard)
     check_eval_mode(eval_mode)
     task = substitute_placeholders(task, site_urls)
-    calls = JudgeCalls(judge if judge is not None else default_judge())
+    calls = JudgeCalls(judge if judge is not None else default_judge(), eval_mode)
     results: list[EvaluatorResult] = []
     for eval_type in task.eval.eval_types:
         if eval_type == "string_match":
