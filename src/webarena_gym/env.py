@@ -33,6 +33,7 @@ from webarena_gym.browser import BrowserRuntime, Session, get_runtime, origin_of
 from webarena_gym.browser.discovery import ChromiumNotFoundError
 from webarena_gym.evaluation import EvalResult, Judge, default_judge, evaluate_task
 from webarena_gym.evaluation.answer_guard import DEFAULT_GUARD_MODE, check_guard_mode
+from webarena_gym.evaluation.modes import VAB, WEBARENA, check_eval_mode
 from webarena_gym.observation import PageObservation, observe_page
 from webarena_gym.spaces import UnicodeText
 from webarena_gym.tasks import TaskConfig, load_task_configs
@@ -68,6 +69,39 @@ async def _stop_loading(page: Any, timeout_s: float = 5.0) -> None:
             await asyncio.wait_for(cdp.detach(), timeout_s)
     except (asyncio.TimeoutError, PlaywrightError):
         pass
+
+
+#: VAB's runner stops an episode after this many unparseable actions in a row ...
+EARLY_STOP_PARSE_FAILURES = 3
+#: ... or this many identical actions in a row (identical ``type`` actions anywhere).
+EARLY_STOP_REPEATS = 5
+
+
+def early_stop_reason(
+    actions: Sequence[Action | None],
+    parse_failures: int = EARLY_STOP_PARSE_FAILURES,
+    repeats: int = EARLY_STOP_REPEATS,
+) -> str | None:
+    """Why VAB's runner (``early_stop`` of ``VAB-WebArena-Lite/new/run.py``) would stop after
+    ``actions`` (None = an unparseable one), or None to go on.
+
+    The last ``parse_failures`` actions all unparseable; or, for a last action other than
+    ``type``, the last ``repeats`` actions all equal to it; for a ``type`` action, ``repeats``
+    equal ones anywhere in the episode.
+    """
+    recent = list(actions[-parse_failures:])
+    if len(recent) >= parse_failures and all(a is None for a in recent):
+        return f"Failed to parse actions for {parse_failures} times"
+    if not actions or actions[-1] is None:
+        return None
+    last = actions[-1]
+    if last.name.lower() != "type":
+        recent = list(actions[-repeats:])
+        if len(recent) >= repeats and all(a == last for a in recent):
+            return f"Same action for {repeats} times"
+    elif sum(a == last for a in actions) >= repeats:
+        return f"Same typing action for {repeats} times"
+    return None
 
 
 class WebArenaEnv(gym.Env[dict[str, str], str]):
@@ -115,6 +149,15 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
             :data:`~webarena_gym.actions.MAX_ACTION_CHARS`, 65,536 characters); a longer one
             is a malformed action (a parse error in the observation, the episode goes on).
             ``None``: no cap (parsing is linear time either way).
+        eval_mode: whose evaluator semantics score episodes
+            (:mod:`webarena_gym.evaluation.modes`): ``"webarena"`` (WebArena's harness, this
+            class's default), ``"vab"`` (VisualAgentBench's WebArena-Lite harness, the
+            default of ``WebArenaLite-v0``) or ``"gym"`` (this project's, the sandbox's
+            default). ``info["eval"]["eval_mode"]`` reports it.
+        early_stop: end an episode as VAB's runner does, after
+            :data:`EARLY_STOP_PARSE_FAILURES` consecutive unparseable actions or
+            :data:`EARLY_STOP_REPEATS` identical actions in a row (scored with an empty
+            answer, ``info["early_stop"]`` says why). ``None``: on in ``"vab"`` mode only.
     """
 
     metadata = {"render_modes": ["rgb_array"], "render_fps": 1}
@@ -129,6 +172,9 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
     #: stored in a site can fake what a check reads. Set it per env (``env.eval_page_scripts =
     #: False``) for sites whose checked pages need no scripts.
     eval_page_scripts: bool = True
+
+    #: The evaluation mode when ``eval_mode`` is not given.
+    default_eval_mode: str = WEBARENA
 
     #: Bound in seconds on reading an episode's ``program_html`` pages, all checks together; a
     #: check whose page is not read by then (it keeps loading, or loops in a script) scores 0.
@@ -156,6 +202,8 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         step_timeout_s: float | None = 120.0,
         answer_guard: str = DEFAULT_GUARD_MODE,
         max_action_chars: int | None = MAX_ACTION_CHARS,
+        eval_mode: str | None = None,
+        early_stop: bool | None = None,
     ) -> None:
         if max_steps < 1:
             raise ValueError(f"max_steps must be at least 1, got {max_steps}")
@@ -174,6 +222,10 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         if isinstance(allowed_origins, str) and allowed_origins not in ("task", "any"):
             raise ValueError("allowed_origins must be 'task', 'any' or a list of origins")
         self.answer_guard = check_guard_mode(answer_guard)
+        self.eval_mode = check_eval_mode(
+            self.default_eval_mode if eval_mode is None else eval_mode
+        )
+        self.early_stop = (self.eval_mode == VAB) if early_stop is None else bool(early_stop)
         self.site_urls = {k: v.rstrip("/") for k, v in (site_urls or {}).items()}
         if isinstance(task_configs, (str, os.PathLike)) or (
             task_configs and not isinstance(task_configs[0], TaskConfig)  # type: ignore[index]
@@ -441,12 +493,18 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
                 if self._browser_gone(exc):
                     raise
                 error = f"The action failed: {str(exc).splitlines()[0]}"
+        stop_reason = None if terminated or not self.early_stop else early_stop_reason(self.actions)
+        if stop_reason is not None:
+            terminated = True
+            extra["early_stop"] = stop_reason
         if not terminated and self.steps >= self.max_steps:
             truncated = True
         obs, page_obs = await self._observe(error)
         reward = 0.0
         if terminated or truncated:
             answer = (parsed.argument or "") if terminated and parsed is not None else ""
+            if stop_reason is not None:
+                answer = f"Early stop: {stop_reason}"  # VAB's runner's stop action
             reward = await self._evaluate(answer)
             extra["eval"] = self.last_eval.to_info() if self.last_eval else None
             self.done = True
@@ -568,7 +626,8 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         if "program_html" not in task.eval.eval_types:
             self.last_eval = await evaluate_task(
                 task, answer=answer, final_url=final_url, context=None,
-                site_urls=self.site_urls, judge=judge,
+                site_urls=self.site_urls, judge=judge, answer_guard=self.answer_guard,
+                eval_mode=self.eval_mode,
             )
             return float(self.last_eval.reward)
         # The checks read pages in a context of their own (the agent's cookies, the same
@@ -585,6 +644,8 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
                 settle_ms=self.eval_settle_ms if scripts else 0,
                 timeout_s=self.eval_timeout_s,
                 answer_guard=self.answer_guard,
+                eval_mode=self.eval_mode,
+                live_page=session.page,
             )
         return float(self.last_eval.reward)
 

@@ -50,7 +50,9 @@ def make_webarena_lite(
 
     Configs come from ``config_path``, ``WEBARENA_LITE_CONFIG`` or the installed
     ``browsergym-webarenalite`` package; site URLs from ``site_urls`` or the ``WA_*`` variables.
-    Fails at once, naming what is missing, when either is absent.
+    Fails at once, naming what is missing, when either is absent. Episodes are scored in
+    ``eval_mode="vab"`` (VisualAgentBench's WebArena-Lite harness, what the WebArena-Lite
+    papers report) unless ``eval_mode`` is given; ``early_stop`` follows the mode.
     """
     try:
         path = webarena_lite_config_path(config_path)
@@ -78,6 +80,8 @@ def make_webarena_lite(
             "no set-up."
         )
     tasks = load_task_configs([t.to_dict() for t in raw], site_urls=urls)
+    # Scored as the published WebArena-Lite numbers are: VAB's harness, VAB's early stop.
+    kwargs.setdefault("eval_mode", "vab")
     return WebArenaEnv(tasks, urls, **kwargs)
 
 

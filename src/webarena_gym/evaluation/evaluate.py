@@ -11,6 +11,7 @@ from webarena_gym.evaluation.answer_guard import (
     evaluate_answer_guard,
 )
 from webarena_gym.evaluation.judges import Judge, JudgeCalls, default_judge
+from webarena_gym.evaluation.modes import GYM, check_eval_mode
 from webarena_gym.evaluation.program_html import SETTLE_TIMEOUT_MS, evaluate_program_html
 from webarena_gym.evaluation.result import EvalResult, EvaluatorResult
 from webarena_gym.evaluation.string_match import evaluate_string_match
@@ -19,7 +20,7 @@ from webarena_gym.tasks.config import TaskConfig
 from webarena_gym.tasks.loader import substitute_placeholders
 
 if TYPE_CHECKING:
-    from playwright.async_api import BrowserContext
+    from playwright.async_api import BrowserContext, Page
 
 
 async def evaluate_task(
@@ -34,6 +35,8 @@ async def evaluate_task(
     settle_ms: int = SETTLE_TIMEOUT_MS,
     answer_guard: str = DEFAULT_GUARD_MODE,
     timeout_s: float | None = None,
+    eval_mode: str = GYM,
+    live_page: Page | None = None,
 ) -> EvalResult:
     """Score an episode: the product of the task's evaluators, each 1.0 or 0.0.
 
@@ -60,6 +63,13 @@ async def evaluate_task(
         timeout_s: bound on opening and reading the ``program_html`` checks' pages, all
             together (``None``: each page only has ``page_timeout_ms``); a check whose page is
             not read by then scores 0 with a note.
+        eval_mode: whose semantics score the episode (:mod:`~webarena_gym.evaluation.modes`):
+            ``"webarena"`` (WebArena's harness), ``"vab"`` (VisualAgentBench's WebArena-Lite
+            harness) or ``"gym"`` (this project's, the default). Reported in
+            ``to_info()["eval_mode"]``.
+        live_page: the agent's page as the episode ended; in the harness modes a
+            ``program_html`` check with ``url: "last"`` reads it (unsaved form state
+            included) instead of opening that URL anew.
 
     Every evaluator runs (none short-circuits), so ``to_info()`` explains all of them.
 
@@ -67,17 +77,18 @@ async def evaluate_task(
         EvaluationError: the evaluation cannot run (no context for program_html, a helper
             whose site URL is missing or unreachable, an unreachable judge endpoint).
         TaskConfigError: a placeholder for a site missing from ``site_urls``.
-        ValueError: an unknown ``answer_guard`` mode.
+        ValueError: an unknown ``answer_guard`` or ``eval_mode``.
     """
     check_guard_mode(answer_guard)
+    check_eval_mode(eval_mode)
     task = substitute_placeholders(task, site_urls)
-    calls = JudgeCalls(judge if judge is not None else default_judge())
+    calls = JudgeCalls(judge if judge is not None else default_judge(), eval_mode)
     results: list[EvaluatorResult] = []
     for eval_type in task.eval.eval_types:
         if eval_type == "string_match":
-            results.append(await evaluate_string_match(task, answer, calls))
+            results.append(await evaluate_string_match(task, answer, calls, eval_mode))
         elif eval_type == "url_match":
-            results.append(evaluate_url_match(task, final_url))
+            results.append(evaluate_url_match(task, final_url, eval_mode))
         elif eval_type == "program_html":
             results.append(
                 await evaluate_program_html(
@@ -89,6 +100,8 @@ async def evaluate_task(
                     page_timeout_ms=page_timeout_ms,
                     settle_ms=settle_ms,
                     timeout_s=timeout_s,
+                    mode=eval_mode,
+                    live_page=live_page,
                 )
             )
     guard = evaluate_answer_guard(task, answer, answer_guard)
@@ -102,4 +115,5 @@ async def evaluate_task(
         results=results,
         judge=calls.judge.name if calls.used else None,
         judge_fallback=calls.used and calls.fallback,
+        eval_mode=eval_mode,
     )

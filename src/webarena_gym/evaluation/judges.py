@@ -91,6 +91,39 @@ _UA_PROMPT = (
 )
 
 
+# The harnesses' prompts, word for word (WebArena's helper_functions.py; VAB's differs in the
+# fuzzy prompt's last sentence). Both send them after the system message "You are a helpful
+# assistant" to gpt-4-1106-preview at temperature 0.
+HARNESS_JUDGE_MODEL = "gpt-4-1106-preview"
+HARNESS_SYSTEM = "You are a helpful assistant"
+_HARNESS_FUZZY_HEAD = (
+    "Help a teacher to grade the answer of a student given a question. Keep in mind that the "
+    "student may use different phrasing or wording to answer the question. The goal is to "
+    "evaluate whether the answer is semantically equivalent to the reference answer.\n"
+    "question: {intent}\n"
+    "reference answer: {reference}\n"
+    "all the string 'N/A' that you see is a special sequence that means 'not achievable'\n"
+    "student answer: {prediction}\n"
+)
+HARNESS_FUZZY_PROMPTS = {
+    "webarena": _HARNESS_FUZZY_HEAD + "Conclude the judgement by correct/incorrect/partially correct.",
+    "vab": _HARNESS_FUZZY_HEAD + "Conclude the judgement by 'correct', 'incorrect', or 'partially "
+    "correct'. Only output one of these options, and nothing else.",
+}
+HARNESS_UA_PROMPT = (
+    "task: {intent}\n"
+    "actual unachievable reason: {reference}\n"
+    "reported unachievable reason: {prediction}\n"
+    "The task described above is inherently unachievable due to the reason specified under "
+    "'actual unachievable reason'. An individual previously attempted this task and was unable "
+    "to complete it. They provided a reason for their failure, which is listed under 'reported "
+    "unachievable reason'. Your role is to review both the actual and reported reasons. "
+    "Determine if the reported reason aligns with the actual reason, even if implicitly. If the "
+    "stated reason is in line with the actual reason, respond with 'same'. Otherwise, respond "
+    "with 'different'."
+)
+
+
 class OpenAIJudge:
     """A judge behind an OpenAI-compatible ``/chat/completions`` endpoint (stdlib HTTP).
 
@@ -115,10 +148,18 @@ class OpenAIJudge:
     def __repr__(self) -> str:  # keeps the key out of logs
         return f"OpenAIJudge(base_url={self.base_url!r}, model={self.model!r})"
 
-    def fuzzy_match(self, intent: str, reference: str, prediction: str) -> bool:
-        """Ask whether the answer is correct; "incorrect"/"partially correct" count as no."""
+    #: The evaluation passes its mode (``prompts=``): in "webarena"/"vab" the harness's prompt.
+    follows_eval_mode = True
+
+    def fuzzy_match(
+        self, intent: str, reference: str, prediction: str, prompts: str | None = None
+    ) -> bool:
+        """Ask whether the answer is correct; "incorrect"/"partially correct" count as no.
+        ``prompts`` "webarena"/"vab": that harness's prompt word for word."""
+        template = HARNESS_FUZZY_PROMPTS.get(prompts or "", _FUZZY_PROMPT)
         reply = self.complete(
-            _FUZZY_PROMPT.format(intent=intent, reference=reference, prediction=prediction)
+            template.format(intent=intent, reference=reference, prediction=prediction),
+            system=HARNESS_SYSTEM if prompts in HARNESS_FUZZY_PROMPTS else None,
         ).lower()
         if "partially correct" in reply or "incorrect" in reply:
             return False
@@ -126,10 +167,16 @@ class OpenAIJudge:
             return True
         raise UnclearVerdict(f"judge {self.name} gave no correct/incorrect verdict: {reply!r:.200}")
 
-    def ua_match(self, intent: str, reference: str, prediction: str) -> bool:
-        """Ask whether the reported unachievable reason is the actual one ("same"/"different")."""
+    def ua_match(
+        self, intent: str, reference: str, prediction: str, prompts: str | None = None
+    ) -> bool:
+        """Ask whether the reported unachievable reason is the actual one ("same"/"different");
+        ``prompts`` "webarena"/"vab": the harnesses' prompt word for word."""
+        harness = prompts in HARNESS_FUZZY_PROMPTS
+        template = HARNESS_UA_PROMPT if harness else _UA_PROMPT
         reply = self.complete(
-            _UA_PROMPT.format(intent=intent, reference=reference, prediction=prediction)
+            template.format(intent=intent, reference=reference, prediction=prediction),
+            system=HARNESS_SYSTEM if harness else None,
         ).lower()
         if "different" in reply:
             return False
@@ -137,7 +184,7 @@ class OpenAIJudge:
             return True
         raise UnclearVerdict(f"judge {self.name} gave no same/different verdict: {reply!r:.200}")
 
-    def complete(self, prompt: str) -> str:
+    def complete(self, prompt: str, system: str | None = None) -> str:
         """One deterministic chat completion; returns the reply text.
 
         Raises:
@@ -145,7 +192,7 @@ class OpenAIJudge:
                 ``choices[0].message.content``.
         """
         messages = [
-            {"role": "system", "content": "You are a helpful assistant."},
+            {"role": "system", "content": system or "You are a helpful assistant."},
             {"role": "user", "content": prompt},
         ]
         try:
@@ -180,9 +227,10 @@ class JudgeCalls:
     goes to a worker thread to keep other environments' steps moving.
     """
 
-    def __init__(self, judge: Judge) -> None:
+    def __init__(self, judge: Judge, mode: str | None = None) -> None:
         self.judge = judge
         self.used = False
+        self.mode = mode
 
     @property
     def fallback(self) -> bool:
@@ -206,6 +254,10 @@ class JudgeCalls:
     ) -> bool:
         self.used = True
         try:
+            if self.mode and getattr(self.judge, "follows_eval_mode", False):
+                return bool(await asyncio.to_thread(
+                    method, intent, reference, prediction, prompts=self.mode
+                ))
             return bool(await asyncio.to_thread(method, intent, reference, prediction))
         except UnclearVerdict as exc:
             notes.append(str(exc))

@@ -26,8 +26,17 @@ from playwright.async_api import Error as PlaywrightError
 
 from webarena_gym.evaluation.helpers import HelperContext, call_helper
 from webarena_gym.evaluation.judges import JudgeCalls
+from webarena_gym.evaluation.modes import GYM
 from webarena_gym.evaluation.result import EvaluationError, EvaluatorResult, excerpt
-from webarena_gym.evaluation.string_match import check_contents
+from webarena_gym.evaluation.string_match import (
+    HARNESS_OR,
+    check_contents,
+    vab_clean,
+    vab_must_exclude,
+    vab_must_include,
+    webarena_clean,
+    webarena_must_include,
+)
 from webarena_gym.tasks.config import LAST_URL, ProgramHtmlCheck, TaskConfig
 from webarena_gym.tasks.funcs import is_func, parse_func_call
 
@@ -42,8 +51,11 @@ SETTLE_TIMEOUT_MS = 3000
 _PAGE_CLOSE_TIMEOUT_S = 5.0
 
 
-def _to_text(value: Any) -> str:
-    """A locator's JavaScript result as text (null -> "")."""
+def _to_text(value: Any, mode: str = GYM) -> str:
+    """A locator's JavaScript result as text (null -> ""); the harnesses' ``str(value)`` in
+    their modes (null -> "None", true -> "True", a list in Python's repr)."""
+    if mode != GYM:
+        return str(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -77,13 +89,19 @@ async def _open(
 
 
 async def _read_locator(
-    check: ProgramHtmlCheck, page: Page, helper_ctx: HelperContext, notes: list[str]
+    check: ProgramHtmlCheck,
+    page: Page,
+    helper_ctx: HelperContext,
+    notes: list[str],
+    mode: str = GYM,
 ) -> str:
-    """The text the check's locator selects on the opened page."""
+    """The text the check's locator selects on the opened page (entities decoded in the
+    ``gym`` mode; the harness modes decode, or not, when they compare)."""
     locator = check.locator.strip()
     if not locator:
         # The whole page, as WebArena's page.content(), with entities decoded so "&" matches.
-        return html.unescape(await page.content())
+        content = await page.content()
+        return content if mode != GYM else html.unescape(content)
     if is_func(locator):
         call = parse_func_call(locator)
         helper_ctx.helper = call.name
@@ -95,8 +113,8 @@ async def _read_locator(
         notes.append(f"locator failed, read as '': {str(exc).splitlines()[0]}")
         return ""
     if value is None:
-        notes.append("locator returned null, read as ''")
-    return _to_text(value)
+        notes.append("locator returned null, read as " + ("''" if mode == GYM else "'None'"))
+    return _to_text(value, mode)
 
 
 async def _read_page(
@@ -108,22 +126,35 @@ async def _read_page(
     page_timeout_ms: int,
     settle_ms: int,
     notes: list[str],
+    mode: str = GYM,
+    live_page: Page | None = None,
 ) -> tuple[bool, str]:
     """Open ``target`` in a new page, run the prep actions, read the locator; the page is
-    closed after. Returns (opened, the text read)."""
+    closed after. With ``live_page`` (a ``url: "last"`` check in a harness mode) that page is
+    read as the agent left it instead: not reloaded, not navigated, not closed, so unsaved
+    form state and a page reached by a POST are what the check sees. Returns (opened, the
+    text read)."""
+    if live_page is not None:
+        notes.append("read the agent's live page (url: last)")
+        await _prep(check, live_page, notes)
+        return True, await _read_locator(check, live_page, helper_ctx, notes, mode)
     page = await context.new_page()
     try:
         await _stay_on_first_document(page, notes)
         if not await _open(page, target, page_timeout_ms, notes, settle_ms):
             return False, ""
-        for action in check.prep_actions:
-            try:
-                await page.evaluate("() => { " + action + " }")
-            except PlaywrightError as exc:
-                notes.append(f"prep action failed: {str(exc).splitlines()[0]}")
-        return True, await _read_locator(check, page, helper_ctx, notes)
+        await _prep(check, page, notes)
+        return True, await _read_locator(check, page, helper_ctx, notes, mode)
     finally:
         await _close_page(page)
+
+
+async def _prep(check: ProgramHtmlCheck, page: Page, notes: list[str]) -> None:
+    for action in check.prep_actions:
+        try:
+            await page.evaluate("() => { " + action + " }")
+        except PlaywrightError as exc:
+            notes.append(f"prep action failed: {str(exc).splitlines()[0]}")
 
 
 async def _stay_on_first_document(page: Page, notes: list[str]) -> None:
@@ -178,6 +209,8 @@ async def _run_check(
     settle_ms: int,
     deadline: float | None,
     timeout_s: float | None,
+    mode: str = GYM,
+    live_page: Page | None = None,
 ) -> dict[str, Any]:
     notes: list[str] = []
     helper_ctx = HelperContext(
@@ -188,8 +221,11 @@ async def _run_check(
         judge=judge,
         intent=task.intent,
     )
+    live = None
     if check.url == LAST_URL:
         target = final_url
+        if mode != GYM and live_page is not None and not live_page.is_closed():
+            live = live_page
     elif is_func(check.url):
         call = parse_func_call(check.url)
         helper_ctx.helper = call.name
@@ -214,6 +250,8 @@ async def _run_check(
             page_timeout_ms=page_timeout_ms,
             settle_ms=settle_ms,
             notes=notes,
+            mode=mode,
+            live_page=live,
         )
         try:
             remaining = None if deadline is None else deadline - loop.time()
@@ -226,9 +264,15 @@ async def _run_check(
             )
     if opened:
         # The judge of fuzzy contents is not a page: it is not held to the pages' deadline.
-        score, content_notes = await check_contents(
-            check.required_contents, found, intent=task.intent, judge=judge, join_fuzzy=True
-        )
+        if mode == GYM:
+            score, content_notes = await check_contents(
+                check.required_contents, found, intent=task.intent, judge=judge,
+                join_fuzzy=True,
+            )
+        else:
+            score, content_notes = await harness_check_html(
+                mode, check.required_contents, found, intent=task.intent, judge=judge
+            )
         notes.extend(content_notes)
     else:
         score = 0.0
@@ -254,8 +298,15 @@ async def evaluate_program_html(
     page_timeout_ms: int = 15000,
     settle_ms: int = SETTLE_TIMEOUT_MS,
     timeout_s: float | None = None,
+    mode: str = GYM,
+    live_page: Page | None = None,
 ) -> EvaluatorResult:
     """``program_html``: every check of ``task.eval.program_html`` must pass.
+
+    ``mode`` is the evaluation mode (:mod:`~webarena_gym.evaluation.modes`): in ``"webarena"``
+    and ``"vab"`` a check reads and compares as that harness does, and a ``url: "last"`` check
+    reads ``live_page`` (the agent's page as it ended) when given; in ``"gym"`` every check
+    opens its URL in a new page of ``context``.
 
     ``timeout_s`` bounds the time spent opening and reading the checks' pages, all checks
     together (``None``: each page only has ``page_timeout_ms``); a check whose page is not read
@@ -287,6 +338,8 @@ async def evaluate_program_html(
                 settle_ms=settle_ms,
                 deadline=deadline,
                 timeout_s=timeout_s,
+                mode=mode,
+                live_page=live_page,
             )
         )
     score = 1.0 if all(c["score"] == 1.0 for c in checks) else 0.0
@@ -294,3 +347,61 @@ async def evaluate_program_html(
     found = [{k: c[k] for k in ("target", "opened", "found", "score")} for c in checks]
     notes = [f"check {i}: {note}" for i, c in enumerate(checks) for note in c["notes"]]
     return EvaluatorResult("program_html", score, expected, found, notes)
+
+
+async def harness_check_html(
+    mode: str, contents: Mapping[str, Any], found: str, *, intent: str, judge: JudgeCalls
+) -> tuple[float, list[str]]:
+    """Compare a check's text with ``required_contents`` as the ``mode`` harness does.
+
+    Both harnesses use only the first kind present, in the order exact_match, must_include,
+    (VAB:) must_exclude, fuzzy_match, and split ``|OR|`` in ``must_include``. WebArena decodes
+    HTML entities first and compares ``must_include`` as substrings; VAB decodes nothing and
+    compares one-token references with whole tokens, and asks the judge once about all fuzzy
+    references joined by ", ". A kind WebArena's harness rejects is checked as the ``gym``
+    mode checks it, with a note.
+    """
+    notes: list[str] = []
+    if mode == "webarena":
+        text = html.unescape(found)
+        if "exact_match" in contents:
+            ok = webarena_clean(text) == webarena_clean(contents["exact_match"])
+            if not ok:
+                notes.append(f"exact_match: {webarena_clean(text)!r:.200} != "
+                             f"{contents['exact_match']!r}")
+            return (1.0 if ok else 0.0), notes
+        if "must_include" in contents:
+            score = 1.0
+            for item in contents["must_include"]:
+                alts = item.split(HARNESS_OR)
+                if not any(webarena_must_include(a, text, tokenize=False) for a in alts):
+                    score = 0.0
+                    notes.append(f"must_include: {item!r} not found")
+            return score, notes
+        notes.append(f"required_contents {sorted(contents)}: WebArena's harness rejects these "
+                     "kinds; checked as the gym mode checks them")
+        score, more = await check_contents(contents, found, intent=intent, judge=judge,
+                                           join_fuzzy=True)
+        return score, notes + more
+    if "exact_match" in contents:
+        ok = vab_clean(found) == vab_clean(contents["exact_match"])
+        if not ok:
+            notes.append(f"exact_match: {vab_clean(found)!r:.200} != {contents['exact_match']!r}")
+        return (1.0 if ok else 0.0), notes
+    score = 1.0
+    if "must_include" in contents:
+        for item in contents["must_include"]:
+            if not any(vab_must_include(a, found) for a in item.split(HARNESS_OR)):
+                score = 0.0
+                notes.append(f"must_include: {item!r} not found")
+    elif "must_exclude" in contents:
+        for item in contents["must_exclude"]:
+            if not vab_must_exclude(item, found):
+                score = 0.0
+                notes.append(f"must_exclude: {item!r} found")
+    elif contents.get("fuzzy_match"):
+        reference = ", ".join(contents["fuzzy_match"])
+        if not await judge.fuzzy_match(intent, reference, found, notes):
+            score = 0.0
+            notes.append(f"fuzzy_match: judge says {reference!r} does not match")
+    return score, notes

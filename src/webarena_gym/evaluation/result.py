@@ -39,18 +39,23 @@ class EvalResult:
     """The episode's reward (product of the evaluators) and why.
 
     ``judge`` names the fuzzy judge when one was consulted; ``judge_fallback`` is True when that
-    judge was the offline normalized matcher instead of an LLM.
+    judge was the offline normalized matcher instead of an LLM; ``eval_mode`` is the
+    evaluation mode that scored it (:mod:`~webarena_gym.evaluation.modes`).
     """
 
     reward: float
     results: list[EvaluatorResult]
     judge: str | None = None
     judge_fallback: bool = False
+    eval_mode: str = "gym"
 
     def to_info(self) -> dict[str, Any]:
-        """``info["eval"]``: the reward, the judge, and each evaluator's expected vs found."""
+        """``info["eval"]``: the reward, the evaluation mode, the judge (``judge_fallback``:
+        the offline matcher stood in for an LLM, so the score is not a judged one), and each
+        evaluator's expected vs found."""
         return {
             "reward": self.reward,
+            "eval_mode": self.eval_mode,
             "judge": self.judge,
             "judge_fallback": self.judge_fallback,
             "evaluators": [result.to_info() for result in self.results],

@@ -72,6 +72,9 @@ class SandboxEnv(WebArenaEnv):
     """
 
     eval_settle_ms = 0  # server-rendered pages: nothing loads after "load"
+    # The sandbox scores with this project's own semantics (its configs are written for them:
+    # answer guards, numbers compared by value, every required_contents kind checked).
+    default_eval_mode = "gym"
     # The sites render on the server and ship no scripts: checks read the pages with page
     # scripts off, so a script an agent stored in a site cannot fake what they read.
     eval_page_scripts = False

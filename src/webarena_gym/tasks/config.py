@@ -126,6 +126,9 @@ class ReferenceAnswers:
     must_include: list[str] | None = None
     must_exclude: list[str] | None = None
     fuzzy_match: list[str] | str | None = None
+    #: Kinds the config gave as one bare string rather than a list (WebArena-Lite task 81's
+    #: ``must_include``); VAB's harness iterates such a string character by character.
+    unlisted: tuple[str, ...] = ()
 
     @property
     def unachievable(self) -> bool:
@@ -139,6 +142,8 @@ class ReferenceAnswers:
             value = getattr(self, kind)
             if value is not None:
                 out[kind] = list(value) if isinstance(value, list) else value
+                if kind in self.unlisted and isinstance(value, list) and len(value) == 1:
+                    out[kind] = value[0]
         return out
 
 
@@ -198,6 +203,9 @@ class EvalConfig:
     reference_answer_raw_annotation: str | None = None
     answer_guard: AnswerGuard | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Whether the config states ``url_note`` (VAB's harness reads a missing one as "EXACT",
+    #: WebArena's as "GOLD in PRED"; ``url_note`` holds the latter).
+    url_note_given: bool = True
 
     @property
     def reference_urls(self) -> list[str]:
@@ -214,8 +222,9 @@ class EvalConfig:
             "reference_url": self.reference_url,
             "program_html": [check.to_dict() for check in self.program_html],
             "string_note": self.string_note,
-            "url_note": self.url_note,
         }
+        if self.url_note_given:
+            out["url_note"] = self.url_note
         if self.reference_answer_raw_annotation is not None:
             out["reference_answer_raw_annotation"] = self.reference_answer_raw_annotation
         if self.answer_guard is not None:
@@ -559,6 +568,7 @@ class _Parser:
             reference_answers=answers,
             reference_url=reference_url,
             url_note=url_note,
+            url_note_given="url_note" in data,
             program_html=checks,
             string_note=string_note,
             reference_answer_raw_annotation=raw,
@@ -630,7 +640,11 @@ class _Parser:
         )
 
     def reference_answers(self, data: Mapping[str, Any]) -> ReferenceAnswers:
-        return ReferenceAnswers(**self.contents(data, "eval.reference_answers"))
+        unlisted = tuple(
+            kind for kind in ("exact_match", "must_include", "must_exclude")
+            if kind != "exact_match" and isinstance(data.get(kind), str)
+        )
+        return ReferenceAnswers(**self.contents(data, "eval.reference_answers"), unlisted=unlisted)
 
     def func(self, text: str, path: str, *, page_allowed: bool) -> None:
         # Imported here: the registry lives with the evaluators, which import this module.
