@@ -188,6 +188,7 @@ def verified_to_webarena(
     if not evaluators:
         raise reader.fail("eval", "is empty; a webarena-verified task has an AgentResponseEvaluator")
     reason: str | None = None
+    network_reason: str | None = None
     mapped: dict[str, Any] | None = None
     for i, evaluator in enumerate(evaluators):
         path = f"eval[{i}]"
@@ -202,7 +203,8 @@ def verified_to_webarena(
             )
         reader.get(evaluator, "expected", f"{path}.expected", Mapping, "the expected object")
         if name == "NetworkEventEvaluator":
-            reason = reason or (
+            # The most basic reason first: it holds whatever the agent answers.
+            network_reason = network_reason or (
                 f"{path} is a NetworkEventEvaluator: it checks the HTTP requests the browser "
                 "sent, and webarena-gym records no network trace"
             )
@@ -226,6 +228,7 @@ def verified_to_webarena(
     }
     out.update({k: v for k, v in data.items() if k not in out and k not in ("start_urls", "eval")})
     out[VERIFIED_KEY] = list(evaluators)
+    reason = network_reason or reason
     if reason is None and mapped is not None:
         out["eval"] = mapped
         return out
