@@ -34,6 +34,7 @@ from webarena_gym.browser.discovery import ChromiumNotFoundError
 from webarena_gym.evaluation import EvalResult, Judge, default_judge, evaluate_task
 from webarena_gym.evaluation.answer_guard import DEFAULT_GUARD_MODE, check_guard_mode
 from webarena_gym.evaluation.modes import VAB, WEBARENA, check_eval_mode
+from webarena_gym.evaluation.result import EvaluatorResult, excerpt
 from webarena_gym.observation import PageObservation, observe_page
 from webarena_gym.spaces import UnicodeText
 from webarena_gym.tasks import TaskConfig, load_task_configs
@@ -52,6 +53,23 @@ _CLICK_TARGET_JS = f"""id => {{
         href: link ? link.href : '',
     }};
 }}"""
+
+
+def unscored_result(task: TaskConfig, answer: str) -> EvalResult:
+    """The verdict on an episode of a task without evaluators (``eval.needs_outcome_judge``).
+
+    Reward 0 with one ``outcome_judge`` record (score 0) whose notes say why the task has no
+    evaluators and that an outcome judge must score the episode; the env adds
+    ``info["eval"]["needs_outcome_judge"] = True``. The evaluators are not run: on a task
+    with no evaluators their product would be 1.0 for any episode.
+    """
+    reason = task.eval.needs_outcome_judge or "the task has no evaluators"
+    note = (
+        f"not scored: {reason}. Reward 0 is a placeholder, not a verdict; score this episode "
+        "with an outcome judge (the trajectory, the final page and the answer)"
+    )
+    record = EvaluatorResult("outcome_judge", 0.0, None, excerpt(answer), [note])
+    return EvalResult(reward=0.0, results=[record])
 
 
 class WebArenaEnvError(RuntimeError):
@@ -507,6 +525,9 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
                 answer = f"Early stop: {stop_reason}"  # VAB's runner's stop action
             reward = await self._evaluate(answer)
             extra["eval"] = self.last_eval.to_info() if self.last_eval else None
+            if extra["eval"] is not None and self.task is not None:
+                # A task without evaluators (an instruction-only task) is not scored here.
+                extra["eval"]["needs_outcome_judge"] = bool(self.task.eval.needs_outcome_judge)
             self.done = True
         info = self._info(page_obs, parsed)
         info["parse_error"] = parse_error
@@ -620,6 +641,9 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
     async def _evaluate(self, answer: str) -> float:
         assert self.session is not None and self.task is not None
         session, task = self.session, self.task
+        if task.eval.needs_outcome_judge:
+            self.last_eval = unscored_result(task, answer)
+            return float(self.last_eval.reward)
         judge = self.judge if self.judge is not None else default_judge()
         final_url = session.page.url
         scripts = self.eval_page_scripts

@@ -1,7 +1,9 @@
-"""WebArena task configs: the schema, loading with validation, placeholder substitution."""
+"""Task configs: the schema, loading (WebArena, webarena-verified, instruction lists) with
+validation, placeholder substitution."""
 
 from webarena_gym.tasks.config import (
     EVAL_TYPES,
+    OUTCOME_JUDGE_KEY,
     SITE_ENV_VARS,
     SITE_PLACEHOLDERS,
     SITES,
@@ -11,6 +13,12 @@ from webarena_gym.tasks.config import (
     ReferenceAnswers,
     TaskConfig,
     TaskConfigError,
+)
+from webarena_gym.tasks.formats import (
+    FORMATS,
+    detect_format,
+    instruction_to_webarena,
+    verified_to_webarena,
 )
 from webarena_gym.tasks.funcs import FuncCall, FuncSyntaxError, parse_func_call
 from webarena_gym.tasks.loader import (
@@ -23,6 +31,8 @@ from webarena_gym.tasks.loader import (
 
 __all__ = [
     "EVAL_TYPES",
+    "FORMATS",
+    "OUTCOME_JUDGE_KEY",
     "LITE_CONFIG_ENV_VAR",
     "SITES",
     "SITE_ENV_VARS",
@@ -35,9 +45,12 @@ __all__ = [
     "ReferenceAnswers",
     "TaskConfig",
     "TaskConfigError",
+    "detect_format",
+    "instruction_to_webarena",
     "load_task_configs",
     "parse_func_call",
     "site_urls_from_env",
     "substitute_placeholders",
+    "verified_to_webarena",
     "webarena_lite_config_path",
 ]

@@ -29,6 +29,11 @@ UNACHIEVABLE = "N/A"
 AND_SEPARATOR = "|AND|"
 OR_SEPARATOR = "|OR|"
 
+OUTCOME_JUDGE_KEY = "needs_outcome_judge"
+"""``eval`` key of a task without evaluators (``eval_types: []``): why it has none. Such a task
+(an instruction-only task list, a webarena-verified task whose checks cannot run here) ends its
+episodes with reward 0 and ``info["eval"]["needs_outcome_judge"]``; an outcome judge scores it."""
+
 MAX_CONFIG_DEPTH = 64
 """How deeply a config's objects and lists may nest (WebArena's own nest 6 levels)."""
 
@@ -206,6 +211,16 @@ class EvalConfig:
     #: Whether the config states ``url_note`` (VAB's harness reads a missing one as "EXACT",
     #: WebArena's as "GOLD in PRED"; ``url_note`` holds the latter).
     url_note_given: bool = True
+
+    @property
+    def needs_outcome_judge(self) -> str | None:
+        """Why this task has no evaluators (``eval.needs_outcome_judge``), or None when it has.
+
+        Such a task cannot be scored by the evaluators: its episodes end with reward 0 and
+        ``info["eval"]["needs_outcome_judge"] = True``; an outcome judge must score them.
+        """
+        reason = self.extra.get(OUTCOME_JUDGE_KEY)
+        return reason if isinstance(reason, str) and reason.strip() else None
 
     @property
     def reference_urls(self) -> list[str]:
@@ -469,8 +484,25 @@ class _Parser:
             self.typed(data, "eval_types", "eval.eval_types", list, "a list of evaluator names"),
             "eval.eval_types",
         )
-        if not eval_types:
-            raise self.fail("eval.eval_types", f"is empty; use some of {', '.join(EVAL_TYPES)}")
+        judge_reason = data.get(OUTCOME_JUDGE_KEY)
+        if judge_reason is not None and not (
+            isinstance(judge_reason, str) and judge_reason.strip()
+        ):
+            raise self.fail(
+                f"eval.{OUTCOME_JUDGE_KEY}",
+                "must be a non-empty string saying why the task has no evaluators",
+            )
+        if not eval_types and judge_reason is None:
+            raise self.fail(
+                "eval.eval_types",
+                f"is empty; use some of {', '.join(EVAL_TYPES)} (a task scored only by an "
+                f'outcome judge says why in eval.{OUTCOME_JUDGE_KEY}: "...")',
+            )
+        if eval_types and judge_reason is not None:
+            raise self.fail(
+                f"eval.{OUTCOME_JUDGE_KEY}",
+                "is only for a task without evaluators; empty eval.eval_types or drop this key",
+            )
         for i, name in enumerate(eval_types):
             if name not in EVAL_TYPES:
                 raise self.fail(

@@ -12,6 +12,7 @@ import json
 import os
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,13 @@ from webarena_gym.tasks.config import (
     SITE_PLACEHOLDERS,
     TaskConfig,
     TaskConfigError,
+)
+from webarena_gym.tasks.formats import (
+    check_format,
+    check_unscorable,
+    detect_format,
+    instruction_to_webarena,
+    verified_to_webarena,
 )
 
 LITE_CONFIG_ENV_VAR = "WEBARENA_LITE_CONFIG"
@@ -82,31 +90,65 @@ def _substitute(config: TaskConfig, site_urls: Mapping[str, str], source: str) -
 
 
 def load_task_configs(
-    source: TaskSource, site_urls: Mapping[str, str] | None = None
+    source: TaskSource,
+    site_urls: Mapping[str, str] | None = None,
+    *,
+    format: str = "auto",
+    unscorable: str = "mark",
 ) -> list[TaskConfig]:
-    """Load and validate WebArena task configs.
+    """Load and validate task configs, in any of the formats of :mod:`webarena_gym.tasks.formats`.
 
     Args:
-        source: a JSON file holding a list of configs (or one config), a folder of per-task
-            ``*.json`` files (ordered by task id, numerically when ids are ints), or a
-            sequence of config dicts.
+        source: a JSON file holding a list of configs (or one config), a JSON Lines file
+            (``*.jsonl``, one object a line), a folder of per-task ``*.json`` / ``*.jsonl``
+            files (ordered by task id, numerically when ids are ints), or a sequence of
+            config dicts.
         site_urls: when given, placeholders are substituted (see :func:`substitute_placeholders`).
+        format: ``"auto"`` (default: each entry's shape says, see
+            :func:`~webarena_gym.tasks.formats.detect_format`; every entry of a source must
+            be in the same format), ``"webarena"`` (WebArena's and VAB's WebArena-Lite
+            configs), ``"webarena-verified"`` (its structured-answer configs) or
+            ``"instructions"`` (instruction-only task lists such as WebRL's: tasks without
+            evaluators, for an outcome judge).
+        unscorable: what becomes of a webarena-verified task our evaluators cannot score
+            faithfully (see :func:`~webarena_gym.tasks.formats.verified_to_webarena`):
+            ``"mark"`` (default) loads it without evaluators, marked
+            ``eval.needs_outcome_judge``; ``"raise"`` raises :class:`TaskConfigError`;
+            ``"skip"`` leaves it out.
 
     Raises:
-        TaskConfigError: invalid JSON (file and line), a malformed config (task id and field),
-            or a task id defined twice.
+        TaskConfigError: invalid JSON (file and line), a malformed config (file, task id and
+            field), an entry whose format cannot be told or differs from the others', or a
+            task id defined twice.
         FileNotFoundError: ``source`` is a path that does not exist.
+        ValueError: an unknown ``format`` or ``unscorable``.
     """
+    check_format(format)
+    check_unscorable(unscorable)
     entries = _read_entries(source)
     configs: list[tuple[str, TaskConfig]] = []
     seen: dict[int | str, str] = {}
-    for origin, index, data in entries:
+    first_format: dict[str, tuple[str, str]] = {}  # origin -> (format, where) of its first entry
+    for entry in entries:
+        origin, where, data = entry.origin, entry.where, entry.data
+        kind = format if format != "auto" else _detected(entry, first_format)
         try:
+            if kind == "webarena-verified":
+                converted = verified_to_webarena(
+                    data, source=origin, where=where, unscorable=unscorable
+                )
+                if converted is None:
+                    continue
+                data = converted
+            elif kind == "instructions":
+                data = instruction_to_webarena(
+                    data, source=origin, where=where, default_id=entry.default_id
+                )
             config = TaskConfig.from_dict(data, source=origin)
         except TaskConfigError as exc:
-            if exc.task_id is None and index is not None:
+            if exc.task_id is None and entry.in_list and where not in exc.problem:
                 raise TaskConfigError(
-                    f"{exc.problem} (entry {index} of the list)",
+                    f"{exc.problem} ({where})",
                     field=exc.field,
                     source=origin,
                 ) from None
@@ -128,6 +170,25 @@ def load_task_configs(
     return [config for _, config in configs]
 
 
+def _detected(entry: _Entry, first_format: dict[str, tuple[str, str]]) -> str:
+    """The format of ``entry`` under ``format="auto"``; an entry whose shape says nothing is
+    read as WebArena's (whose validation then names the missing field)."""
+    kind = detect_format(entry.data) or "webarena"
+    if entry.origin not in first_format:
+        first_format[entry.origin] = (kind, entry.where)
+        return kind
+    first, first_where = first_format[entry.origin]
+    if kind != first:
+        task_id = entry.data.get("task_id") if isinstance(entry.data, Mapping) else None
+        raise TaskConfigError(
+            f"{entry.where} looks like a {kind} task but {first_where} like a {first} one; "
+            "keep one format a file, or pass format=... to load_task_configs",
+            task_id=task_id if isinstance(task_id, (int, str)) else None,
+            source=entry.origin,
+        )
+    return kind
+
+
 def source_is_folder(source: TaskSource) -> bool:
     """Whether ``source`` names a folder of per-task files."""
     return isinstance(source, (str, os.PathLike)) and Path(source).is_dir()
@@ -140,36 +201,87 @@ def _task_order(config: TaskConfig) -> tuple[int, int | str]:
     return (0, int(text)) if text.isdigit() else (1, text)
 
 
-def _read_entries(source: TaskSource) -> list[tuple[str, int | None, Any]]:
-    """(origin, index in its list or None, config dict) for every config in ``source``."""
+@dataclass(frozen=True)
+class _Entry:
+    """One task entry of a source: where it is, and its data."""
+
+    origin: str  # the file (or "<dicts>")
+    where: str  # "entry 3 of the list", "line 4", "the file"
+    data: Any
+    in_list: bool  # whether its file holds several entries
+    default_id: int | str  # id of an instruction without one: "<file stem>-<index>"
+
+
+def _read_entries(source: TaskSource) -> list[_Entry]:
+    """Every task entry in ``source``, in file order."""
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         if path.is_dir():
             entries = []
-            for file in sorted(path.glob("*.json")):
-                entries.extend(_entries_of(_read_json(file), str(file)))
+            files = sorted([*path.glob("*.json"), *path.glob("*.jsonl")])
+            for file in files:
+                entries.extend(_entries_of_file(file))
             return entries
         if not path.is_file():
             raise FileNotFoundError(f"task config source {str(path)!r} does not exist")
-        return _entries_of(_read_json(path), str(path))
+        return _entries_of_file(path)
     if isinstance(source, Mapping):
-        return [("<dicts>", None, source)]
-    if isinstance(source, Sequence):
-        return [("<dicts>", i, item) for i, item in enumerate(source)]
+        return [_Entry("<dicts>", "the dict", source, False, 0)]
+    if isinstance(source, Sequence) and not isinstance(source, (str, bytes)):
+        return [
+            _Entry("<dicts>", f"entry {i} of the list", item, True, i)
+            for i, item in enumerate(source)
+        ]
     raise TypeError(
         f"source must be a path, a config dict or a sequence of dicts, not {type(source).__name__}"
     )
 
 
-def _entries_of(data: Any, origin: str) -> list[tuple[str, int | None, Any]]:
+def _entries_of_file(path: Path) -> list[_Entry]:
+    origin, stem = str(path), path.stem
+    if path.suffix.lower() == ".jsonl":
+        return [
+            _Entry(origin, f"line {line}", data, True, f"{stem}-{i}")
+            for i, (line, data) in enumerate(_read_jsonl(path))
+        ]
+    data = _read_json(path)
     if isinstance(data, list):
-        return [(origin, i, item) for i, item in enumerate(data)]
+        return [
+            _Entry(origin, f"entry {i} of the list", item, True, f"{stem}-{i}")
+            for i, item in enumerate(data)
+        ]
     if isinstance(data, dict):
-        return [(origin, None, data)]
+        return [_Entry(origin, "the file", data, False, stem)]
     raise TaskConfigError(
         f"must hold a config object or a list of them, not a JSON {type(data).__name__}",
         source=origin,
     )
+
+
+def _read_jsonl(path: Path) -> list[tuple[int, Any]]:
+    """(line number, object) for every non-blank line of a JSON Lines file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise TaskConfigError(f"is not UTF-8 text ({exc.reason})", source=str(path)) from None
+    out = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            _check_json_depth(line, str(path))
+            out.append((number, json.loads(line)))
+        except json.JSONDecodeError as exc:
+            raise TaskConfigError(
+                f"invalid JSON at line {number}, column {exc.colno}: {exc.msg} "
+                "(a .jsonl file holds one JSON object a line)",
+                source=str(path),
+            ) from None
+        except RecursionError:
+            raise TaskConfigError(
+                f"line {number} nests JSON arrays/objects too deeply to read", source=str(path)
+            ) from None
+    return out
 
 
 def _read_json(path: Path) -> Any:
