@@ -553,49 +553,49 @@ def _literal(node: ast.expr, what: str, source: str) -> object:
 
 
 def _action_from_call(call: ast.Call, source: str) -> Action:
-    """Turn a parsed call into a validated Action."""
-    func = call.func.id.lower()  # type: ignore[attr-defined]  # checked in _parse_call_source
-    keywords: dict[str, ast.expr] = {}
-    for kw in call.keywords:
-        if kw.arg is None:
-            raise ActionParseError(f"`**` arguments are not accepted in {func}(). {_BRIEF_HINT}")
-        key = kw.arg.lower()
-        if key in keywords:
-            raise ActionParseError(f"`{key}` is given twice in {func}(). {_BRIEF_HINT}")
-        keywords[key] = kw.value
+    """Turn a parsed call into a validated Action.
 
+    As in the WebArena-Lite harness (VisualAgentBench), keywords an action does not use
+    (``element=`` of a scroll, ``argument=`` of a click, ``reason=``) and positional arguments
+    of ``do()`` are ignored, but every keyword's value must still be a literal.
+    """
+    func = call.func.id.lower()  # type: ignore[attr-defined]  # checked in _parse_call_source
     if func in ("go_backward", "go_forward"):
-        if call.args or keywords:
+        if call.args or call.keywords:
             raise ActionParseError(f"{func}() takes no arguments; write {func}().")
         return Action("Go Backward" if func == "go_backward" else "Go Forward")
 
+    wanted = ("message",) if func == "exit" else ("action", "element", "argument")
+    keywords = _keywords(call, func, wanted, source)
+
     if func == "exit":
-        unknown = sorted(set(keywords) - {"message"})
-        if unknown:
+        if "message" in keywords:
+            message = keywords["message"]
+        elif len(call.args) > 1:
+            raise ActionParseError('exit() takes one message; write exit(message="the answer").')
+        elif call.args:
+            message = _literal(call.args[0], "message of exit()", source)
+        elif call.keywords:
+            # exit(answer="x"): an answer was meant, under a name that is not read.
+            names = ", ".join(sorted({kw.arg for kw in call.keywords if kw.arg}))
             raise ActionParseError(
-                f"exit() got unknown keyword(s) {', '.join(unknown)}; "
+                f"exit() got unknown keyword(s) {names} and no message=; "
                 'write exit(message="the answer").'
             )
-        if len(call.args) + len(keywords) > 1:
-            raise ActionParseError('exit() takes one message; write exit(message="the answer").')
-        nodes = call.args or list(keywords.values())
-        message = _literal(nodes[0], "message of exit()", source) if nodes else ""
+        else:
+            message = ""
         return _validated(_SPECS_BY_KEY["exit"], None, "" if message is None else message)
 
     # do(action=..., element=..., argument=...)
-    if call.args:
-        raise ActionParseError(
-            "do() takes keyword arguments only (action=, element=, argument=). " + _BRIEF_HINT
-        )
-    unknown = sorted(set(keywords) - {"action", "element", "argument"})
-    if unknown:
-        raise ActionParseError(
-            f"do() got unknown keyword(s) {', '.join(unknown)}; "
-            f"it takes action=, element= and argument=. {_BRIEF_HINT}"
-        )
     if "action" not in keywords:
-        raise ActionParseError(f"do() needs action=, one of: {_DO_NAMES}. {_BRIEF_HINT}")
-    name = _literal(keywords["action"], "action name", source)
+        positional = (
+            "; it takes keyword arguments only (action=, element=, argument=)"
+            if call.args else ""
+        )
+        raise ActionParseError(
+            f"do() needs action=, one of: {_DO_NAMES}{positional}. {_BRIEF_HINT}"
+        )
+    name = keywords["action"]
     if not isinstance(name, str):
         raise ActionParseError(f"The action name must be a string, one of: {_DO_NAMES}.")
     spec = _spec_for(name)
@@ -604,11 +604,48 @@ def _action_from_call(call: ast.Call, source: str) -> Action:
             f'Unknown action "{_snippet(name, 40)}". Valid actions: {_DO_NAMES}; '
             'finish with exit(message="the answer").'
         )
-    element = _literal(keywords["element"], "element", source) if "element" in keywords else None
-    argument = (
-        _literal(keywords["argument"], "argument", source) if "argument" in keywords else None
-    )
+    # What the action does not use is ignored, as the harness ignores it.
+    element = keywords.get("element") if spec.needs_element else None
+    argument = keywords.get("argument") if spec.needs_argument else None
     return _validated(spec, element, argument)
+
+
+def _keywords(
+    call: ast.Call, func: str, wanted: tuple[str, ...], source: str
+) -> dict[str, object]:
+    """The literal values of the keywords in ``wanted`` that the call gives.
+
+    A keyword is matched by its exact name first, else by its name in any case
+    (``Element=``); two case variants of one name without the exact one are ambiguous.
+    Every other keyword is ignored, but its value must be a literal too (the harness
+    evaluates them all). ``**`` unpacking is refused.
+    """
+    exact: dict[str, ast.expr] = {}
+    folded: dict[str, list[ast.expr]] = {}
+    for kw in call.keywords:
+        if kw.arg is None:
+            raise ActionParseError(f"`**` arguments are not accepted in {func}(). {_BRIEF_HINT}")
+        exact[kw.arg] = kw.value  # Python itself refuses a keyword given twice
+        folded.setdefault(kw.arg.lower(), []).append(kw.value)
+    chosen: dict[str, ast.expr] = {}
+    for key in wanted:
+        if key in exact:
+            chosen[key] = exact[key]
+        elif len(folded.get(key, ())) == 1:
+            chosen[key] = folded[key][0]
+        elif key in folded:
+            raise ActionParseError(f"`{key}` is given twice in {func}(). {_BRIEF_HINT}")
+    values: dict[str, object] = {}
+    for key, node in chosen.items():
+        what = "action name" if key == "action" else key
+        if func == "exit":
+            what = "message of exit()"
+        values[key] = _literal(node, what, source)
+    used = {id(node) for node in chosen.values()}
+    for kw in call.keywords:
+        if id(kw.value) not in used:
+            _literal(kw.value, f"value of {kw.arg}=", source)
+    return values
 
 
 def _spec_for(name: str) -> ActionSpec | None:
