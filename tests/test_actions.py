@@ -727,3 +727,127 @@ def test_type_on_a_widget_whose_click_navigates_says_it_is_not_a_text_field(run)
 
 def test_execution_error_is_a_runtime_error() -> None:
     assert issubclass(ActionExecutionError, RuntimeError)
+
+
+# --------------------------------------------------------------------------------------------
+# Execution as the WebArena-Lite harness does it (VisualAgentBench's execute_action_webrl)
+# --------------------------------------------------------------------------------------------
+
+
+def test_type_sends_key_events_like_a_user(run) -> None:
+    # The harness clicks the field, presses Ctrl+A and Backspace, then keyboard.type()s the
+    # text: key handlers (autocomplete, search-as-you-type) see every key.
+    async def scenario(page) -> None:
+        await _do(page, 'do(action="Type", argument="abc", element="1")')
+        assert await page.input_value("#field") == "abc"
+        log = (await page.text_content("#log")).split("\n")
+        after_clear = log[log.index("keydown:Backspace") + 1:]
+        typed = [entry for entry in after_clear if entry.startswith("keydown:")]
+        assert typed == ["keydown:a", "keydown:b", "keydown:c"]
+        assert "keyup:c" in log
+        assert "keydown:Backspace" in log  # the old text was cleared by keys, too
+        assert await page.text_content("#suggestions") == "abc (suggestion)"
+
+    run("keys.html", scenario)
+
+
+def test_type_sends_a_long_text_partly_as_one_insertion(
+    run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(actions, "TYPE_KEYS_MAX", 4)
+
+    async def scenario(page) -> None:
+        await _do(page, 'do(action="Type", argument="abcdefghij", element="1")')
+        assert await page.input_value("#field") == "abcdefghij"
+        log = (await page.text_content("#log")).split("\n")
+        after_clear = log[log.index("keydown:Backspace") + 1:]
+        keys = [entry for entry in after_clear if entry.startswith("keydown:")]
+        assert keys == ["keydown:a", "keydown:b", "keydown:c", "keydown:d"]
+        assert "input:insertText" in log
+
+    run("keys.html", scenario)
+
+
+def test_type_presses_enter_for_a_line_break_as_the_harness_does(run) -> None:
+    async def scenario(page) -> None:
+        await _do(page, 'do(action="Type", argument="one line\\n", element="5")')
+        assert "/echo?" in page.url
+        assert await page.text_content("#q") == "line=one line"
+
+    run("keys.html", scenario)
+
+
+def test_type_into_a_date_field_takes_the_iso_form(run) -> None:
+    async def scenario(page) -> None:
+        await _do(page, 'do(action="Type", argument="2024-01-31", element="14")')
+        assert await page.input_value("#when") == "2024-01-31"
+
+    run("form.html", scenario)
+
+
+def test_search_waits_for_suggestions_before_enter(run) -> None:
+    # The harness pauses 2 s between typing and Enter; suggestions fetched while typing are in.
+    async def scenario(page) -> None:
+        await _do(page, 'do(action="Search", argument="shoes", element="2")')
+        assert "/echo?" in page.url
+        assert await page.text_content("#q") == "q=shoes&suggested=yes"
+
+    run("keys.html", scenario)
+
+
+def test_search_waits_for_a_form_submitted_late(run) -> None:
+    async def scenario(page) -> None:
+        await _do(page, 'do(action="Search", argument="boots", element="3")')
+        assert "/echo?" in page.url
+        assert await page.text_content("#q") == "late=boots"
+
+    run("keys.html", scenario)
+
+
+def test_search_waits_for_results_loaded_without_navigation(run) -> None:
+    async def scenario(page) -> None:
+        url = page.url
+        await _do(page, 'do(action="Search", argument="hats", element="4")')
+        assert page.url == url
+        assert await page.text_content("#results") == "results for hats"
+
+    run("keys.html", scenario)
+
+
+def test_search_pause_is_bounded(run, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A page that never goes quiet (a request that hangs) costs at most the two bounds.
+    monkeypatch.setattr(actions, "SEARCH_PAUSE_MAX_MS", 300)
+    monkeypatch.setattr(actions, "SEARCH_RESULTS_MAX_MS", 300)
+
+    async def scenario(page) -> None:
+        await page.evaluate(
+            """() => document.getElementById('grid-search').addEventListener(
+                'input', () => { fetch('/hang?s=30').catch(() => {}); })"""
+        )
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await _do(page, 'do(action="Search", argument="hats", element="4")')
+        assert loop.time() - started < 3.0
+        assert await page.input_value("#grid-search") == "hats"
+
+    run("keys.html", scenario)
+
+
+@pytest.mark.parametrize(
+    ("argument", "value"),
+    [
+        ("Kingdom", "uk"),  # the harness's rule: the first option whose text contains it
+        ("united", "uk"),
+        ("states OF america", "us"),
+        ("light", "lb"),
+        ("Blue", "b"),  # kept difference: an exact label wins over an earlier containing one
+    ],
+)
+def test_select_falls_back_to_a_substring_of_the_option_text(
+    run, argument: str, value: str
+) -> None:
+    async def scenario(page) -> None:
+        await execute_action(page, Action("Select Dropdown Option", "15", argument))
+        assert await page.input_value("#country") == value
+
+    run("form.html", scenario)
