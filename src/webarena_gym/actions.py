@@ -859,8 +859,10 @@ async def execute_action(page: Page, action: Action, *, timeout_ms: int = 5000) 
     watch = _NavigationWatch(page)
     try:
         await _perform(page, action, timeout_ms)
+        # A line break typed is an Enter key press, which may submit a form.
+        may_navigate = name in _MAY_NAVIGATE or (name == "Type" and "\n" in (action.argument or ""))
         await watch.settle(
-            SETTLE_TIMEOUT_MS, grace_ms=NAVIGATION_GRACE_MS if name in _MAY_NAVIGATE else 0
+            SETTLE_TIMEOUT_MS, grace_ms=NAVIGATION_GRACE_MS if may_navigate else 0
         )
         if name != "Hover":
             # The pointer leaves the page, so that no :hover state outlives the action: left
@@ -1055,7 +1057,7 @@ async def _type(page: Page, locator: Locator, action: Action, timeout_ms: int) -
     text = action.argument or ""
     info = await locator.evaluate(_DESCRIBE_JS)
     tag, kind = info["tag"], info["type"]
-    if tag == "input" and kind not in _TYPED_INPUT_TYPES | _FILLED_INPUT_TYPES or tag == "select":
+    if (tag == "input" and kind not in _TYPED_INPUT_TYPES | _FILLED_INPUT_TYPES) or tag == "select":
         described = f'<input type="{kind}">' if tag == "input" else "<select>"
         hint = "use Select Dropdown Option" if tag == "select" else "use Click"
         raise ActionExecutionError(
@@ -1090,7 +1092,7 @@ async def _type(page: Page, locator: Locator, action: Action, timeout_ms: int) -
 
 
 async def _focus_by_click(
-    page: Page, locator: Locator, action: Action, info: dict, timeout_ms: int
+    page: Page, locator: Locator, action: Action, info: dict[str, object], timeout_ms: int
 ) -> None:
     """Put the keyboard focus in the element by clicking it, as a user does.
 
