@@ -188,7 +188,9 @@ def parse_action(text: str, *, max_chars: int | None = MAX_ACTION_CHARS) -> Acti
     The action inside the last ``<answer>...</answer>`` is used when there is one; otherwise
     the last ``do(``/``exit(``/``go_backward(``/``go_forward(`` call in the text. Prose around
     it, markdown fences, single or double quotes, keywords in any order, ``element`` as an int,
-    and action names in any case (``"click"`` -> ``"Click"``) are accepted. Tags and calls
+    and action names in any case (``"click"`` -> ``"Click"``) are accepted; as in the
+    WebArena-Lite harness, keywords an action does not use (``argument=`` of a Click,
+    ``reason=``) and positional arguments of ``do()`` are ignored. Tags and calls
     that appear inside a call's string argument, and tags inside ``<think>``, do not count.
     Text inside a call's (balanced) parentheses is never read as another call, whether that
     call is valid or not: ``do(x="exit()" oops)`` is a broken ``do``, not an ``exit``.
@@ -202,8 +204,8 @@ def parse_action(text: str, *, max_chars: int | None = MAX_ACTION_CHARS) -> Acti
 
     Raises:
         ActionParseError: the text is longer than ``max_chars``, no call found, a call that is
-            not valid Python, an unknown action, a missing or extra element/argument, a
-            non-literal value or a bad element number. The message says what was wrong and
+            not valid Python, an unknown action, a missing element/argument, a keyword
+            given twice, a non-literal value or a bad element number. The message says what was wrong and
             how to write it, for the model to read.
         ValueError: ``max_chars`` is not a positive integer (a caller's mistake).
     """
