@@ -57,6 +57,28 @@ WAIT_SECONDS = 1.0
 
 SETTLE_TIMEOUT_MS = 3000
 
+SCROLL_FRACTION = 2 / 3
+"""How far Scroll Down/Up moves, as a fraction of the viewport's height: the WebArena-Lite
+harness (VisualAgentBench's ``execute_scroll_webrl``) turns the mouse wheel by two thirds of
+the viewport's height (480 px in its 1280x720 viewport)."""
+
+TYPE_KEYS_MAX = 1024
+"""Type and Search send the first this many characters as key events, one by one, as a user
+types (and as the harness's ``keyboard.type`` does); the rest, if any, is inserted as one
+``input`` event, so that a long text does not take minutes (about a millisecond per key)."""
+
+SEARCH_QUIET_MS = 500
+"""Search waits, before pressing Enter and after, until the page has had no request in flight
+(document, fetch, XHR) for this long: suggestions that load while the query is typed, and
+results that load after Enter, are there when the page is read."""
+
+SEARCH_PAUSE_MAX_MS = 2000
+"""The longest that Search waits between typing and Enter: the harness pauses exactly 2 s."""
+
+SEARCH_RESULTS_MAX_MS = 3000
+"""The longest that Search waits for the page to go quiet after Enter (a navigation Enter
+starts is waited for as well, by the same bound as every action's, ``SETTLE_TIMEOUT_MS``)."""
+
 NAVIGATION_GRACE_MS = 60
 """After an action that can navigate (a click, Enter, a search, a select), how long to wait for
 the navigation's request to show up when the page's own tick came back first: the request
@@ -102,18 +124,20 @@ ACTION_SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("Click", True, False, 'do(action="Click", element="12")',
                "Click the element with this number."),
     ActionSpec("Type", True, True, 'do(action="Type", argument="hello", element="7")',
-               "Clear the text field, then type the text into it (does not press Enter)."),
+               "Clear the text field, then type the text into it key by key (does not press "
+               "Enter)."),
     ActionSpec("Search", True, True, 'do(action="Search", argument="shoes", element="3")',
-               "Clear the field, type the text, then press Enter."),
+               "Clear the field, type the text, press Enter and wait for the results."),
     ActionSpec("Hover", True, False, 'do(action="Hover", element="5")',
                "Move the mouse over the element."),
     ActionSpec("Select Dropdown Option", True, True,
                'do(action="Select Dropdown Option", argument="Blue", element="9")',
-               "Choose the option with this label in a dropdown (<select>) element."),
+               "Choose the option with this label (or the first one containing it) in a "
+               "dropdown (<select>) element."),
     ActionSpec("Scroll Down", False, False, 'do(action="Scroll Down")',
-               "Scroll the page down by one screen."),
+               "Scroll the page down by two thirds of a screen."),
     ActionSpec("Scroll Up", False, False, 'do(action="Scroll Up")',
-               "Scroll the page up by one screen."),
+               "Scroll the page up by two thirds of a screen."),
     ActionSpec("Press Enter", False, False, 'do(action="Press Enter")',
                "Press the Enter key (on the element that has the focus)."),
     ActionSpec("Go Backward", False, False, 'do(action="Go Backward")',
@@ -164,7 +188,9 @@ def parse_action(text: str, *, max_chars: int | None = MAX_ACTION_CHARS) -> Acti
     The action inside the last ``<answer>...</answer>`` is used when there is one; otherwise
     the last ``do(``/``exit(``/``go_backward(``/``go_forward(`` call in the text. Prose around
     it, markdown fences, single or double quotes, keywords in any order, ``element`` as an int,
-    and action names in any case (``"click"`` -> ``"Click"``) are accepted. Tags and calls
+    and action names in any case (``"click"`` -> ``"Click"``) are accepted; as in the
+    WebArena-Lite harness, keywords an action does not use (``argument=`` of a Click,
+    ``reason=``) and positional arguments of ``do()`` are ignored. Tags and calls
     that appear inside a call's string argument, and tags inside ``<think>``, do not count.
     Text inside a call's (balanced) parentheses is never read as another call, whether that
     call is valid or not: ``do(x="exit()" oops)`` is a broken ``do``, not an ``exit``.
@@ -178,8 +204,8 @@ def parse_action(text: str, *, max_chars: int | None = MAX_ACTION_CHARS) -> Acti
 
     Raises:
         ActionParseError: the text is longer than ``max_chars``, no call found, a call that is
-            not valid Python, an unknown action, a missing or extra element/argument, a
-            non-literal value or a bad element number. The message says what was wrong and
+            not valid Python, an unknown action, a missing element/argument, a keyword
+            given twice, a non-literal value or a bad element number. The message says what was wrong and
             how to write it, for the model to read.
         ValueError: ``max_chars`` is not a positive integer (a caller's mistake).
     """
@@ -553,49 +579,49 @@ def _literal(node: ast.expr, what: str, source: str) -> object:
 
 
 def _action_from_call(call: ast.Call, source: str) -> Action:
-    """Turn a parsed call into a validated Action."""
-    func = call.func.id.lower()  # type: ignore[attr-defined]  # checked in _parse_call_source
-    keywords: dict[str, ast.expr] = {}
-    for kw in call.keywords:
-        if kw.arg is None:
-            raise ActionParseError(f"`**` arguments are not accepted in {func}(). {_BRIEF_HINT}")
-        key = kw.arg.lower()
-        if key in keywords:
-            raise ActionParseError(f"`{key}` is given twice in {func}(). {_BRIEF_HINT}")
-        keywords[key] = kw.value
+    """Turn a parsed call into a validated Action.
 
+    As in the WebArena-Lite harness (VisualAgentBench), keywords an action does not use
+    (``element=`` of a scroll, ``argument=`` of a click, ``reason=``) and positional arguments
+    of ``do()`` are ignored, but every keyword's value must still be a literal.
+    """
+    func = call.func.id.lower()  # type: ignore[attr-defined]  # checked in _parse_call_source
     if func in ("go_backward", "go_forward"):
-        if call.args or keywords:
+        if call.args or call.keywords:
             raise ActionParseError(f"{func}() takes no arguments; write {func}().")
         return Action("Go Backward" if func == "go_backward" else "Go Forward")
 
+    wanted = ("message",) if func == "exit" else ("action", "element", "argument")
+    keywords = _keywords(call, func, wanted, source)
+
     if func == "exit":
-        unknown = sorted(set(keywords) - {"message"})
-        if unknown:
+        if "message" in keywords:
+            message = keywords["message"]
+        elif len(call.args) > 1:
+            raise ActionParseError('exit() takes one message; write exit(message="the answer").')
+        elif call.args:
+            message = _literal(call.args[0], "message of exit()", source)
+        elif call.keywords:
+            # exit(answer="x"): an answer was meant, under a name that is not read.
+            names = ", ".join(sorted({kw.arg for kw in call.keywords if kw.arg}))
             raise ActionParseError(
-                f"exit() got unknown keyword(s) {', '.join(unknown)}; "
+                f"exit() got unknown keyword(s) {names} and no message=; "
                 'write exit(message="the answer").'
             )
-        if len(call.args) + len(keywords) > 1:
-            raise ActionParseError('exit() takes one message; write exit(message="the answer").')
-        nodes = call.args or list(keywords.values())
-        message = _literal(nodes[0], "message of exit()", source) if nodes else ""
+        else:
+            message = ""
         return _validated(_SPECS_BY_KEY["exit"], None, "" if message is None else message)
 
     # do(action=..., element=..., argument=...)
-    if call.args:
-        raise ActionParseError(
-            "do() takes keyword arguments only (action=, element=, argument=). " + _BRIEF_HINT
-        )
-    unknown = sorted(set(keywords) - {"action", "element", "argument"})
-    if unknown:
-        raise ActionParseError(
-            f"do() got unknown keyword(s) {', '.join(unknown)}; "
-            f"it takes action=, element= and argument=. {_BRIEF_HINT}"
-        )
     if "action" not in keywords:
-        raise ActionParseError(f"do() needs action=, one of: {_DO_NAMES}. {_BRIEF_HINT}")
-    name = _literal(keywords["action"], "action name", source)
+        positional = (
+            "; it takes keyword arguments only (action=, element=, argument=)"
+            if call.args else ""
+        )
+        raise ActionParseError(
+            f"do() needs action=, one of: {_DO_NAMES}{positional}. {_BRIEF_HINT}"
+        )
+    name = keywords["action"]
     if not isinstance(name, str):
         raise ActionParseError(f"The action name must be a string, one of: {_DO_NAMES}.")
     spec = _spec_for(name)
@@ -604,11 +630,50 @@ def _action_from_call(call: ast.Call, source: str) -> Action:
             f'Unknown action "{_snippet(name, 40)}". Valid actions: {_DO_NAMES}; '
             'finish with exit(message="the answer").'
         )
-    element = _literal(keywords["element"], "element", source) if "element" in keywords else None
-    argument = (
-        _literal(keywords["argument"], "argument", source) if "argument" in keywords else None
-    )
+    # What the action does not use is ignored, as the harness ignores it.
+    element = keywords.get("element") if spec.needs_element else None
+    argument = keywords.get("argument") if spec.needs_argument else None
     return _validated(spec, element, argument)
+
+
+def _keywords(
+    call: ast.Call, func: str, wanted: tuple[str, ...], source: str
+) -> dict[str, object]:
+    """The literal values of the keywords in ``wanted`` that the call gives.
+
+    A keyword is matched by its exact name first, else by its name in any case
+    (``Element=``); two case variants of one name without the exact one are ambiguous.
+    Every other keyword is ignored, but its value must be a literal too (the harness
+    evaluates them all). ``**`` unpacking is refused.
+    """
+    exact: dict[str, ast.expr] = {}
+    folded: dict[str, list[ast.expr]] = {}
+    for kw in call.keywords:
+        if kw.arg is None:
+            raise ActionParseError(f"`**` arguments are not accepted in {func}(). {_BRIEF_HINT}")
+        if kw.arg in exact:  # valid to ast.parse, refused by Python's compiler
+            raise ActionParseError(f"`{kw.arg}` is given twice in {func}(). {_BRIEF_HINT}")
+        exact[kw.arg] = kw.value
+        folded.setdefault(kw.arg.lower(), []).append(kw.value)
+    chosen: dict[str, ast.expr] = {}
+    for key in wanted:
+        if key in exact:
+            chosen[key] = exact[key]
+        elif len(folded.get(key, ())) == 1:
+            chosen[key] = folded[key][0]
+        elif key in folded:
+            raise ActionParseError(f"`{key}` is given twice in {func}(). {_BRIEF_HINT}")
+    values: dict[str, object] = {}
+    for key, node in chosen.items():
+        what = "action name" if key == "action" else key
+        if func == "exit":
+            what = "message of exit()"
+        values[key] = _literal(node, what, source)
+    used = {id(node) for node in chosen.values()}
+    for kw in call.keywords:
+        if id(kw.value) not in used:
+            _literal(kw.value, f"value of {kw.arg}=", source)
+    return values
 
 
 def _spec_for(name: str) -> ActionSpec | None:
@@ -707,6 +772,8 @@ _DESCRIBE_JS = """el => ({
     tag: el.tagName.toLowerCase(),
     type: (el.getAttribute('type') || '').toLowerCase(),
     editable: el.isContentEditable,
+    disabled: !!el.disabled,
+    readonly: !!el.readOnly,
 })"""
 
 _OPTIONS_JS = """el => Array.from(el.options || []).map((o, i) => ({
@@ -715,17 +782,24 @@ _OPTIONS_JS = """el => Array.from(el.options || []).map((o, i) => ({
     value: o.value,
 }))"""
 
+_HAS_FOCUS_JS = """el => {
+    const active = document.activeElement;
+    return !!active && (active === el || el.contains(active));
+}"""
+
 _IS_EDITING_JS = """() => {
     const el = document.activeElement;
     return !!el && (el.isContentEditable || el.tagName === 'TEXTAREA' || el.tagName === 'INPUT');
 }"""
 
-# Scroll the window by one viewport; pages whose document does not scroll (app layouts with
-# an inner scrolling pane) get their largest scrollable element scrolled instead.
-_SCROLL_JS = """direction => {
+# Scroll the window by `fraction` of the viewport's height; pages whose document does not
+# scroll (app layouts with an inner scrolling pane) get their largest scrollable element
+# scrolled instead, by the same distance (a wheel turn moves what it is over by its delta).
+_SCROLL_JS = """([direction, fraction]) => {
+    const distance = direction * Math.round(window.innerHeight * fraction);
     const root = document.scrollingElement || document.documentElement;
     if (root.scrollHeight > window.innerHeight + 1) {
-        window.scrollBy({top: direction * window.innerHeight, left: 0, behavior: 'instant'});
+        window.scrollBy({top: distance, left: 0, behavior: 'instant'});
         return;
     }
     let best = null, bestArea = 0;
@@ -736,7 +810,7 @@ _SCROLL_JS = """direction => {
         const area = Math.max(0, r.width) * Math.max(0, r.height);
         if (area > bestArea) { best = el; bestArea = area; }
     }
-    if (best) best.scrollBy({top: direction * best.clientHeight, left: 0, behavior: 'instant'});
+    if (best) best.scrollBy({top: distance, left: 0, behavior: 'instant'});
 }"""
 
 # Elements that Type refuses without clicking them (a click would follow or submit them).
@@ -744,22 +818,29 @@ _CLICK_ONLY_TAGS = {"a", "button"}
 
 _MAX_LISTED_OPTIONS = 40  # an error lists at most this many options (country lists are long)
 
-# Input types that hold free text, which ``Locator.fill`` can set directly.
-_FILLABLE_INPUT_TYPES = {
-    "", "text", "search", "email", "password", "tel", "url", "number",
-    "date", "datetime-local", "month", "time", "week", "color",
-}
+# Input types that hold free text: Type clicks them and types the text key by key.
+_TYPED_INPUT_TYPES = {"", "text", "search", "email", "password", "tel", "url", "number"}
+
+# Input types whose value Chromium does not take as typed text (a date field takes its digits
+# segment by segment, in the locale's order; a colour field opens a picker): Type sets their
+# value with ``Locator.fill``, which takes the ISO form (``2024-01-31``, ``#ff0000``).
+_FILLED_INPUT_TYPES = {"date", "datetime-local", "month", "time", "week", "color"}
+
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
 
 
 async def execute_action(page: Page, action: Action, *, timeout_ms: int = 5000) -> None:
     """Perform ``action`` on ``page``; elements are found by their ``data-wag-id`` label.
 
     Click falls back to a JavaScript ``element.click()`` when the element is covered or not
-    clickable within ``timeout_ms`` (overlays, zero-size links). Type clears the field first
-    and does not press Enter; Search types, then presses Enter. Go Backward/Forward without
-    history do nothing. ``exit`` does nothing. When an action starts a navigation of the page,
-    waits (at most ``SETTLE_TIMEOUT_MS``) for the new document's DOMContentLoaded; there are
-    no fixed sleeps except Wait's. After every action but Hover the pointer moves off the page
+    clickable within ``timeout_ms`` (overlays, zero-size links). Type clicks the field, clears
+    it and types the text key by key, without pressing Enter; Search types, waits for the page
+    to settle, presses Enter and waits for the results (``SEARCH_QUIET_MS``). Select Dropdown
+    Option takes the option with this label, else the first containing it. Scroll moves two
+    thirds of the viewport (``SCROLL_FRACTION``). Go Backward/Forward without history do
+    nothing. ``exit`` does nothing. When an action starts a navigation of the page, waits (at
+    most ``SETTLE_TIMEOUT_MS``) for the new document's DOMContentLoaded; there are no fixed
+    sleeps except Wait's. After every action but Hover the pointer moves off the page
     (``POINTER_PARK``): a hover state lasts until the next action, never longer.
 
     Raises:
@@ -780,8 +861,10 @@ async def execute_action(page: Page, action: Action, *, timeout_ms: int = 5000) 
     watch = _NavigationWatch(page)
     try:
         await _perform(page, action, timeout_ms)
+        # A line break typed is an Enter key press, which may submit a form.
+        may_navigate = name in _MAY_NAVIGATE or (name == "Type" and "\n" in (action.argument or ""))
         await watch.settle(
-            SETTLE_TIMEOUT_MS, grace_ms=NAVIGATION_GRACE_MS if name in _MAY_NAVIGATE else 0
+            SETTLE_TIMEOUT_MS, grace_ms=NAVIGATION_GRACE_MS if may_navigate else 0
         )
         if name != "Hover":
             # The pointer leaves the page, so that no :hover state outlives the action: left
@@ -805,7 +888,7 @@ async def _perform(page: Page, action: Action, timeout_ms: int) -> None:
     """Do the action itself; ``execute_action`` handles errors and settling."""
     name = action.name
     if name in ("Scroll Down", "Scroll Up"):
-        await page.evaluate(_SCROLL_JS, 1 if name == "Scroll Down" else -1)
+        await page.evaluate(_SCROLL_JS, [1 if name == "Scroll Down" else -1, SCROLL_FRACTION])
     elif name == "Press Enter":
         await page.keyboard.press("Enter")
     elif name in ("Go Backward", "Go Forward"):
@@ -966,46 +1049,80 @@ async def _click(page: Page, locator: Locator, action: Action, timeout_ms: int) 
         await locator.evaluate("el => el.click()", timeout=timeout_ms)
 
 
-async def _type(
-    page: Page, locator: Locator, action: Action, timeout_ms: int, *, press_enter: bool = False
-) -> None:
-    """Replace the field's text with ``action.argument``; press Enter after when asked."""
+async def _type(page: Page, locator: Locator, action: Action, timeout_ms: int) -> None:
+    """Replace the field's text with ``action.argument`` as a user would.
+
+    As the WebArena-Lite harness does: click the field, select all (Ctrl+A; Cmd+A on macOS),
+    Backspace, then type the text key by key, so that key handlers (autocomplete, live
+    validation, search-as-you-type) see it. A line break in the text is typed as Enter.
+    """
     text = action.argument or ""
     info = await locator.evaluate(_DESCRIBE_JS)
-    if info["tag"] == "textarea" or (
-        info["tag"] == "input" and info["type"] in _FILLABLE_INPUT_TYPES
-    ):
-        # fill() focuses, clears and sets the value, firing input events: fast and exact.
-        await locator.fill(text, timeout=timeout_ms)
-    elif info["tag"] == "input" or info["tag"] == "select":
-        kind = f'<input type="{info["type"]}">' if info["tag"] == "input" else "<select>"
-        hint = "use Select Dropdown Option" if info["tag"] == "select" else "use Click"
+    tag, kind = info["tag"], info["type"]
+    if (tag == "input" and kind not in _TYPED_INPUT_TYPES | _FILLED_INPUT_TYPES) or tag == "select":
+        described = f'<input type="{kind}">' if tag == "input" else "<select>"
+        hint = "use Select Dropdown Option" if tag == "select" else "use Click"
         raise ActionExecutionError(
-            f"Element {action.element} is a {kind}, which cannot be typed into; {hint}."
+            f"Element {action.element} is a {described}, which cannot be typed into; {hint}."
         )
-    elif info["tag"] in _CLICK_ONLY_TAGS and not info["editable"]:
+    if tag in _CLICK_ONLY_TAGS and not info["editable"]:
         # Clicking a link or button to focus it would follow it or submit, not type.
         raise ActionExecutionError(
-            f"Element {action.element} is a <{info['tag']}>, not a text field; use Click to "
+            f"Element {action.element} is a <{tag}>, not a text field; use Click to "
             "follow it, or type into an input, a textarea or an editable element."
         )
-    else:
-        # contenteditable and custom widgets: focus by clicking, clear with the platform's
-        # select-all (ControlOrMeta: Ctrl on Linux/Windows, Cmd on macOS), then type keys.
-        if info["editable"]:
-            await locator.focus(timeout=timeout_ms)
-        else:
-            await locator.click(timeout=timeout_ms, no_wait_after=True)
-        if not info["editable"] and not await _is_editing(page):
+    if tag in ("input", "textarea"):
+        if info["disabled"] or info["readonly"]:
+            state = "disabled" if info["disabled"] else "read-only"
             raise ActionExecutionError(
-                f"Element {action.element} (<{info['tag']}>) is not a text field; "
-                "type into an input, a textarea or an editable element."
+                f"Element {action.element} is {state}; it cannot be typed into."
             )
+        if kind == "number" and text.strip() and not _NUMBER.fullmatch(text):
+            raise ActionExecutionError(
+                f'Element {action.element} is a number field (<input type="number">); '
+                f"type a number, not {_snippet(repr(text), 40)}."
+            )
+    if tag == "input" and kind in _FILLED_INPUT_TYPES:
+        await locator.fill(text, timeout=timeout_ms)
+    else:
+        await _focus_by_click(page, locator, action, info, timeout_ms)
         await page.keyboard.press("ControlOrMeta+A")
         await page.keyboard.press("Backspace")
-        await page.keyboard.type(text)
-    if press_enter:
-        await page.keyboard.press("Enter")
+        await page.keyboard.type(text[:TYPE_KEYS_MAX])
+        if len(text) > TYPE_KEYS_MAX:
+            await page.keyboard.insert_text(text[TYPE_KEYS_MAX:])
+
+
+async def _focus_by_click(
+    page: Page, locator: Locator, action: Action, info: dict[str, object], timeout_ms: int
+) -> None:
+    """Put the keyboard focus in the element by clicking it, as a user does.
+
+    A contenteditable element is focused directly (a click could land on a link inside it).
+    A field whose click is intercepted (a floating label over it) is focused directly too. An
+    element that is not a field (a label, a custom widget) must move the focus into a text
+    field when clicked, or it is not something to type into.
+    """
+    from playwright.async_api import Error as PlaywrightError
+
+    if info["editable"]:
+        await locator.focus(timeout=timeout_ms)
+        return
+    field = info["tag"] in ("input", "textarea")
+    try:
+        await locator.click(timeout=timeout_ms, no_wait_after=True)
+    except PlaywrightError as exc:
+        if _is_closed(exc) or not field:
+            raise
+        await locator.focus(timeout=timeout_ms)
+    if field:
+        if not await locator.evaluate(_HAS_FOCUS_JS):
+            await locator.focus(timeout=timeout_ms)  # its click handler moved the focus away
+    elif not await _is_editing(page):
+        raise ActionExecutionError(
+            f"Element {action.element} (<{info['tag']}>) is not a text field; "
+            "type into an input, a textarea or an editable element."
+        )
 
 
 async def _is_editing(page: Page) -> bool:
@@ -1022,7 +1139,8 @@ async def _is_editing(page: Page) -> bool:
 
 
 async def _select(page: Page, locator: Locator, action: Action, timeout_ms: int) -> None:
-    """Choose the option labelled ``action.argument`` (exact, any case, then by value)."""
+    """Choose the option labelled ``action.argument``: its label exactly, in any case, its
+    value, then (as the harness does) the first option whose label contains the argument."""
     info = await locator.evaluate(_DESCRIBE_JS)
     if info["tag"] != "select":
         raise ActionExecutionError(
@@ -1037,6 +1155,8 @@ async def _select(page: Page, locator: Locator, action: Action, timeout_ms: int)
         lambda o: o["label"].casefold() == folded,
         lambda o: o["value"] == wanted,
         lambda o: o["value"].casefold() == folded,
+        # the harness's only rule: the first option whose text contains the argument
+        lambda o: folded in o["label"].casefold(),
     ):
         chosen = next((o for o in options if matches(o)), None)
         if chosen is not None:
@@ -1060,8 +1180,69 @@ async def _hover(page: Page, locator: Locator, action: Action, timeout_ms: int) 
 
 
 async def _search(page: Page, locator: Locator, action: Action, timeout_ms: int) -> None:
-    """Type the text, then press Enter."""
-    await _type(page, locator, action, timeout_ms, press_enter=True)
+    """Type the text, let the page settle, press Enter, and wait for the results.
+
+    The harness pauses 2 s between typing and Enter and reads the page 0.5 s after it. Here
+    the pauses end as soon as the page has had no request in flight for ``SEARCH_QUIET_MS``
+    (at most ``SEARCH_PAUSE_MAX_MS`` before Enter, ``SEARCH_RESULTS_MAX_MS`` after), so that
+    suggestions fetched while typing and results fetched after Enter (a grid that reloads by
+    XHR, a form submitted by a script a moment later) are on the page that is read next.
+    """
+    requests = _RequestWatch(page)
+    try:
+        await _type(page, locator, action, timeout_ms)
+        await requests.quiet(SEARCH_QUIET_MS, SEARCH_PAUSE_MAX_MS)
+        await page.keyboard.press("Enter")
+        await requests.quiet(SEARCH_QUIET_MS, SEARCH_RESULTS_MAX_MS)
+    finally:
+        requests.close()
+
+
+class _RequestWatch:
+    """Counts the page's requests in flight (documents, fetches, XHRs) from its creation on."""
+
+    _TYPES = {"document", "fetch", "xhr"}
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.pending: set[object] = set()
+        self.last_change = asyncio.get_running_loop().time()
+        self._handlers = {
+            "request": self._on_request,
+            "requestfinished": self._on_end,
+            "requestfailed": self._on_end,
+        }
+        for event, handler in self._handlers.items():
+            page.on(event, handler)
+
+    def _on_request(self, request) -> None:
+        if request.resource_type in self._TYPES:
+            self.pending.add(request)
+            self.last_change = asyncio.get_running_loop().time()
+
+    def _on_end(self, request) -> None:
+        if request in self.pending:
+            self.pending.discard(request)
+            self.last_change = asyncio.get_running_loop().time()
+
+    async def quiet(self, quiet_ms: int, max_ms: int) -> None:
+        """Return once no request has been in flight for ``quiet_ms`` (counting from now at
+        the earliest), or after ``max_ms``."""
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        self.last_change = max(self.last_change, start)
+        deadline = start + max_ms / 1000
+        while True:
+            now = loop.time()
+            if now >= deadline:
+                return
+            if not self.pending and now - self.last_change >= quiet_ms / 1000:
+                return
+            await asyncio.sleep(min(0.05, deadline - now))
+
+    def close(self) -> None:
+        for event, handler in self._handlers.items():
+            self.page.remove_listener(event, handler)
 
 
 _ELEMENT_ACTIONS: dict[str, Callable[[Page, Locator, Action, int], Awaitable[None]]] = {
