@@ -256,3 +256,21 @@ def test_env_webrl_click_by_number(page_server):
         assert (reward, terminated) == (1.0, True)
     finally:
         env.close()
+
+
+@pytest.mark.parametrize("obs_format", OBS_FORMATS)
+def test_sandbox_shop_in_both_formats(obs_format):
+    from webarena_gym.sandbox.env import SandboxEnv
+
+    env = SandboxEnv(sites=["shopping"], split="train", obs_format=obs_format, max_steps=3)
+    try:
+        obs, _ = env.reset(seed=0)
+        html = obs["html"]
+        assert ("data-bbox=" in html) == (obs_format == "webrl")
+        match = re.search(r'<a id="(\d+)"[^>]*>\s*My Account\s*<', html)
+        assert match, html[:2000]
+        obs, *_ = env.step(f'do(action="Click", element="{match.group(1)}")')
+        assert obs["last_action_error"] == ""
+        assert obs["url"].endswith("/customer/account/")
+    finally:
+        env.close()
