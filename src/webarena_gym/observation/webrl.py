@@ -28,6 +28,8 @@ The rules, as the harness applies them:
 - **Length cap**: the harness's prompt keeps the first ``16384 - 512`` characters of the
   observation (less the length of the action history); :data:`WEBRL_MAX_CHARS` is that cap.
 - Nothing is escaped: text and attribute values are written as the page has them.
+- Encoding: the HTML goes to lxml as UTF-8 bytes, as in the harness, so a page that declares no
+  charset in a ``<meta>`` is decoded as Latin-1 (``©`` reads ``Â©``, as in WebRL's own data).
 """
 
 from __future__ import annotations
