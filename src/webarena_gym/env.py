@@ -35,7 +35,7 @@ from webarena_gym.evaluation import EvalResult, Judge, default_judge, evaluate_t
 from webarena_gym.evaluation.answer_guard import DEFAULT_GUARD_MODE, check_guard_mode
 from webarena_gym.evaluation.modes import VAB, WEBARENA, check_eval_mode
 from webarena_gym.evaluation.result import EvaluatorResult, excerpt
-from webarena_gym.observation import PageObservation, observe_page
+from webarena_gym.observation import PageObservation, check_obs_format, observe_page
 from webarena_gym.spaces import UnicodeText
 from webarena_gym.tasks import TaskConfig, load_task_configs
 
@@ -133,7 +133,11 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         max_steps: actions per episode; reaching it truncates the episode (scored as WebArena
             does, with an empty answer).
         viewport_only: observe only what is inside the viewport instead of the whole page.
-        max_obs_chars: cap on the simplified HTML's length (cut at an element boundary).
+        max_obs_chars: cap on the simplified HTML's length (cut at an element boundary; in
+            the ``webrl`` format a plain cut, default 15,872 characters as WebRL's prompt).
+        obs_format: ``"default"`` (this package's simplified HTML) or ``"webrl"`` (the HTML,
+            numbering and viewport-only view of WebRL / WebAgent-R1, for models trained on
+            WebRL data); see :mod:`webarena_gym.observation`.
         render_mode: ``"rgb_array"`` for screenshots through :meth:`render`.
         executable_path: the Chromium to launch (else :func:`~webarena_gym.browser.find_chromium`).
         headless: run Chromium without a window.
@@ -206,6 +210,7 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         max_steps: int = 15,
         viewport_only: bool = False,
         max_obs_chars: int | None = None,
+        obs_format: str = "default",
         render_mode: str | None = None,
         executable_path: str | None = None,
         headless: bool = True,
@@ -258,6 +263,7 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         self.max_steps = max_steps
         self.viewport_only = viewport_only
         self.max_obs_chars = max_obs_chars
+        self.obs_format = check_obs_format(obs_format)
         self.render_mode = render_mode
         self.auth_dir = Path(auth_dir) if auth_dir is not None else None
         self.judge = judge
@@ -636,7 +642,7 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
 
     async def _observe_page(self, page: Any) -> PageObservation:
         return await observe_page(page, viewport_only=self.viewport_only,
-                                  max_chars=self.max_obs_chars)
+                                  max_chars=self.max_obs_chars, obs_format=self.obs_format)
 
     async def _evaluate(self, answer: str) -> float:
         assert self.session is not None and self.task is not None

@@ -1,5 +1,9 @@
 """Observations: the page as simplified HTML with numbered elements (DESIGN 3.2).
 
+Two formats (``observe_page(..., obs_format=...)``, the env's ``obs_format``): ``"default"``,
+described below, and ``"webrl"``, the HTML exactly as WebRL / WebAgent-R1's harness renders
+it (:mod:`webarena_gym.observation.webrl`).
+
 The WebRL / WebAgent-R1 format: every visible interactive element gets a number, rendered as
 ``<tag id="N" attr="...">text</tag>``, and the same number is written on the live element as
 ``data-wag-id="N"`` so that actions can find it. Labelling and serialization run in the page
@@ -38,9 +42,12 @@ Known limitations:
 
 from webarena_gym.observation.observe import (
     LABEL_ATTRIBUTE,
+    OBS_FORMATS,
     PageObservation,
+    check_obs_format,
     labeller_script,
     observe_page,
+    webrl_script,
 )
 from webarena_gym.observation.simplify import (
     ATTRIBUTE_WHITELIST,
@@ -48,14 +55,21 @@ from webarena_gym.observation.simplify import (
     simplify_html,
     simplify_html_with_truncation,
 )
+from webarena_gym.observation.webrl import WEBRL_ATTRIBUTES, WEBRL_MAX_CHARS, render_webrl
 
 __all__ = [
     "ATTRIBUTE_WHITELIST",
     "LABEL_ATTRIBUTE",
+    "OBS_FORMATS",
     "TRUNCATION_MARKER",
+    "WEBRL_ATTRIBUTES",
+    "WEBRL_MAX_CHARS",
     "PageObservation",
+    "check_obs_format",
     "labeller_script",
     "observe_page",
+    "render_webrl",
     "simplify_html",
     "simplify_html_with_truncation",
+    "webrl_script",
 ]

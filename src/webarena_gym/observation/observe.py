@@ -8,6 +8,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from webarena_gym.observation.simplify import simplify_html_with_truncation
+from webarena_gym.observation.webrl import WEBRL_MAX_CHARS, render_webrl
 
 if TYPE_CHECKING:
     from playwright.async_api import Page
@@ -20,6 +21,18 @@ except ImportError:  # pragma: no cover - actions.py is part of the package
 # Errors that mean the page navigated while the script ran; observing again then succeeds.
 _RETRYABLE = ("Execution context was destroyed", "Cannot find context")
 _ATTEMPTS = 3
+
+OBS_FORMATS = ("default", "webrl")
+"""Observation formats: ``"default"`` (this package's simplified HTML, DESIGN 3.2) and
+``"webrl"`` (WebRL / WebAgent-R1's, :mod:`webarena_gym.observation.webrl`)."""
+
+
+def check_obs_format(obs_format: str) -> str:
+    """``obs_format`` when it is one of :data:`OBS_FORMATS`, else a ``ValueError`` naming them."""
+    if obs_format not in OBS_FORMATS:
+        valid = ", ".join(repr(f) for f in OBS_FORMATS)
+        raise ValueError(f"obs_format must be one of {valid}; got {obs_format!r}")
+    return obs_format
 
 
 @dataclass
@@ -52,8 +65,24 @@ def labeller_script() -> str:
     return resources.files(__package__).joinpath("label.js").read_text(encoding="utf-8")
 
 
+@lru_cache(maxsize=1)
+def webrl_script() -> str:
+    """The source of ``webrl.js``, a function ``({attribute}) => result`` (the ``webrl``
+    format's numbering and page annotation).
+
+    ``result`` is ``{html, tags, rawChars, window}``: the annotated HTML of a copy of the page,
+    the tag of each label in order, the length of the page's own HTML, and ``[scrollX,
+    scrollY, innerWidth, innerHeight]``.
+    """
+    return resources.files(__package__).joinpath("webrl.js").read_text(encoding="utf-8")
+
+
 async def observe_page(
-    page: Page, *, viewport_only: bool = False, max_chars: int | None = None
+    page: Page,
+    *,
+    viewport_only: bool = False,
+    max_chars: int | None = None,
+    obs_format: str = "default",
 ) -> PageObservation:
     """Label the visible interactive elements of ``page`` and return its simplified HTML.
 
@@ -67,7 +96,13 @@ async def observe_page(
         page: a Playwright async page (call on the browser runtime's loop).
         viewport_only: leave out elements entirely outside the viewport.
         max_chars: cap on ``html``; longer output is cut at a tag boundary and ends with a
-            ``<!-- truncated: N more characters; scroll to see more -->`` marker.
+            ``<!-- truncated: N more characters; scroll to see more -->`` marker. In the
+            ``webrl`` format: a plain cut at this many characters, as WebRL's prompt cuts
+            (default :data:`~webarena_gym.observation.webrl.WEBRL_MAX_CHARS`).
+        obs_format: ``"default"`` or ``"webrl"``: WebRL / WebAgent-R1's simplified HTML, its
+            own numbering (clickable, unoccluded, innermost elements in the viewport) and
+            always only the viewport (``viewport_only`` is ignored); see
+            :mod:`webarena_gym.observation.webrl`.
 
     Raises:
         playwright.async_api.Error: when the page cannot be evaluated (closed, crashed, or
@@ -76,7 +111,8 @@ async def observe_page(
     from playwright.async_api import Error as PlaywrightError
     from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-    script = labeller_script()
+    webrl = check_obs_format(obs_format) == "webrl"
+    script = webrl_script() if webrl else labeller_script()
     options = {"attribute": LABEL_ATTRIBUTE, "viewportOnly": bool(viewport_only)}
     for attempt in range(_ATTEMPTS):
         try:
@@ -95,7 +131,15 @@ async def observe_page(
                 await page.wait_for_load_state("domcontentloaded")
             except PlaywrightError:
                 pass
-    html, truncated = simplify_html_with_truncation(result["html"], max_chars)
+    if webrl:
+        html, truncated = render_webrl(
+            result["html"],
+            result["window"][2:],
+            label_attribute=LABEL_ATTRIBUTE,
+            max_chars=WEBRL_MAX_CHARS if max_chars is None else max_chars,
+        )
+    else:
+        html, truncated = simplify_html_with_truncation(result["html"], max_chars)
     tags = result["tags"]
     return PageObservation(
         html=html,
