@@ -298,3 +298,13 @@ def test_env_does_not_run_evaluators_on_a_task_without_any(monkeypatch):
     reward = asyncio.run(env._evaluate("Quest Lumaflex Band, Sprite"))
     assert reward == 0.0
     assert env.last_eval is not None and env.last_eval.results[0].name == "outcome_judge"
+
+
+def test_evaluate_task_itself_never_scores_a_task_without_evaluators():
+    """Called directly (not through the env), evaluate_task also gives 0, never the empty
+    product 1.0."""
+    from webarena_gym.evaluation import evaluate_task
+
+    task = load_task_configs(WEBRL)[0]
+    result = asyncio.run(evaluate_task(task, answer="anything", final_url="", context=None))
+    assert result.reward == 0.0 and result.results[0].name == "outcome_judge"

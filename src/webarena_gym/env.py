@@ -33,8 +33,8 @@ from webarena_gym.browser import BrowserRuntime, Session, get_runtime, origin_of
 from webarena_gym.browser.discovery import ChromiumNotFoundError
 from webarena_gym.evaluation import EvalResult, Judge, default_judge, evaluate_task
 from webarena_gym.evaluation.answer_guard import DEFAULT_GUARD_MODE, check_guard_mode
+from webarena_gym.evaluation.evaluate import unscored_result
 from webarena_gym.evaluation.modes import VAB, WEBARENA, check_eval_mode
-from webarena_gym.evaluation.result import EvaluatorResult, excerpt
 from webarena_gym.observation import PageObservation, check_obs_format, observe_page
 from webarena_gym.spaces import UnicodeText
 from webarena_gym.tasks import TaskConfig, load_task_configs
@@ -53,23 +53,6 @@ _CLICK_TARGET_JS = f"""id => {{
         href: link ? link.href : '',
     }};
 }}"""
-
-
-def unscored_result(task: TaskConfig, answer: str) -> EvalResult:
-    """The verdict on an episode of a task without evaluators (``eval.needs_outcome_judge``).
-
-    Reward 0 with one ``outcome_judge`` record (score 0) whose notes say why the task has no
-    evaluators and that an outcome judge must score the episode; the env adds
-    ``info["eval"]["needs_outcome_judge"] = True``. The evaluators are not run: on a task
-    with no evaluators their product would be 1.0 for any episode.
-    """
-    reason = task.eval.needs_outcome_judge or "the task has no evaluators"
-    note = (
-        f"not scored: {reason}. Reward 0 is a placeholder, not a verdict; score this episode "
-        "with an outcome judge (the trajectory, the final page and the answer)"
-    )
-    record = EvaluatorResult("outcome_judge", 0.0, None, excerpt(answer), [note])
-    return EvalResult(reward=0.0, results=[record])
 
 
 class WebArenaEnvError(RuntimeError):

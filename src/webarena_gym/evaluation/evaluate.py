@@ -13,7 +13,7 @@ from webarena_gym.evaluation.answer_guard import (
 from webarena_gym.evaluation.judges import Judge, JudgeCalls, default_judge
 from webarena_gym.evaluation.modes import GYM, check_eval_mode
 from webarena_gym.evaluation.program_html import SETTLE_TIMEOUT_MS, evaluate_program_html
-from webarena_gym.evaluation.result import EvalResult, EvaluatorResult
+from webarena_gym.evaluation.result import EvalResult, EvaluatorResult, excerpt
 from webarena_gym.evaluation.string_match import evaluate_string_match
 from webarena_gym.evaluation.url_match import evaluate_url_match
 from webarena_gym.tasks.config import TaskConfig
@@ -81,6 +81,8 @@ async def evaluate_task(
     """
     check_guard_mode(answer_guard)
     check_eval_mode(eval_mode)
+    if task.eval.needs_outcome_judge:
+        return unscored_result(task, answer)
     task = substitute_placeholders(task, site_urls)
     calls = JudgeCalls(judge if judge is not None else default_judge(), eval_mode)
     results: list[EvaluatorResult] = []
@@ -117,3 +119,20 @@ async def evaluate_task(
         judge_fallback=calls.used and calls.fallback,
         eval_mode=eval_mode,
     )
+
+
+def unscored_result(task: TaskConfig, answer: str) -> EvalResult:
+    """The verdict on an episode of a task without evaluators (``eval.needs_outcome_judge``).
+
+    Reward 0 with one ``outcome_judge`` record (score 0) whose notes say why the task has no
+    evaluators and that an outcome judge must score the episode; the env adds
+    ``info["eval"]["needs_outcome_judge"] = True``. The evaluators are not run: on a task
+    with no evaluators their product would be 1.0 for any episode.
+    """
+    reason = task.eval.needs_outcome_judge or "the task has no evaluators"
+    note = (
+        f"not scored: {reason}. Reward 0 is a placeholder, not a verdict; score this episode "
+        "with an outcome judge (the trajectory, the final page and the answer)"
+    )
+    record = EvaluatorResult("outcome_judge", 0.0, None, excerpt(answer), [note])
+    return EvalResult(reward=0.0, results=[record])
