@@ -306,5 +306,6 @@ def test_evaluate_task_itself_never_scores_a_task_without_evaluators():
     from webarena_gym.evaluation import evaluate_task
 
     task = load_task_configs(WEBRL)[0]
-    result = asyncio.run(evaluate_task(task, answer="anything", final_url="", context=None))
+    result = asyncio.run(evaluate_task(task, answer="anything", final_url="", context=None,
+                                       site_urls={}))
     assert result.reward == 0.0 and result.results[0].name == "outcome_judge"
