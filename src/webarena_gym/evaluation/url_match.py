@@ -42,24 +42,7 @@ def url_matches(
         return False, [f"url_match EXACT: {pred!r} is none of {references}"]
     if url_note != "GOLD in PRED":
         raise ValueError(f"unknown url_note {url_note!r}")
-    pred_base, pred_query = _base_and_query(pred)
-    ref_queries: dict[str, set[str]] = defaultdict(set)
-    ref_bases = []
-    for ref in references:
-        base, query = _base_and_query(ref)
-        ref_bases.append(base)
-        for key, values in query.items():
-            ref_queries[key].update(values)
-    notes = []
-    if not any(base in pred_base for base in ref_bases):
-        notes.append(f"url_match: no reference path of {ref_bases} is in {pred_base!r}")
-    for key, values in sorted(ref_queries.items()):
-        if not any(value in pred_query.get(key, []) for value in values):
-            notes.append(
-                f"url_match: query {key!r} is {pred_query.get(key, [])}, expected one of "
-                f"{sorted(values)}"
-            )
-    return not notes, notes
+    return _gold_in_pred(pred, references)
 
 
 def webarena_url_matches(
@@ -75,24 +58,7 @@ def webarena_url_matches(
         if pred in references:
             return True, notes
         return False, [*notes, f"url_match EXACT: {pred!r} is none of {references}"]
-    pred_base, pred_query = _base_and_query(pred)
-    ref_queries: dict[str, set[str]] = defaultdict(set)
-    ref_bases = []
-    for ref in references:
-        base, query = _base_and_query(ref)
-        ref_bases.append(base)
-        for key, values in query.items():
-            ref_queries[key].update(values)
-    notes = []
-    if not any(base in pred_base for base in ref_bases):
-        notes.append(f"url_match: no reference path of {ref_bases} is in {pred_base!r}")
-    for key, values in ref_queries.items():
-        if not any(value in pred_query.get(key, []) for value in values):
-            notes.append(
-                f"url_match: query {key!r} is {pred_query.get(key, [])}, expected one of "
-                f"{sorted(values)}"
-            )
-    return not notes, notes
+    return _gold_in_pred(pred, references)
 
 
 def _vab_clean_url(url: str) -> str:
@@ -134,3 +100,26 @@ def evaluate_url_match(task: TaskConfig, final_url: str, mode: str = "gym") -> E
         ok, notes = url_matches(task.eval.reference_url, final_url, note)
     expected = {"reference_url": task.eval.reference_url, "url_note": note}
     return EvaluatorResult("url_match", 1.0 if ok else 0.0, expected, final_url, notes)
+
+
+def _gold_in_pred(pred: str, references: list[str]) -> tuple[bool, list[str]]:
+    """WebArena's "GOLD in PRED": some reference's path is a substring of the prediction's,
+    and every query key of the references has one of its values in the prediction's query."""
+    pred_base, pred_query = _base_and_query(pred)
+    ref_queries: dict[str, set[str]] = defaultdict(set)
+    ref_bases = []
+    for ref in references:
+        base, query = _base_and_query(ref)
+        ref_bases.append(base)
+        for key, values in query.items():
+            ref_queries[key].update(values)
+    notes = []
+    if not any(base in pred_base for base in ref_bases):
+        notes.append(f"url_match: no reference path of {ref_bases} is in {pred_base!r}")
+    for key, values in sorted(ref_queries.items()):
+        if not any(value in pred_query.get(key, []) for value in values):
+            notes.append(
+                f"url_match: query {key!r} is {pred_query.get(key, [])}, expected one of "
+                f"{sorted(values)}"
+            )
+    return not notes, notes
