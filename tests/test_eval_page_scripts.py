@@ -99,7 +99,11 @@ def test_checks_read_the_page_they_opened_not_where_it_redirects(env, page_scrip
     reward, result, _ = finish(env, 6)
     assert reward == 0.0, result
     assert result["found"][0]["found"] == "Pending"
-    assert any("tried to leave" in note for note in result["notes"]), result
+    if page_scripts:
+        # With scripts on the check waits for the network to settle, so the 0-second refresh
+        # has surely fired and been refused. With scripts off it reads at ``load``, which may
+        # come before the refresh timer fires: the note is then absent, the score the same.
+        assert any("tried to leave" in note for note in result["notes"]), result
     reward, result, _ = finish(env, 7)
     assert reward == 1.0, result
 
