@@ -134,8 +134,8 @@ def main(argv: list[str] | None = None) -> list[EvalReport]:
                                              thinking=thinking, seed=args.seed, progress=tick)
                 finally:
                     finish()
-                print(f"{label}: {100 * report.success_rate:.1f}% of {len(configs)} tasks "
-                      f"in {report.seconds:.0f} s", file=sys.stderr)
+                print(f"{label}: {report.headline()} in {report.seconds:.0f} s",
+                      file=sys.stderr)
                 reports.append(report)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -85,11 +85,11 @@ def evaluate(model: str, settings: Settings, seed: int) -> dict[str, Any]:
         report = evaluate_policy(policy, load_split(split), split=split,
                                  max_steps=settings.max_episode_steps,
                                  num_envs=settings.num_envs, thinking=settings.thinking)
-        found[split] = {"success_rate": report.success_rate, "tasks": len(report.episodes),
+        found[split] = {"success_rate": report.success_rate, "tasks": len(report.judged),
+                        "eval_mode": report.eval_mode,
                         "parse_error_rate": report.parse_error_rate,
                         "interactions": report.mean_interactions}
-        _say(f"    {split}: {100 * report.success_rate:.1f}% of {len(report.episodes)} "
-             f"({report.seconds:.0f} s)")
+        _say(f"    {split}: {report.headline()} ({report.seconds:.0f} s)")
     return found
 
 
@@ -209,9 +209,17 @@ def _spread(values: list[float]) -> str:
 
 
 def markdown(results: dict[str, Any]) -> str:
-    """Held-out success per stage (mean ± std over seeds, and each seed)."""
+    """Held-out success per stage (mean ± std over seeds, and each seed), and the evaluation
+    mode that scored them."""
     seeds = results["seeds"]
-    lines = ["| stage | " + " | ".join(HELD_OUT) + " | per seed |", "|---|---:|---:|---|"]
+    modes = set()
+    for seed in seeds:
+        for key, _ in STAGES:
+            for split in HELD_OUT:
+                if split in seed.get(key, {}):
+                    modes.add(seed[key][split].get("eval_mode", "gym"))  # older files: gym
+    lines = [f"Scored in the `{'+'.join(sorted(modes)) or 'gym'}` evaluation mode.", "",
+             "| stage | " + " | ".join(HELD_OUT) + " | per seed |", "|---|---:|---:|---|"]
     for key, label in STAGES:
         runs = [s[key] for s in seeds if key in s]
         if not runs:

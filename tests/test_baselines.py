@@ -110,7 +110,7 @@ def test_baselines_against_a_local_openai_compatible_server(tmp_path, monkeypatc
     assert first["auth"] == "Bearer sk-test" and first["body"]["model"] == "scripted-model"
     assert "<think>" in first["body"]["messages"][0]["content"]
     table = (out.with_suffix(".md")).read_text()
-    assert "| scripted-model | thinking | 5 | 2 | 50.0% |" in table
+    assert "| scripted-model | thinking | gym | 5 | 2 | 50.0% |" in table
     saved = json.loads(out.with_suffix(".json").read_text())
     assert [r["policy"] for r in saved] == ["scripted-model"] * 2 + ["random"] * 2
     assert len(saved[1]["episodes"]) == 2

@@ -128,3 +128,51 @@ def test_the_judge_is_asked_in_the_harness_words(mode):
     last = {"webarena": "Conclude the judgement by correct/incorrect/partially correct.",
             "vab": "Only output one of these options, and nothing else."}[mode]
     assert prompt.endswith(last)
+
+
+def _html_score(mode: str, contents: dict, found: str) -> tuple[float, list[str]]:
+    from webarena_gym.evaluation.judges import JudgeCalls, OpenAIJudge
+    from webarena_gym.evaluation.program_html import harness_check_html
+
+    judge = OpenAIJudge("http://127.0.0.1:9", "m")
+    judge.complete = lambda prompt, system=None: (_asked.append(prompt), "correct")[1]
+    score, notes = asyncio.run(harness_check_html(mode, contents, found, intent="q?",
+                                                  judge=JudgeCalls(judge, mode)))
+    return score, notes
+
+
+_asked: list[str] = []
+
+
+@pytest.mark.parametrize(("contents", "found", "webarena", "vab"), [
+    # WebArena decodes entities in what the locator read; VAB compares the raw text.
+    ({"must_include": ["Tom & Jerry"]}, "Tom &amp; Jerry", 1.0, 0.0),
+    ({"exact_match": "Tom & Jerry"}, "Tom &amp; Jerry", 1.0, 0.0),
+    # A one-token reference: a substring in WebArena's program_html, a whole token in VAB's.
+    ({"must_include": ["346"]}, "Order 1346", 1.0, 0.0),
+    ({"must_include": ["346"]}, "Order 346", 1.0, 1.0),
+    # Both lower-case and drop one pair of quotes; only WebArena strips whitespace.
+    ({"exact_match": "Approved"}, "'approved'", 1.0, 1.0),
+    ({"exact_match": "Approved"}, "  approved ", 1.0, 0.0),
+    # |OR| alternatives are split by both harnesses in program_html.
+    ({"must_include": ["shipped |OR| delivered"]}, "Status: delivered", 1.0, 1.0),
+    ({"must_include": ["shipped |OR| delivered"]}, "Status: pending", 0.0, 0.0),
+    # Every must_include item is needed.
+    ({"must_include": ["red", "blue"]}, "red only", 0.0, 0.0),
+])
+def test_program_html_contents_are_compared_as_each_harness_does(contents, found, webarena, vab):
+    assert _html_score("webarena", contents, found)[0] == webarena
+    assert _html_score("vab", contents, found)[0] == vab
+
+
+def test_program_html_must_exclude_and_fuzzy_per_harness():
+    # VAB checks must_exclude (a one-token reference as a whole token); WebArena's harness
+    # has no such kind: checked as the gym mode does, with a note saying so.
+    assert _html_score("vab", {"must_exclude": ["draft"]}, "a draft post")[0] == 0.0
+    assert _html_score("vab", {"must_exclude": ["draft"]}, "a drafty post")[0] == 1.0
+    score, notes = _html_score("webarena", {"must_exclude": ["draft"]}, "a draft post")
+    assert score == 0.0 and any("rejects these kinds" in n for n in notes)
+    # VAB asks its judge once, about all fuzzy references joined by ", ".
+    _asked.clear()
+    assert _html_score("vab", {"fuzzy_match": ["red", "blue"]}, "red and blue")[0] == 1.0
+    assert len(_asked) == 1 and "reference answer: red, blue" in _asked[0]

@@ -224,6 +224,10 @@ def test_default_judge_from_environment(monkeypatch):
         "sk-test",
     )
     assert "sk-test" not in repr(judge)
+    # Without a model named, each harness mode asks the harness's own judge model.
+    monkeypatch.delenv("WEBARENA_GYM_JUDGE_MODEL")
+    assert default_judge("vab").model == default_judge("webarena").model == "gpt-4-1106-preview"
+    assert default_judge("gym").model == default_judge().model == "gpt-4o"
 
 
 def _chat_server(replies: list, seen: list):

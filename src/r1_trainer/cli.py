@@ -135,8 +135,8 @@ def cmd_eval(args: EvalArguments) -> int:
         report = evaluate_policy(policy, configs, split=split, max_steps=budget,
                                  num_envs=args.num_envs, thinking=thinking, seed=args.seed,
                                  env=args.env_id, env_kwargs=env_kwargs)
-        print(f"{policy.name} max_turns={budget}: {100 * report.success_rate:.1f}% of "
-              f"{len(configs)} tasks in {report.seconds:.0f} s", file=sys.stderr)
+        print(f"{policy.name} max_turns={budget}: {report.headline()} in "
+              f"{report.seconds:.0f} s", file=sys.stderr)
         reports.append(report)
     print(markdown_table(reports))
     if args.out:

@@ -57,6 +57,15 @@ class EpisodeResult:
     terminated: bool
     answer: str | None = None
     error: str | None = None
+    eval_mode: str | None = None
+    judge_fallback: bool = False
+    unscored: bool = False
+
+    @property
+    def judged(self) -> bool:
+        """Scored by the task's rules (or an LLM judge): neither an offline judge's stand-in
+        verdict nor the placeholder 0 of a task without evaluators."""
+        return not (self.judge_fallback or self.unscored)
 
 
 @dataclass
@@ -72,14 +81,40 @@ class EvalReport:
     num_envs: int = 1
 
     @property
+    def judged(self) -> list[EpisodeResult]:
+        """The episodes whose reward is a real verdict (see :attr:`EpisodeResult.judged`);
+        an episode whose env failed counts here, as unsolved."""
+        return [e for e in self.episodes if e.judged]
+
+    @property
     def success_rate(self) -> float:
-        """Fraction of episodes with reward 1."""
-        return _mean([e.reward == 1.0 for e in self.episodes])
+        """Fraction of the :attr:`judged` episodes with reward 1. Episodes scored by the
+        offline judge fallback or not scored at all are counted apart
+        (:attr:`fallback_judged`, :attr:`unscored`), never mixed in."""
+        return _mean([e.reward == 1.0 for e in self.judged])
+
+    @property
+    def fallback_judged(self) -> list[EpisodeResult]:
+        """Episodes a fuzzy check of which the offline matcher decided (no LLM judge)."""
+        return [e for e in self.episodes if e.judge_fallback and not e.unscored]
+
+    @property
+    def unscored(self) -> int:
+        """Episodes of tasks without evaluators (their reward 0 is a placeholder)."""
+        return sum(e.unscored for e in self.episodes)
+
+    @property
+    def eval_mode(self) -> str:
+        """The evaluation mode(s) that scored the episodes (``"webarena"``, ``"vab"``,
+        ``"gym"``; several joined by "+"; ``"-"`` when no episode was scored)."""
+        modes = sorted({e.eval_mode for e in self.episodes if e.eval_mode})
+        return "+".join(modes) or "-"
 
     def site_success(self) -> dict[str, float]:
-        """Success rate per site group (``shopping``, ``reddit``, ``shopping+reddit``, ...)."""
+        """Success rate per site group (``shopping``, ``reddit``, ``shopping+reddit``, ...),
+        over the :attr:`judged` episodes."""
         groups: dict[str, list[bool]] = defaultdict(list)
-        for e in self.episodes:
+        for e in self.judged:
             groups["+".join(sorted(e.sites))].append(e.reward == 1.0)
         return {k: _mean(v) for k, v in sorted(groups.items())}
 
@@ -104,6 +139,19 @@ class EvalReport:
         """Episodes cut short by their env's failure (counted as unsolved)."""
         return sum(e.error is not None for e in self.episodes)
 
+    def headline(self) -> str:
+        """One line for a log: success, the tasks it is over, the eval mode, and the episodes
+        counted apart (offline-judged, unscored) when there are any."""
+        line = (f"{100 * self.success_rate:.1f}% of {len(self.judged)} tasks "
+                f"({self.eval_mode} eval)")
+        offline = self.fallback_judged
+        if offline:
+            solved = sum(e.reward == 1.0 for e in offline)
+            line += f"; {len(offline)} more judged offline ({solved} solved)"
+        if self.unscored:
+            line += f"; {self.unscored} unscored (no evaluators)"
+        return line
+
     def summary(self) -> dict[str, Any]:
         """The table row as a dict."""
         return {
@@ -111,8 +159,13 @@ class EvalReport:
             "split": self.split,
             "prompt": "thinking" if self.thinking else "non-thinking",
             "max_steps": self.max_steps,
+            "eval_mode": self.eval_mode,
             "tasks": len(self.episodes),
+            "judged_tasks": len(self.judged),
             "success_rate": self.success_rate,
+            "fallback_judged": len(self.fallback_judged),
+            "fallback_success_rate": _mean([e.reward == 1.0 for e in self.fallback_judged]),
+            "unscored": self.unscored,
             "per_site": self.site_success(),
             "mean_interactions": self.mean_interactions,
             "mean_response_chars": self.mean_response_chars,
@@ -221,21 +274,34 @@ def _result(episode: Episode) -> EpisodeResult:
         terminated=episode.terminated,
         answer=episode.answer,
         error=episode.error,
+        eval_mode=episode.eval.get("eval_mode"),
+        judge_fallback=episode.judge_fallback,
+        unscored=episode.unscored,
     )
 
 
 def markdown_table(reports: Sequence[EvalReport]) -> str:
-    """The baselines table: one row per report, success overall and per site."""
+    """The baselines table: one row per report, success overall and per site.
+
+    ``success`` is over the episodes scored by rules or an LLM judge; episodes that the offline
+    fallback judged (``offline-judged``: count and their success) and episodes of tasks without
+    evaluators (``unscored``) have columns of their own, shown when a report has any."""
     sites = sorted({s for r in reports for s in r.site_success()})
-    head = ["policy", "prompt", "max steps", "tasks", "success", *sites,
+    fallback = any(r.fallback_judged or r.unscored for r in reports)
+    head = ["policy", "prompt", "eval mode", "max steps", "tasks", "success", *sites,
+            *(["offline-judged", "unscored"] if fallback else []),
             "interactions", "response chars", "parse errors"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in reports:
         per_site = r.site_success()
+        offline = r.fallback_judged
+        solved = sum(e.reward == 1.0 for e in offline)
         cells = [
-            r.policy, "thinking" if r.thinking else "non-thinking", str(r.max_steps),
-            str(len(r.episodes)), f"{100 * r.success_rate:.1f}%",
+            r.policy, "thinking" if r.thinking else "non-thinking", r.eval_mode,
+            str(r.max_steps), str(len(r.episodes)), f"{100 * r.success_rate:.1f}%",
             *[f"{100 * per_site[s]:.1f}%" if s in per_site else "" for s in sites],
+            *([f"{solved}/{len(offline)} solved" if offline else "0", str(r.unscored)]
+              if fallback else []),
             f"{r.mean_interactions:.1f}", f"{r.mean_response_chars:.0f}",
             f"{100 * r.parse_error_rate:.1f}%",
         ]

@@ -77,6 +77,8 @@ class RolloutTrajectory:
         truncated: it hit the turn limit (or the env failed: see ``error``).
         error: an env failure (a reset that failed every retry, a step that raised, a crashed
             browser): such a trajectory gets no rows and no say in its group's advantages.
+        unscored: its task has no evaluators (``needs_outcome_judge``) and no outcome judge
+            scored it: its reward 0 is a placeholder, so, like an errored one, it gets no rows.
     """
 
     task_id: str
@@ -90,6 +92,12 @@ class RolloutTrajectory:
     terminated: bool = False
     truncated: bool = False
     error: str | None = None
+    unscored: bool = False
+
+    @property
+    def counts(self) -> bool:
+        """Whether its reward is a verdict on the policy (no env failure, and scored)."""
+        return self.error is None and not self.unscored
 
     @property
     def interactions(self) -> int:
@@ -165,11 +173,12 @@ class RolloutBatch:
         """What the trainer logs about the rollout (means over trajectories unless said).
 
         ``reward``, ``reward_std``, ``success_rate`` and ``groups_with_signal`` leave out the
-        trajectories whose env failed; ``env_errors`` counts those.
+        trajectories whose env failed (``env_errors`` counts those) and the unscored ones
+        (tasks without evaluators and no outcome judge; ``unscored`` counts those).
         """
         trajs = self.trajectories
-        # Rewards of errored trajectories (their env failed) say nothing about the policy.
-        valid = [t for t in trajs if t.error is None]
+        # Rewards of errored or unscored trajectories say nothing about the policy.
+        valid = [t for t in trajs if t.counts]
         rewards = np.array([t.reward for t in valid], dtype=np.float64)
         by_group: dict[int, list[float]] = {}
         for t in valid:
@@ -193,6 +202,7 @@ class RolloutBatch:
             "truncated_response_rate": unfinished / max(1, actions),
             "turn_limit_rate": float(np.mean([t.truncated for t in trajs])) if trajs else 0.0,
             "env_errors": float(sum(t.error is not None for t in trajs)),
+            "unscored": float(sum(t.unscored and t.error is None for t in trajs)),
             "rollout_seconds": self.seconds,
             "turns_per_second": actions / self.seconds if self.seconds > 0 else 0.0,
         }
@@ -210,6 +220,7 @@ def rollout_groups(
     compress: bool = True,
     seed: int | None = None,
     sync: Callable[[bool], bool] | None = None,
+    outcome_judge: Callable[[Episode], float] | None = None,
 ) -> RolloutBatch:
     """Roll out G trajectories of each task on ``venv``, all episodes at once
     (:func:`webarena_gym.episodes.run_episodes`, with ``generator`` as the policy).
@@ -232,6 +243,10 @@ def rollout_groups(
             has; a process whose episodes all ended keeps generating (a throw-away prompt)
             until every process is done, so that all processes make the same ``generate``
             calls.
+        outcome_judge: scores the episodes of tasks without evaluators (instruction-only
+            lists such as WebRL's; ``needs_outcome_judge``) from the episode record
+            (observations, responses, answer): a reward in [0, 1]. Without one, such
+            trajectories are ``unscored`` and get no rows (their 0 is no verdict).
 
     Returns:
         The trajectories and one :class:`ActionRow` per action, advantages filled in. A
@@ -276,11 +291,14 @@ def rollout_groups(
         generator.generate([build_messages([_IDLE_OBSERVATION], [], thinking=thinking)],
                            sampling)
     for e in episodes:
+        reward, unscored = e.reward, e.unscored and e.error is None
+        if unscored and outcome_judge is not None:
+            reward, unscored = float(outcome_judge(e)), False
         batch.trajectories.append(RolloutTrajectory(
             task_id=e.task_id, group_index=e.index // num_generations, traj_index=e.index,
             observations=e.observations, responses=e.responses, generations=generations[e.index],
-            parse_errors=e.parse_errors, reward=e.reward, terminated=e.terminated,
-            truncated=e.truncated, error=e.error,
+            parse_errors=e.parse_errors, reward=reward, terminated=e.terminated,
+            truncated=e.truncated, error=e.error, unscored=unscored,
         ))
     trajs = batch.trajectories
 
@@ -289,11 +307,11 @@ def rollout_groups(
     advantages = group_advantages(
         torch.tensor([t.reward for t in trajs], dtype=torch.float32),
         torch.tensor([t.group_index for t in trajs]),
-        valid=torch.tensor([t.error is None for t in trajs]),
+        valid=torch.tensor([t.counts for t in trajs]),
     ).tolist()
     for traj, advantage in zip(trajs, advantages, strict=True):
-        if traj.error is not None:
-            continue  # its env failed: the reward says nothing about the policy
+        if not traj.counts:
+            continue  # its env failed, or nothing scored it: no verdict on the policy
         for turn, g in enumerate(traj.generations):
             batch.rows.append(ActionRow(
                 prompt_ids=list(g.prompt_ids), completion_ids=list(g.completion_ids),

@@ -633,7 +633,7 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         if task.eval.needs_outcome_judge:
             self.last_eval = unscored_result(task, answer)
             return float(self.last_eval.reward)
-        judge = self.judge if self.judge is not None else default_judge()
+        judge = self.judge if self.judge is not None else default_judge(self.eval_mode)
         final_url = session.page.url
         scripts = self.eval_page_scripts
         if "program_html" not in task.eval.eval_types:

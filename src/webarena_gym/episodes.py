@@ -82,6 +82,10 @@ class Episode:
         error: why its env failed (a failed reset, a step that raised, a crashed browser);
             None for a clean episode. An errored episode's reward is not a verdict on the policy.
         stopped: why the policy gave up on it (its :class:`Stop`), if it did.
+        eval: the verdict's summary from the final step's ``info["eval"]``: ``eval_mode``,
+            ``judge``, ``judge_fallback`` (an offline matcher stood in for the LLM judge) and
+            ``needs_outcome_judge`` (the task has no evaluators: the reward is a placeholder).
+            Empty when the env gave no verdict (an errored or abandoned episode).
     """
 
     index: int
@@ -95,6 +99,18 @@ class Episode:
     truncated: bool = False
     error: str | None = None
     stopped: str | None = None
+    eval: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def unscored(self) -> bool:
+        """The env could not score the episode: its task has no evaluators
+        (``needs_outcome_judge``), so its reward 0 is a placeholder, not a verdict."""
+        return bool(self.eval.get("needs_outcome_judge"))
+
+    @property
+    def judge_fallback(self) -> bool:
+        """An offline matcher, not the LLM judge, decided a fuzzy check of this episode."""
+        return bool(self.eval.get("judge_fallback"))
 
     @property
     def observations(self) -> list[dict[str, str]]:
@@ -118,6 +134,9 @@ class Episode:
         last = self.steps[-1].action if self.steps else None
         return last.get("argument") if last and last.get("name") == "exit" else None
 
+
+#: The keys of ``info["eval"]`` an :class:`Episode` keeps (its ``eval``).
+_EVAL_SUMMARY = ("reward", "eval_mode", "judge", "judge_fallback", "needs_outcome_judge")
 
 #: The policy callback: the running episodes in, one response (or :class:`Stop`) each, in order.
 EpisodePolicy = Callable[[Sequence[Episode]], Sequence[str | Stop]]
@@ -217,6 +236,9 @@ def run_episodes(
             episode.reward += float(rewards[i])
             if info.get("error"):
                 episode.error = str(info["error"])
+            if isinstance(info.get("eval"), Mapping):
+                episode.eval = {k: _plain(info["eval"][k]) for k in _EVAL_SUMMARY
+                                if k in info["eval"]}
             if terminated[i] or truncated[i]:
                 episode.terminated, episode.truncated = bool(terminated[i]), bool(truncated[i])
                 end(episode)
@@ -261,6 +283,11 @@ def _observations(venv: Any, obs: Mapping[str, Sequence[str]]) -> list[dict[str,
     order is the env's, which the demo files keep), else the batch unbatched (any wrapper)."""
     own = getattr(venv, "observations", None)
     return list(own) if own is not None else unbatch(obs)
+
+
+def _plain(value: Any) -> Any:
+    """A value from a batched info as a plain Python one (numpy scalars unwrapped)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _parsed_action(info: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -84,7 +84,7 @@ async def evaluate_task(
     if task.eval.needs_outcome_judge:
         return unscored_result(task, answer)
     task = substitute_placeholders(task, site_urls)
-    calls = JudgeCalls(judge if judge is not None else default_judge(), eval_mode)
+    calls = JudgeCalls(judge if judge is not None else default_judge(eval_mode), eval_mode)
     results: list[EvaluatorResult] = []
     for eval_type in task.eval.eval_types:
         if eval_type == "string_match":

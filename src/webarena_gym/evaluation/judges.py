@@ -206,16 +206,18 @@ class OpenAIJudge:
         return str(reply["content"])
 
 
-def default_judge() -> Judge:
+def default_judge(eval_mode: str = "gym") -> Judge:
     """:class:`OpenAIJudge` when ``WEBARENA_GYM_JUDGE_BASE_URL`` is set, else :class:`OfflineJudge`.
 
-    The model comes from ``WEBARENA_GYM_JUDGE_MODEL`` (default ``gpt-4o``), the key from
-    ``WEBARENA_GYM_JUDGE_API_KEY`` or ``OPENAI_API_KEY``.
+    The model comes from ``WEBARENA_GYM_JUDGE_MODEL``; without it, the harness's own model in
+    the ``"webarena"`` and ``"vab"`` modes (``gpt-4-1106-preview``) and ``gpt-4o`` in ``"gym"``.
+    The key comes from ``WEBARENA_GYM_JUDGE_API_KEY`` or ``OPENAI_API_KEY``.
     """
     base_url = os.environ.get(JUDGE_BASE_URL_ENV, "").strip()
     if not base_url:
         return OfflineJudge()
-    model = os.environ.get(JUDGE_MODEL_ENV, "").strip() or DEFAULT_JUDGE_MODEL
+    fallback_model = DEFAULT_JUDGE_MODEL if eval_mode == "gym" else HARNESS_JUDGE_MODEL
+    model = os.environ.get(JUDGE_MODEL_ENV, "").strip() or fallback_model
     api_key = os.environ.get(JUDGE_API_KEY_ENV) or os.environ.get("OPENAI_API_KEY")
     return OpenAIJudge(base_url, model, api_key=api_key)
 
