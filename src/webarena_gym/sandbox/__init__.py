@@ -24,6 +24,8 @@ _EXPORTS = {
     "template_connection": "webarena_gym.sandbox.db",
     "SITES": "webarena_gym.sandbox.sites",
     "DATABASES": "webarena_gym.sandbox.sites",
+    "SPLITS": "webarena_gym.sandbox.tasks",
+    "load_split": "webarena_gym.sandbox.tasks",
 }
 
 __all__ = sorted(_EXPORTS)
