@@ -16,15 +16,15 @@ import pytest
 
 from webarena_gym.actions import Action, format_action
 from webarena_gym.demos import rollout
-from webarena_gym.sandbox.tasks import (
+from webarena_gym.sandbox.shopping import tasks as shopping
+from webarena_gym.sandbox.templates import (
     SAMPLING_KEY,
     TEST_DATA_SEED,
     _draw,
     _site_data,
-    shopping,
     template,
 )
-from webarena_gym.sandbox.tasks.base import Sample, TaskTemplate
+from webarena_gym.sandbox.templates.base import Sample, TaskTemplate
 from webarena_gym.tasks import load_task_configs
 
 TEMPLATES: list[TaskTemplate] = [cls() for cls in shopping.TEMPLATES]
@@ -97,7 +97,7 @@ def test_samplers_reject_ambiguous_instances():
 
 
 def test_pages_helpers_read_cards_orders_and_reviews():
-    from webarena_gym.sandbox.tasks.page import Page
+    from webarena_gym.sandbox.templates.page import Page
 
     grid = ('<html><body><div><a id="3">Foo Lamp, Black</a><div><span>Rating: 80%</span>'
             '<a id="4">3 Reviews</a></div><div>$28.99 Regular Price $33.99</div>'

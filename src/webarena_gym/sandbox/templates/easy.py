@@ -11,7 +11,7 @@ the same sites, evaluators and oracles, and changes where a task starts:
 Pages stay under about 450 tokens of a 49k-word tokenizer (the map's search page and place
 pages), so a whole prompt is about 1k tokens with the standard system prompt.
 
-Splits (names accepted by :func:`webarena_gym.sandbox.tasks.load_split`):
+Splits (names accepted by :func:`webarena_gym.sandbox.templates.load_split`):
 
 * ``easy_train``: endless and seeded, from the seen templates;
 * ``easy_test``: unseen instances of the seen templates (fixed: :data:`EASY_PER_TEMPLATE` per
@@ -32,16 +32,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
-from webarena_gym.sandbox.tasks.base import (
-    OracleScript,
-    Sample,
-    ScriptedTemplate,
-    TaskTemplate,
-    act,
-    expect_equal,
-    stop,
-)
-from webarena_gym.sandbox.tasks.map import (
+from webarena_gym.sandbox.map.tasks import (
     OpenPlacePage,
     PlaceCategory,
     PlaceCoordinates,
@@ -51,7 +42,16 @@ from webarena_gym.sandbox.tasks.map import (
     _PlaceFact,
     place_facts,
 )
-from webarena_gym.sandbox.tasks.page import Page
+from webarena_gym.sandbox.templates.base import (
+    OracleScript,
+    Sample,
+    ScriptedTemplate,
+    TaskTemplate,
+    act,
+    expect_equal,
+    stop,
+)
+from webarena_gym.sandbox.templates.page import Page
 
 EASY_SPLITS = ("easy_train", "easy_test", "easy_test_unseen")
 EASY_VERSION = "v1"  # the RNG namespace of the fixed easy splits; a redraw must change it
@@ -122,7 +122,7 @@ def _base_key(t: TaskTemplate, sample: Sample) -> str:
 
 
 def _fixed(split: str) -> list[dict[str, Any]]:
-    from webarena_gym.sandbox.tasks import TEST_DATA_SEED, _draw, _site_data
+    from webarena_gym.sandbox.templates import TEST_DATA_SEED, _draw, _site_data
 
     db = _site_data(TEST_DATA_SEED)
     chosen = [cls() for cls in (SEEN if split == "easy_test" else UNSEEN)]
@@ -161,7 +161,7 @@ def _held_out_keys() -> set[str]:
 def iter_easy_train(seed: int = 0) -> Iterator[dict[str, Any]]:
     """Endless ``easy_train`` tasks: the seen templates in turn (a seeded order per round),
     instances drawn with ``Random(seed)``, none of them a test instance."""
-    from webarena_gym.sandbox.tasks import TEST_DATA_SEED, _site_data
+    from webarena_gym.sandbox.templates import TEST_DATA_SEED, _site_data
 
     db = _site_data(seed)
     chosen = [cls() for cls in SEEN]
@@ -188,8 +188,8 @@ def iter_easy_train(seed: int = 0) -> Iterator[dict[str, Any]]:
 def load_easy_split(split: str, sites: Iterable[str] | None = None, seed: int = 0,
                     n: int | None = None) -> list[dict[str, Any]]:
     """Task configs of an easy split (see the module docstring); arguments as for
-    :func:`webarena_gym.sandbox.tasks.load_split`. Every easy task is on the ``map`` site."""
-    from webarena_gym.sandbox.tasks import TEST_DATA_SEED, SplitError
+    :func:`webarena_gym.sandbox.templates.load_split`. Every easy task is on the ``map`` site."""
+    from webarena_gym.sandbox.templates import TEST_DATA_SEED, SplitError
 
     if split not in EASY_SPLITS:
         raise SplitError(f"unknown easy split {split!r}; use one of {', '.join(EASY_SPLITS)}")

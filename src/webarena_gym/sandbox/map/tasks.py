@@ -35,7 +35,7 @@ from webarena_gym.sandbox.map.places import (
 from webarena_gym.sandbox.map.routing import MODES, RoadGraph, Route, graph_for
 from webarena_gym.sandbox.map.vocab import CATEGORY_BY_KEY, CHAINS, ISLAND_TOWNS, STORE_PLACE_NAME
 from webarena_gym.sandbox.store.vocab import CITIES as STORE_CITIES
-from webarena_gym.sandbox.tasks.base import (
+from webarena_gym.sandbox.templates.base import (
     RUNNERS_UP,
     OracleScript,
     Sample,
@@ -52,7 +52,7 @@ from webarena_gym.sandbox.tasks.base import (
     string_eval,
     type_text,
 )
-from webarena_gym.sandbox.tasks.page import OracleError, Page, normalize_space
+from webarena_gym.sandbox.templates.page import OracleError, Page, normalize_space
 
 SITE = "map"
 MAP = "__MAP__"

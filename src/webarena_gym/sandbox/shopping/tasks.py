@@ -35,7 +35,7 @@ from webarena_gym.sandbox.store.catalog import (
     search_products,
 )
 from webarena_gym.sandbox.store.generate import DEFAULT_CUSTOMER_PASSWORD, default_customer_id
-from webarena_gym.sandbox.tasks.base import (
+from webarena_gym.sandbox.templates.base import (
     OracleScript,
     Sample,
     ScriptedTemplate,
@@ -53,7 +53,7 @@ from webarena_gym.sandbox.tasks.base import (
     string_eval,
     type_text,
 )
-from webarena_gym.sandbox.tasks.page import OracleError, Page, normalize_space
+from webarena_gym.sandbox.templates.page import OracleError, Page, normalize_space
 
 SITE = "shopping"
 SHOP = "__SHOPPING__"

@@ -16,7 +16,7 @@ import re
 import sqlite3
 
 from webarena_gym.sandbox.store.catalog import effective_price
-from webarena_gym.sandbox.tasks.base import (
+from webarena_gym.sandbox.templates.base import (
     OracleScript,
     Sample,
     ScriptedTemplate,
@@ -27,7 +27,7 @@ from webarena_gym.sandbox.tasks.base import (
     stop,
     string_eval,
 )
-from webarena_gym.sandbox.tasks.page import OracleError, Page
+from webarena_gym.sandbox.templates.page import OracleError, Page
 
 SHOP_PREFIX = "__SHOPPING__/"
 

@@ -29,7 +29,7 @@ from webarena_gym.sandbox.gitlab import queries
 from webarena_gym.sandbox.gitlab.queries import MAINTAINER, REPORTER
 from webarena_gym.sandbox.gitlab.repos import MANIFESTS
 from webarena_gym.sandbox.gitlab.vocab import DEFAULT_USERNAME, ROLE_NAMES
-from webarena_gym.sandbox.tasks.base import (
+from webarena_gym.sandbox.templates.base import (
     RUNNERS_UP,
     OracleScript,
     Sample,
@@ -47,7 +47,7 @@ from webarena_gym.sandbox.tasks.base import (
     string_eval,
     type_text,
 )
-from webarena_gym.sandbox.tasks.page import OracleError, Page, normalize_space
+from webarena_gym.sandbox.templates.page import OracleError, Page, normalize_space
 
 SITE = "gitlab"
 GITLAB = "__GITLAB__"

@@ -22,7 +22,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from webarena_gym.sandbox.tasks.base import (
+from webarena_gym.sandbox.templates.base import (
     RUNNERS_UP,
     OracleScript,
     Sample,
@@ -41,7 +41,7 @@ from webarena_gym.sandbox.tasks.base import (
     string_eval,
     type_text,
 )
-from webarena_gym.sandbox.tasks.page import OracleError, Page, normalize_space
+from webarena_gym.sandbox.templates.page import OracleError, Page, normalize_space
 
 SITE = "shopping_admin"
 ADMIN = "__SHOPPING_ADMIN__"

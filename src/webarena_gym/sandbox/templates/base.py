@@ -4,7 +4,7 @@ A :class:`TaskTemplate` is what WebArena's annotators wrote by hand, as code: an
 a sampler that draws an instantiation from the seeded site data (with the ground truth the
 evaluator needs), the WebArena-schema evaluator config, and an **oracle** that solves the task
 through the public action grammar, reading element numbers from the simplified HTML it is given
-(see :mod:`webarena_gym.sandbox.tasks.page`).
+(see :mod:`webarena_gym.sandbox.templates.page`).
 
 Oracles are generators: they receive each observation and yield the full response text
 (``<think>one line of rationale</think><answer>do(...)</answer>``)::
@@ -202,7 +202,7 @@ class TaskTemplate:
         at most :data:`POOL_MAX` distinct items, first drawn first. The same for every data
         seed (they are distractors, not answers), computed once per template id."""
         if self.id not in _POOLS:
-            from webarena_gym.sandbox.tasks import TEST_DATA_SEED, _site_data
+            from webarena_gym.sandbox.templates import TEST_DATA_SEED, _site_data
 
             db = _site_data(TEST_DATA_SEED)
             rng = random.Random(f"answer-pool/{self.id}")
@@ -225,7 +225,7 @@ MAX_BLANK_WAITS = 3  # Wait steps an oracle spends on a page that has not render
 
 def is_blank(obs: Observation) -> bool:
     """An observation of a page that has not rendered yet (no text at all, no error)."""
-    from webarena_gym.sandbox.tasks.page import Page
+    from webarena_gym.sandbox.templates.page import Page
 
     return not obs.get("last_action_error") and not Page(obs).text
 
@@ -300,16 +300,16 @@ def html_eval(*checks: dict[str, Any]) -> dict[str, Any]:
 def expect_equal(found: Any, truth: Any, what: str) -> None:
     """The oracle's reading must agree with the sampler's SQL (else the site or the template
     has a bug, which is better reported than answered)."""
-    from webarena_gym.sandbox.tasks.page import OracleError
+    from webarena_gym.sandbox.templates.page import OracleError
 
     if found != truth:
         raise OracleError(f"{what}: the page shows {found!r}, the data says {truth!r}")
 
 
 def expect_text(page: Any, message: str) -> None:
-    """Raise when ``page`` (a :class:`~webarena_gym.sandbox.tasks.page.Page`) does not show
+    """Raise when ``page`` (a :class:`~webarena_gym.sandbox.templates.page.Page`) does not show
     ``message`` confirming an action (a broken form or site)."""
-    from webarena_gym.sandbox.tasks.page import OracleError
+    from webarena_gym.sandbox.templates.page import OracleError
 
     if not page.has_text(message):
         raise OracleError(f"expected {message!r} on {page.url}; error: {page.error!r}; "

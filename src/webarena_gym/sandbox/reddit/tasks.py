@@ -35,7 +35,7 @@ from webarena_gym.sandbox.reddit.rules import (
     search_clause,
     search_posts,
 )
-from webarena_gym.sandbox.tasks.base import (
+from webarena_gym.sandbox.templates.base import (
     RUNNERS_UP,
     OracleScript,
     Sample,
@@ -53,7 +53,7 @@ from webarena_gym.sandbox.tasks.base import (
     string_eval,
     type_text,
 )
-from webarena_gym.sandbox.tasks.page import OracleError, Page, normalize_space
+from webarena_gym.sandbox.templates.page import OracleError, Page, normalize_space
 
 SITE = "reddit"
 FORUM = "__REDDIT__"
