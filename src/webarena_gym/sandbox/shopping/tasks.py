@@ -23,7 +23,6 @@ import re
 import sqlite3
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from lxml import html as lxml_html
 
@@ -36,21 +35,22 @@ from webarena_gym.sandbox.store.catalog import (
 )
 from webarena_gym.sandbox.store.generate import DEFAULT_CUSTOMER_PASSWORD, default_customer_id
 from webarena_gym.sandbox.templates.base import (
-    OracleScript,
+    AnswerTemplate,
+    EditTemplate,
+    NavigationTemplate,
     Sample,
     ScriptedTemplate,
+    Steps,
     TaskTemplate,
     act,
     amount,
     click,
     expect_equal,
     expect_text,
+    finish,
     html_check,
-    html_eval,
     search,
     select,
-    stop,
-    string_eval,
     type_text,
 )
 from webarena_gym.sandbox.templates.page import OracleError, Page, normalize_space
@@ -312,55 +312,50 @@ def _category_path(db: sqlite3.Connection, category: sqlite3.Row) -> list[str]:
 # -- oracle building blocks -----------------------------------------------------------------------
 
 
-def _open_product(page: Page, name: str) -> OracleScript:
+def _open_product(page: Page, name: str) -> Steps:
     """Search the product's name and open its page from the results."""
-    obs = yield act(search(page.field("q"), name), f"Search the store for {name}.")
-    page = Page(obs)
-    obs = yield act(click(card_of(page, name)["link"]), f"Open the product page of {name}.")
-    return obs
+    page = yield act(search(page.field("q"), name), f"Search the store for {name}.")
+    page = yield act(click(card_of(page, name)["link"]), f"Open the product page of {name}.")
+    return page
 
 
-def _open_my_orders(page: Page, *, all_rows: bool = True) -> OracleScript:
+def _open_my_orders(page: Page, *, all_rows: bool = True) -> Steps:
     """From any page: My Account > My Orders; with ``all_rows``, 50 orders per page."""
-    obs = yield act(click(page.link("My Account", exact=True)),
-                    "My orders are listed under My Account.")
-    page = Page(obs)
-    obs = yield act(click(page.link("My Orders", exact=True)), "Open My Orders.")
-    page = Page(obs)
+    page = yield act(click(page.link("My Account", exact=True)),
+                     "My orders are listed under My Account.")
+    page = yield act(click(page.link("My Orders", exact=True)), "Open My Orders.")
     total = re.search(r"of (\d+) total", page.text)
     if all_rows and total and int(total.group(1)) > 10 and page.maybe("50", "a", exact=True):
-        obs = yield act(click(page.link("50", exact=True)),
-                        f"{total.group(1)} orders do not fit on a page of 10; show 50 per page.")
-    return obs
+        page = yield act(click(page.link("50", exact=True)),
+                         f"{total.group(1)} orders do not fit on a page of 10; show 50 per page.")
+    return page
 
 
-def _open_category(page: Page, path: list[str]) -> OracleScript:
+def _open_category(page: Page, path: list[str]) -> Steps:
     """Click through the menu (top category) and the sidebar (subcategory)."""
-    obs = yield act(click(page.link(path[0], exact=True)),
-                    f"Open the {path[0]} category from the menu.")
+    page = yield act(click(page.link(path[0], exact=True)),
+                     f"Open the {path[0]} category from the menu.")
     if len(path) > 1:
-        page = Page(obs)
-        obs = yield act(click(page.link(path[1], exact=True)),
-                        f"Open the {path[1]} subcategory from the sidebar.")
-    return obs
+        page = yield act(click(page.link(path[1], exact=True)),
+                         f"Open the {path[1]} subcategory from the sidebar.")
+    return page
 
 
-def _sort(page: Page, order: str, direction: str) -> OracleScript:
+def _sort(page: Page, order: str, direction: str) -> Steps:
     """Sort a listing by ``order`` (a label of the Sort By list) in ``direction`` (asc/desc)."""
-    obs = None
+    unsorted = page
     sorter = page.field("product_list_order")
     if _selected(page, sorter) != order:
-        obs = yield act(select(sorter, order), f"Sort the products by {order}.")
-        page = Page(obs)
+        page = yield act(select(sorter, order), f"Sort the products by {order}.")
     want = "Set Descending Direction" if direction == "desc" else "Set Ascending Direction"
     if page.maybe(want, "a"):
         words = "high to low" if direction == "desc" else "low to high"
         if order == "Product Name":
             words = "Z to A" if direction == "desc" else "A to Z"
-        obs = yield act(click(page.link(want)), f"Switch the order to {words}.")
-    if obs is None:
+        page = yield act(click(page.link(want)), f"Switch the order to {words}.")
+    if page is unsorted:
         raise OracleError(f"the listing on {page.url} is already sorted as asked")
-    return obs
+    return page
 
 
 def _selected(page: Page, element_id: str) -> str:
@@ -373,12 +368,6 @@ def _selected(page: Page, element_id: str) -> str:
 
 
 # -- evaluation helpers ---------------------------------------------------------------------------
-
-
-def _url_eval(path: str, **query: str) -> dict[str, Any]:
-    url = f"{SHOP}{path}" + (f"?{urlencode(query)}" if query else "")
-    return {"eval_types": ["url_match"], "reference_answers": None, "reference_url": url,
-            "url_note": "GOLD in PRED"}
 
 
 def _cart_rows_locator(name: str) -> str:
@@ -399,16 +388,15 @@ _ORDER_STATUS = "document.querySelector('.order-status').outerText"
 
 
 class _ShopTemplate(ScriptedTemplate):
-    """A storefront task as the signed-in default customer; the oracle is :meth:`script`."""
+    """A storefront task as the signed-in default customer, from the home page."""
 
     sites = (SITE,)
-    start_path = "/"
 
 
 # ---- information seeking (string_match) ----
 
 
-class LatestOrderTotal(_ShopTemplate):
+class LatestOrderTotal(_ShopTemplate, AnswerTemplate):
     """The total of the newest order with a status (My Orders grid)."""
 
     id = "shopping/latest_order_total"
@@ -423,22 +411,17 @@ class LatestOrderTotal(_ShopTemplate):
         return Sample({"status": status}, {"answer": amount(orders[0]["grand_total"]),
                                            "number": orders[0]["increment_id"]})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         label = STATUS_LABELS[sample.params["status"]]
-        obs = yield
-        obs = yield from _open_my_orders(Page(obs))
-        row = next((r for r in order_rows(Page(obs)) if r["status"] == label), None)
+        page = yield from _open_my_orders(page)
+        row = next((r for r in order_rows(page) if r["status"] == label), None)
         if row is None:
             raise OracleError(f"no {label} order in My Orders")
-        expect_equal(row["total"], sample.truth["answer"], "order total")
-        yield act(stop(row["total"]), f"My Orders lists the newest orders first; the first "
-                  f"{label} one, #{row['number']}, totals ${row['total']}.")
+        yield self.reply(sample, row["total"], f"My Orders lists the newest orders first; the "
+                         f"first {label} one, #{row['number']}, totals ${row['total']}.")
 
 
-class OrderStatus(_ShopTemplate):
+class OrderStatus(_ShopTemplate, AnswerTemplate):
     """The status of one of my orders (My Orders grid)."""
 
     id = "shopping/order_status"
@@ -450,22 +433,17 @@ class OrderStatus(_ShopTemplate):
         return Sample({"number": order["increment_id"]},
                       {"answer": STATUS_LABELS[order["status"]]})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
     def distractors(self, sample):
         return [label for label in STATUS_LABELS.values() if label != sample.truth["answer"]]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         number = sample.params["number"]
-        obs = yield
-        obs = yield from _open_my_orders(Page(obs))
-        status = order_row(Page(obs), number)["status"]
-        expect_equal(status, sample.truth["answer"], "status")
-        yield act(stop(status), f"The row of order #{number} says {status}.")
+        page = yield from _open_my_orders(page)
+        status = order_row(page, number)["status"]
+        yield self.reply(sample, status, f"The row of order #{number} says {status}.")
 
 
-class SpendInMonth(_ShopTemplate):
+class SpendInMonth(_ShopTemplate, AnswerTemplate):
     """Sum the totals of a month's orders, skipping canceled ones (My Orders grid)."""
 
     id = "shopping/spend_in_month"
@@ -484,24 +462,19 @@ class SpendInMonth(_ShopTemplate):
         total = round(sum(o["grand_total"] for o in kept), 2)
         return Sample({"month": label}, {"answer": amount(total), "orders": len(kept)})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         first = parse_month(sample.params["month"])
-        obs = yield
-        obs = yield from _open_my_orders(Page(obs))
-        rows = [r for r in order_rows(Page(obs))
+        page = yield from _open_my_orders(page)
+        rows = [r for r in order_rows(page)
                 if (d := parse_short_date(r["date"])).year == first.year and d.month == first.month]
         kept = [r for r in rows if r["status"] != "Canceled"]
         total = amount(round(sum(_to_float(r["total"]) for r in kept), 2))
-        expect_equal(total, sample.truth["answer"], "monthly spend")
         numbers = ", ".join("#" + r["number"] for r in kept)
-        yield act(stop(total), f"Orders of {sample.params['month']} that were not canceled: "
-                  f"{numbers}; their totals add up to ${total}.")
+        yield self.reply(sample, total, f"Orders of {sample.params['month']} that were not "
+                         f"canceled: {numbers}; their totals add up to ${total}.")
 
 
-class OrdersInPeriod(_ShopTemplate):
+class OrdersInPeriod(_ShopTemplate, AnswerTemplate):
     """Count my orders placed between two months (My Orders grid, all pages)."""
 
     id = "shopping/orders_in_period"
@@ -522,22 +495,17 @@ class OrdersInPeriod(_ShopTemplate):
         return Sample({"start": month_label(start), "end": month_label(end)},
                       {"answer": str(count)})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         start, end = parse_month(sample.params["start"]), parse_month(sample.params["end"])
-        obs = yield
-        obs = yield from _open_my_orders(Page(obs))
-        dates = [parse_short_date(r["date"]) for r in order_rows(Page(obs))]
+        page = yield from _open_my_orders(page)
+        dates = [parse_short_date(r["date"]) for r in order_rows(page)]
         count = sum(1 for d in dates if (start.year, start.month) <= (d.year, d.month)
                     <= (end.year, end.month))
-        expect_equal(str(count), sample.truth["answer"], "order count")
-        yield act(stop(str(count)), f"{count} rows of My Orders are dated from "
-                  f"{sample.params['start']} through {sample.params['end']}.")
+        yield self.reply(sample, str(count), f"{count} rows of My Orders are dated from "
+                         f"{sample.params['start']} through {sample.params['end']}.")
 
 
-class UnitsInPeriod(_ShopTemplate):
+class UnitsInPeriod(_ShopTemplate, AnswerTemplate):
     """Sum the units of every order of a period: open each order in turn (many pages)."""
 
     id = "shopping/units_in_period"
@@ -558,35 +526,31 @@ class UnitsInPeriod(_ShopTemplate):
         return Sample({"start": month_label(first), "end": month_label(last)},
                       {"answer": str(units), "orders": [o["increment_id"] for o in chosen]})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         start, end = parse_month(sample.params["start"]), parse_month(sample.params["end"])
-        obs = yield
-        obs = yield from _open_my_orders(Page(obs))
+        page = yield from _open_my_orders(page)
 
         def wanted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             return [r for r in rows if r["status"] != "Canceled" and (start.year, start.month)
                     <= ((d := parse_short_date(r["date"])).year, d.month) <= (end.year, end.month)]
 
-        numbers = [r["number"] for r in wanted(order_rows(Page(obs)))]
+        numbers = [r["number"] for r in wanted(order_rows(page))]
         expect_equal(numbers, sample.truth["orders"], "orders of the period")
         units = 0
         for index, number in enumerate(numbers):
-            row = order_row(Page(obs), number)
-            obs = yield act(click(row["view"]), f"Open order #{number} to count its units "
-                            f"({index + 1} of {len(numbers)} orders in the period).")
-            qtys = [int(q) for q in re.findall(r"Ordered (\d+)", Page(obs).text)]
+            row = order_row(page, number)
+            page = yield act(click(row["view"]), f"Open order #{number} to count its units "
+                             f"({index + 1} of {len(numbers)} orders in the period).")
+            qtys = [int(q) for q in re.findall(r"Ordered (\d+)", page.text)]
             units += sum(qtys)
             if index + 1 < len(numbers):
-                obs = yield act(Action("Go Backward"), f"Order #{number} has {sum(qtys)} "
-                                f"unit(s); {units} so far. Back to the list.")
-        expect_equal(str(units), sample.truth["answer"], "units")
-        yield act(stop(str(units)), f"The {len(numbers)} orders hold {units} units in all.")
+                page = yield act(Action("Go Backward"), f"Order #{number} has {sum(qtys)} "
+                                 f"unit(s); {units} so far. Back to the list.")
+        yield self.reply(sample, str(units),
+                         f"The {len(numbers)} orders hold {units} units in all.")
 
 
-class OrderProducts(_ShopTemplate):
+class OrderProducts(_ShopTemplate, AnswerTemplate):
     """The products of one of my orders (order page)."""
 
     id = "shopping/order_products"
@@ -598,21 +562,16 @@ class OrderProducts(_ShopTemplate):
         names = [i["name"] for i in _items(db, order["id"])]
         return Sample({"number": order["increment_id"]}, {"answer": names})
 
-    def evaluation(self, sample):
-        return string_eval(*sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         number = sample.params["number"]
-        obs = yield
-        obs = yield from _open_my_orders(Page(obs))
-        obs = yield act(click(order_row(Page(obs), number)["view"]), f"Open order #{number}.")
-        names = ordered_items(Page(obs))
-        expect_equal(names, sample.truth["answer"], "items")
-        yield act(stop("; ".join(names)), f"The Items Ordered table of order #{number} lists "
-                  f"{len(names)} product(s).")
+        page = yield from _open_my_orders(page)
+        page = yield act(click(order_row(page, number)["view"]), f"Open order #{number}.")
+        names = ordered_items(page)
+        yield self.reply(sample, names, f"The Items Ordered table of order #{number} lists "
+                         f"{len(names)} product(s).", say="; ".join(names))
 
 
-class LastPurchaseDate(_ShopTemplate):
+class LastPurchaseDate(_ShopTemplate, AnswerTemplate):
     """When I last bought a product: open my orders, newest first, until it shows up."""
 
     id = "shopping/last_purchase_date"
@@ -636,34 +595,30 @@ class LastPurchaseDate(_ShopTemplate):
                        "alternatives": [short_date(stamp), stamp[:10]],
                        "distractors": list(dict.fromkeys(others))})
 
-    def evaluation(self, sample):
-        alternatives = [sample.truth["answer"], *sample.truth["alternatives"]]
-        return string_eval(" |OR| ".join(alternatives))
+    def reference(self, sample):
+        return [" |OR| ".join([sample.truth["answer"], *sample.truth["alternatives"]])]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         name = sample.params["product"]
-        obs = yield
-        obs = yield from _open_my_orders(Page(obs), all_rows=False)
+        page = yield from _open_my_orders(page, all_rows=False)
         for index in range(10):
-            rows = [r for r in order_rows(Page(obs)) if r["status"] != "Canceled"]
+            rows = [r for r in order_rows(page) if r["status"] != "Canceled"]
             if index >= len(rows):
                 break
             row = rows[index]
-            obs = yield act(click(row["view"]), f"Look for {name} in order #{row['number']} "
-                            "(orders are newest first; canceled ones are not purchases).")
-            page = Page(obs)
+            page = yield act(click(row["view"]), f"Look for {name} in order #{row['number']} "
+                             "(orders are newest first; canceled ones are not purchases).")
             if name in ordered_items(page):
                 day = order_date(page)
-                expect_equal(day, sample.truth["answer"], "purchase date")
-                yield act(stop(day), f"Order #{row['number']}, placed on {day}, is the newest "
-                          f"order with {name}.")
+                yield self.reply(sample, day, f"Order #{row['number']}, placed on {day}, is the "
+                                 f"newest order with {name}.")
                 return
-            obs = yield act(click(page.link("Back to My Orders")),
-                            f"Order #{row['number']} has no {name}; back to My Orders.")
+            page = yield act(click(page.link("Back to My Orders")),
+                             f"Order #{row['number']} has no {name}; back to My Orders.")
         raise OracleError(f"{name} is in none of the newest orders")
 
 
-class PriceRange(_ShopTemplate):
+class PriceRange(_ShopTemplate, AnswerTemplate):
     """The cheapest and dearest result of a search (sort by price both ways)."""
 
     id = "shopping/price_range"
@@ -677,24 +632,18 @@ class PriceRange(_ShopTemplate):
         return Sample({"kind": query}, {"answer": [amount(effective_price(low)),
                                                    amount(effective_price(high))]})
 
-    def evaluation(self, sample):
-        return string_eval(*sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         query = sample.params["kind"]
-        obs = yield
-        page = Page(obs)
-        obs = yield act(search(page.field("q"), query), f"Search the store for {query}.")
-        obs = yield from _sort(Page(obs), "Price", "asc")
-        low = product_cards(Page(obs))[0]["price"]
-        obs = yield from _sort(Page(obs), "Price", "desc")
-        high = product_cards(Page(obs))[0]["price"]
-        expect_equal([low, high], sample.truth["answer"], "price range")
-        yield act(stop(f"${low} - ${high}"), f"Sorted by price, the cheapest {query} cost "
-                  f"${low} and the most expensive ${high}.")
+        page = yield act(search(page.field("q"), query), f"Search the store for {query}.")
+        page = yield from _sort(page, "Price", "asc")
+        low = product_cards(page)[0]["price"]
+        page = yield from _sort(page, "Price", "desc")
+        high = product_cards(page)[0]["price"]
+        yield self.reply(sample, [low, high], f"Sorted by price, the cheapest {query} cost "
+                         f"${low} and the most expensive ${high}.", say=f"${low} - ${high}")
 
 
-class ReviewCount(_ShopTemplate):
+class ReviewCount(_ShopTemplate, AnswerTemplate):
     """How many reviews a product has (product page)."""
 
     id = "shopping/review_count"
@@ -710,22 +659,17 @@ class ReviewCount(_ShopTemplate):
                            "'approved'", (row["id"],)).fetchone()[0]
         return Sample({"product": row["name"]}, {"answer": str(count)})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         name = sample.params["product"]
-        obs = yield
-        obs = yield from _open_product(Page(obs), name)
-        match = re.search(r"Reviews \((\d+)\)", Page(obs).text)
+        page = yield from _open_product(page, name)
+        match = re.search(r"Reviews \((\d+)\)", page.text)
         if match is None:
             raise OracleError(f"no review count on the page of {name}")
-        expect_equal(match.group(1), sample.truth["answer"], "review count")
-        yield act(stop(match.group(1)), f"The Reviews section of {name} says "
-                  f"{match.group(1)} reviews.")
+        yield self.reply(sample, match.group(1), f"The Reviews section of {name} says "
+                         f"{match.group(1)} reviews.")
 
 
-class ExtremeInCategory(_ShopTemplate):
+class ExtremeInCategory(_ShopTemplate, AnswerTemplate):
     """The cheapest or the most expensive product of a category (sort by price)."""
 
     id = "shopping/extreme_in_category"
@@ -743,21 +687,17 @@ class ExtremeInCategory(_ShopTemplate):
                       {"answer": rows[0]["name"], "path": _category_path(db, category),
                        "distractors": [r["name"] for r in rows[1:GRID_PAGE]]})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         desc = sample.params["extreme"] != "cheapest"
-        obs = yield
-        obs = yield from _open_category(Page(obs), sample.truth["path"])
-        obs = yield from _sort(Page(obs), "Price", "desc" if desc else "asc")
-        first = product_cards(Page(obs))[0]
-        expect_equal(first["name"], sample.truth["answer"], "product")
-        yield act(stop(first["name"]), f"Sorted by price {'high to low' if desc else 'low to high'}"
-                  f", the first product is {first['name']} at ${first['price']}.")
+        page = yield from _open_category(page, sample.truth["path"])
+        page = yield from _sort(page, "Price", "desc" if desc else "asc")
+        first = product_cards(page)[0]
+        order = "high to low" if desc else "low to high"
+        yield self.reply(sample, first["name"], f"Sorted by price {order}, the first product is "
+                         f"{first['name']} at ${first['price']}.")
 
 
-class CountUnderPrice(_ShopTemplate):
+class CountUnderPrice(_ShopTemplate, AnswerTemplate):
     """Count a category's products under a price: sort by price, page through."""
 
     id = "shopping/count_under_price"
@@ -778,31 +718,25 @@ class CountUnderPrice(_ShopTemplate):
         return Sample({"category": category["name"], "price": str(threshold)},
                       {"answer": str(k)})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         limit = float(sample.params["price"])
         name = sample.params["category"]
-        obs = yield
-        obs = yield from _open_category(Page(obs), [name])
-        obs = yield from _sort(Page(obs), "Price", "asc")
+        page = yield from _open_category(page, [name])
+        page = yield from _sort(page, "Price", "asc")
         count = 0
         while True:
-            page = Page(obs)
             prices = [_to_float(c["price"]) for c in product_cards(page)]
             count += sum(1 for p in prices if p < limit)
             if any(p >= limit for p in prices) or page.maybe("Next", "a", exact=True) is None:
                 break
-            obs = yield act(click(page.link("Next", exact=True)),
-                            f"All {len(prices)} products here cost less than ${limit:.0f}; "
-                            "see the next page.")
-        expect_equal(str(count), sample.truth["answer"], "count")
-        yield act(stop(str(count)), f"Sorted by price, {count} products cost less than "
-                  f"${limit:.0f}.")
+            page = yield act(click(page.link("Next", exact=True)),
+                             f"All {len(prices)} products here cost less than ${limit:.0f}; "
+                             "see the next page.")
+        yield self.reply(sample, str(count), f"Sorted by price, {count} products cost less than "
+                         f"${limit:.0f}.")
 
 
-class ComparePrices(_ShopTemplate):
+class ComparePrices(_ShopTemplate, AnswerTemplate):
     """Which of two products is cheaper, and by how much (two searches)."""
 
     id = "shopping/compare_prices"
@@ -810,6 +744,7 @@ class ComparePrices(_ShopTemplate):
                        "the name of the cheaper one and the difference.")
     difficulty = "medium"
     unseen = True
+    exclude_key = "dearer"
 
     def sample(self, rng, db):
         a = _pick_product(rng, db)
@@ -825,25 +760,19 @@ class ComparePrices(_ShopTemplate):
         return Sample({"a": a["name"], "b": b["name"]},
                       {"answer": [cheap["name"], amount(diff)], "dearer": dear["name"]})
 
-    def evaluation(self, sample):
-        return string_eval(*sample.truth["answer"], must_exclude=(sample.truth["dearer"],))
-
-    def script(self, sample):
+    def steps(self, sample, page):
         names = [sample.params["a"], sample.params["b"]]
-        obs = yield
         prices = []
         for name in names:
-            page = Page(obs)
-            obs = yield act(search(page.field("q"), name), f"Search for {name} to see its price.")
-            prices.append(_to_float(card_of(Page(obs), name)["price"]))
+            page = yield act(search(page.field("q"), name), f"Search for {name} to see its price.")
+            prices.append(_to_float(card_of(page, name)["price"]))
         cheap = names[0] if prices[0] < prices[1] else names[1]
         diff = amount(round(abs(prices[0] - prices[1]), 2))
-        expect_equal([cheap, diff], sample.truth["answer"], "comparison")
-        yield act(stop(f"{cheap} is cheaper, by ${diff}"), f"{names[0]} costs ${prices[0]:.2f} "
-                  f"and {names[1]} ${prices[1]:.2f}.")
+        yield self.reply(sample, [cheap, diff], f"{names[0]} costs ${prices[0]:.2f} "
+                         f"and {names[1]} ${prices[1]:.2f}.", say=f"{cheap} is cheaper, by ${diff}")
 
 
-class ReviewersMentioning(_ShopTemplate):
+class ReviewersMentioning(_ShopTemplate, AnswerTemplate):
     """Reviewers of a product whose review mentions an aspect (product page reviews)."""
 
     id = "shopping/reviewers_mentioning"
@@ -851,6 +780,7 @@ class ReviewersMentioning(_ShopTemplate):
                        "reviews? Give their nicknames.")
     difficulty = "medium"
     unseen = True
+    exclude_key = "others"
 
     def sample(self, rng, db):
         row = _pick_product(rng, db, "(SELECT count(*) FROM reviews r WHERE r.product_id = p.id "
@@ -875,25 +805,20 @@ class ReviewersMentioning(_ShopTemplate):
         return Sample({"product": row["name"], "aspect": aspect},
                       {"answer": sorted(yes), "others": sorted(no)})
 
-    def evaluation(self, sample):
-        return string_eval(*sample.truth["answer"], must_exclude=tuple(sample.truth["others"]))
-
-    def script(self, sample):
+    def steps(self, sample, page):
         name, aspect = sample.params["product"], sample.params["aspect"]
-        obs = yield
-        obs = yield from _open_product(Page(obs), name)
-        reviews = product_reviews(Page(obs))
+        page = yield from _open_product(page, name)
+        reviews = product_reviews(page)
         yes = sorted(r["nickname"] for r in reviews
                      if _mentions(f"{r['title']} {r['detail']}", aspect))
-        expect_equal(yes, sample.truth["answer"], "reviewers")
-        yield act(stop(", ".join(yes)), f"Of the {len(reviews)} reviews of {name}, those by "
-                  f"{', '.join(yes)} talk about the {aspect}.")
+        yield self.reply(sample, yes, f"Of the {len(reviews)} reviews of {name}, those by "
+                         f"{', '.join(yes)} talk about the {aspect}.", say=", ".join(yes))
 
 
 # ---- navigation (url_match) ----
 
 
-class SearchFor(_ShopTemplate):
+class SearchFor(_ShopTemplate, NavigationTemplate):
     """Run a search (the results page's URL)."""
 
     id = "shopping/search_for"
@@ -904,19 +829,17 @@ class SearchFor(_ShopTemplate):
         rows = db.execute("SELECT query FROM search_terms ORDER BY id").fetchall()
         return Sample({"query": rng.choice(rows)["query"]})
 
-    def evaluation(self, sample):
-        return _url_eval("/catalogsearch/result/", q=sample.params["query"])
+    def target(self, sample):
+        return self.url("/catalogsearch/result/", q=sample.params["query"])
 
-    def script(self, sample):
+    def steps(self, sample, page):
         query = sample.params["query"]
-        obs = yield
-        page = Page(obs)
-        obs = yield act(search(page.field("q"), query), f"Type {query!r} into the search box.")
-        expect_text(Page(obs), f"Search results for: '{query}'")
-        yield act(stop(), "The search results are shown.")
+        page = yield act(search(page.field("q"), query), f"Type {query!r} into the search box.")
+        expect_text(page, f"Search results for: '{query}'")
+        yield finish("The search results are shown.")
 
 
-class CategorySorted(_ShopTemplate):
+class CategorySorted(_ShopTemplate, NavigationTemplate):
     """Open a category sorted by price in a direction (the listing's URL)."""
 
     id = "shopping/category_sorted"
@@ -930,19 +853,18 @@ class CategorySorted(_ShopTemplate):
         return Sample({"category": category["name"], "direction": direction},
                       {"url_key": category["url_key"], "path": _category_path(db, category)})
 
-    def evaluation(self, sample):
-        return _url_eval(f"/{sample.truth['url_key']}.html", product_list_order="price",
-                         product_list_dir=self.DIRECTIONS[sample.params["direction"]])
+    def target(self, sample):
+        return self.url(f"/{sample.truth['url_key']}.html", product_list_order="price",
+                        product_list_dir=self.DIRECTIONS[sample.params["direction"]])
 
-    def script(self, sample):
-        obs = yield
-        obs = yield from _open_category(Page(obs), sample.truth["path"])
-        obs = yield from _sort(Page(obs), "Price", self.DIRECTIONS[sample.params["direction"]])
-        yield act(stop(), f"The {sample.params['category']} listing is sorted by price, "
-                  f"{sample.params['direction']}.")
+    def steps(self, sample, page):
+        page = yield from _open_category(page, sample.truth["path"])
+        page = yield from _sort(page, "Price", self.DIRECTIONS[sample.params["direction"]])
+        yield finish(f"The {sample.params['category']} listing is sorted by price, "
+                     f"{sample.params['direction']}.")
 
 
-class SearchSorted(_ShopTemplate):
+class SearchSorted(_ShopTemplate, NavigationTemplate):
     """Search, then sort the results by name or price (the results page's URL)."""
 
     id = "shopping/search_sorted"
@@ -958,22 +880,20 @@ class SearchSorted(_ShopTemplate):
                           "ORDER BY id").fetchall()
         return Sample({"query": rng.choice(rows)["query"], "order": rng.choice(list(self.ORDERS))})
 
-    def evaluation(self, sample):
+    def target(self, sample):
         order, direction, _label = self.ORDERS[sample.params["order"]]
-        return _url_eval("/catalogsearch/result/", q=sample.params["query"],
-                         product_list_order=order, product_list_dir=direction)
+        return self.url("/catalogsearch/result/", q=sample.params["query"],
+                        product_list_order=order, product_list_dir=direction)
 
-    def script(self, sample):
+    def steps(self, sample, page):
         query = sample.params["query"]
         _order, direction, label = self.ORDERS[sample.params["order"]]
-        obs = yield
-        page = Page(obs)
-        obs = yield act(search(page.field("q"), query), f"Search the store for {query!r}.")
-        obs = yield from _sort(Page(obs), label, direction)
-        yield act(stop(), f"The results for {query!r} are sorted by {sample.params['order']}.")
+        page = yield act(search(page.field("q"), query), f"Search the store for {query!r}.")
+        page = yield from _sort(page, label, direction)
+        yield finish(f"The results for {query!r} are sorted by {sample.params['order']}.")
 
 
-class MostReviewedProduct(_ShopTemplate):
+class MostReviewedProduct(_ShopTemplate, NavigationTemplate):
     """Open the product with the most reviews among a search's results (compare all cards)."""
 
     id = "shopping/most_reviewed_product"
@@ -994,31 +914,27 @@ class MostReviewedProduct(_ShopTemplate):
         best = counts[0][1]
         return Sample({"kind": query}, {"answer": best["name"], "url_key": best["url_key"]})
 
-    def evaluation(self, sample):
-        return _url_eval(f"/{sample.truth['url_key']}.html")
+    def target(self, sample):
+        return self.url(f"/{sample.truth['url_key']}.html")
 
-    def script(self, sample):
+    def steps(self, sample, page):
         query = sample.params["kind"]
-        obs = yield
-        page = Page(obs)
-        obs = yield act(search(page.field("q"), query), f"Search the store for {query}.")
-        page = Page(obs)
+        page = yield act(search(page.field("q"), query), f"Search the store for {query}.")
         if page.maybe("36", "a", exact=True) and re.search(r"Items 1-12 of", page.text):
-            obs = yield act(click(page.link("36", exact=True)),
-                            "Show 36 per page to compare every result at once.")
-            page = Page(obs)
+            page = yield act(click(page.link("36", exact=True)),
+                             "Show 36 per page to compare every result at once.")
         cards = product_cards(page)
         best = max(cards, key=lambda c: c["reviews"])
         expect_equal(best["name"], sample.truth["answer"], "most reviewed")
-        obs = yield act(click(best["link"]), f"{best['name']} has the most reviews "
-                        f"({best['reviews']}); open it.")
-        yield act(stop(), f"This is the page of {best['name']}.")
+        page = yield act(click(best["link"]), f"{best['name']} has the most reviews "
+                         f"({best['reviews']}); open it.")
+        yield finish(f"This is the page of {best['name']}.")
 
 
 # ---- changes of state (program_html) ----
 
 
-class WishlistAdd(_ShopTemplate):
+class WishlistAdd(_ShopTemplate, EditTemplate):
     """Add a product to the wish list (product page)."""
 
     id = "shopping/wishlist_add"
@@ -1035,20 +951,19 @@ class WishlistAdd(_ShopTemplate):
             return None
         return Sample({"product": row["name"]})
 
-    def evaluation(self, sample):
-        return html_eval(html_check(f"{SHOP}/wishlist/", _WISHLIST,
-                                      must_include=[sample.params["product"]]))
+    def checks(self, sample):
+        return [html_check(f"{SHOP}/wishlist/", _WISHLIST,
+                           must_include=[sample.params["product"]])]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         name = sample.params["product"]
-        obs = yield
-        obs = yield from _open_product(Page(obs), name)
-        obs = yield act(click(Page(obs).button("Add to Wish List")), f"Add {name} to the wish list.")
-        expect_text(Page(obs), "has been added to your Wish List")
-        yield act(stop(), f"The wish list now has {name}.")
+        page = yield from _open_product(page, name)
+        page = yield act(click(page.button("Add to Wish List")), f"Add {name} to the wish list.")
+        expect_text(page, "has been added to your Wish List")
+        yield finish(f"The wish list now has {name}.")
 
 
-class WishlistRemove(_ShopTemplate):
+class WishlistRemove(_ShopTemplate, EditTemplate):
     """Remove a product from the wish list (My Wish List)."""
 
     id = "shopping/wishlist_remove"
@@ -1065,24 +980,22 @@ class WishlistRemove(_ShopTemplate):
             return None
         return Sample({"product": name}, {"others": others})
 
-    def evaluation(self, sample):
-        return html_eval(html_check(f"{SHOP}/wishlist/", _WISHLIST,
-                                      must_include=sample.truth["others"],
-                                      must_exclude=[sample.params["product"]]))
+    def checks(self, sample):
+        return [html_check(f"{SHOP}/wishlist/", _WISHLIST,
+                           must_include=sample.truth["others"],
+                           must_exclude=[sample.params["product"]])]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         name = sample.params["product"]
-        obs = yield
-        page = Page(obs)
-        obs = yield act(click(page.link("My Wish List", exact=True)), "Open My Wish List.")
-        card = card_of(Page(obs), name)
-        obs = yield act(click(button_in(card["element"], "Remove")),
-                        f"Remove {name} with the Remove item button of its card.")
-        expect_text(Page(obs), "has been removed from your Wish List")
-        yield act(stop(), f"{name} is off the wish list.")
+        page = yield act(click(page.link("My Wish List", exact=True)), "Open My Wish List.")
+        card = card_of(page, name)
+        page = yield act(click(button_in(card["element"], "Remove")),
+                         f"Remove {name} with the Remove item button of its card.")
+        expect_text(page, "has been removed from your Wish List")
+        yield finish(f"{name} is off the wish list.")
 
 
-class CartAddWithOptions(_ShopTemplate):
+class CartAddWithOptions(_ShopTemplate, EditTemplate):
     """Add a product with chosen options and quantity to the cart (product page form)."""
 
     id = "shopping/cart_add_with_options"
@@ -1102,31 +1015,26 @@ class CartAddWithOptions(_ShopTemplate):
         return Sample({"qty": qty, "product": row["name"], "options": words},
                       {"color": color, "size": size, "answer": f"{chosen} qty={qty}"})
 
-    def evaluation(self, sample):
-        return html_eval(html_check(f"{SHOP}/checkout/cart/",
-                                      _cart_rows_locator(sample.params["product"]),
-                                      exact_match=sample.truth["answer"]))
+    def checks(self, sample):
+        return [html_check(f"{SHOP}/checkout/cart/",
+                           _cart_rows_locator(sample.params["product"]),
+                           exact_match=sample.truth["answer"])]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         name, qty = sample.params["product"], str(sample.params["qty"])
         color, size = sample.truth["color"], sample.truth["size"]
-        obs = yield
-        obs = yield from _open_product(Page(obs), name)
-        page = Page(obs)
-        obs = yield act(select(page.field("color"), color), f"Choose the color {color}.")
+        page = yield from _open_product(page, name)
+        page = yield act(select(page.field("color"), color), f"Choose the color {color}.")
         if size:
-            page = Page(obs)
-            obs = yield act(select(page.field("size"), size), f"Choose the size {size}.")
-        page = Page(obs)
+            page = yield act(select(page.field("size"), size), f"Choose the size {size}.")
         if page.value(page.field("qty")) != qty:
-            obs = yield act(type_text(page.field("qty"), qty), f"Set the quantity to {qty}.")
-            page = Page(obs)
-        obs = yield act(click(page.button("Add to Cart")), "Add it to the cart.")
-        expect_text(Page(obs), f"You added {name} to your shopping cart")
-        yield act(stop(), f"{qty} x {name} ({sample.params['options']}) are in the cart.")
+            page = yield act(type_text(page.field("qty"), qty), f"Set the quantity to {qty}.")
+        page = yield act(click(page.button("Add to Cart")), "Add it to the cart.")
+        expect_text(page, f"You added {name} to your shopping cart")
+        yield finish(f"{qty} x {name} ({sample.params['options']}) are in the cart.")
 
 
-class CartUpdateQty(_ShopTemplate):
+class CartUpdateQty(_ShopTemplate, EditTemplate):
     """Change the quantity of a cart item (cart page)."""
 
     id = "shopping/cart_update_qty"
@@ -1146,23 +1054,19 @@ class CartUpdateQty(_ShopTemplate):
         chosen = ",".join(json.loads(options).values()) if options else ""
         return Sample({"product": row["name"], "qty": qty}, {"answer": f"{chosen} qty={qty}"})
 
-    def evaluation(self, sample):
-        return html_eval(html_check(f"{SHOP}/checkout/cart/",
-                                      _cart_rows_locator(sample.params["product"]),
-                                      exact_match=sample.truth["answer"]))
+    def checks(self, sample):
+        return [html_check(f"{SHOP}/checkout/cart/",
+                           _cart_rows_locator(sample.params["product"]),
+                           exact_match=sample.truth["answer"])]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         name, qty = sample.params["product"], str(sample.params["qty"])
-        obs = yield
-        page = Page(obs)
-        obs = yield act(click(page.link("My Cart")), "Open the shopping cart.")
-        page = Page(obs)
+        page = yield act(click(page.link("My Cart")), "Open the shopping cart.")
         field = _cart_qty_field(page, name)
-        obs = yield act(type_text(field, qty), f"Set the quantity of {name} to {qty}.")
-        page = Page(obs)
-        obs = yield act(click(page.button("Update Shopping Cart")), "Save the new quantity.")
-        expect_text(Page(obs), "Your shopping cart was updated")
-        yield act(stop(), f"The cart now holds {qty} x {name}.")
+        page = yield act(type_text(field, qty), f"Set the quantity of {name} to {qty}.")
+        page = yield act(click(page.button("Update Shopping Cart")), "Save the new quantity.")
+        expect_text(page, "Your shopping cart was updated")
+        yield finish(f"The cart now holds {qty} x {name}.")
 
 
 def _cart_row(page: Page, name: str) -> lxml_html.HtmlElement:
@@ -1181,7 +1085,7 @@ def _cart_qty_field(page: Page, name: str) -> str:
     raise OracleError(f"no quantity field for {name!r} on {page.url}")
 
 
-class Checkout(_ShopTemplate):
+class Checkout(_ShopTemplate, EditTemplate):
     """Buy one product alone: clear the cart, add it, choose address and shipping, place."""
 
     id = "shopping/checkout"
@@ -1213,11 +1117,11 @@ class Checkout(_ShopTemplate):
                        "city": city, "shipping": rng.choice(list(SHIPPING_LABELS))},
                       {"color": color, "size": size, "order_id": next_id, "cart": cart})
 
-    def evaluation(self, sample):
+    def checks(self, sample):
         url = f"{SHOP}/sales/order/view/order_id/{sample.truth['order_id']}/"
         p = sample.params
         options = [v for v in (sample.truth["color"], sample.truth["size"]) if v]
-        return html_eval(
+        return [
             html_check(url, "document.querySelector('.table-order-items').outerText",
                         must_include=[p["product"], *options],
                         must_exclude=list(sample.truth["cart"])),
@@ -1225,40 +1129,32 @@ class Checkout(_ShopTemplate):
                         must_include=[p["city"]]),
             html_check(url, "document.querySelector('.box-order-shipping-method').outerText",
                         must_include=[SHIPPING_LABELS[p["shipping"]]]),
-        )
+        ]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         p = sample.params
         name, city, color, size = p["product"], p["city"], sample.truth["color"], sample.truth["size"]
-        obs = yield
-        page = Page(obs)
-        obs = yield act(click(page.link("My Cart")), "First empty the cart of other items.")
-        while (page := Page(obs)).maybe("Remove item", "button"):
+        page = yield act(click(page.link("My Cart")), "First empty the cart of other items.")
+        while page.maybe("Remove item", "button"):
             row = next(r for r in page.root.iter("tr") if r.find(".//button") is not None
                        and "Remove" in normalize_space(r.text_content()))
             item = normalize_space(next(a for a in row.iter("a")).text_content())
-            obs = yield act(click(button_in(row, "Remove item")), f"Remove {item} from the cart.")
-        obs = yield from _open_product(Page(obs), name)
+            page = yield act(click(button_in(row, "Remove item")), f"Remove {item} from the cart.")
+        page = yield from _open_product(page, name)
         for label, value in (("color", color), ("size", size)):
             if value:
-                page = Page(obs)
-                obs = yield act(select(page.field(label), value), f"Choose the {label} {value}.")
-        page = Page(obs)
-        obs = yield act(click(page.button("Add to Cart")), f"Put {name} in the cart.")
-        expect_text(Page(obs), f"You added {name} to your shopping cart")
-        obs = yield act(click(Page(obs).link("My Cart")), "Go to the cart to check out.")
-        page = Page(obs)
-        obs = yield act(click(page.link("Proceed to Checkout")), "Proceed to checkout.")
-        page = Page(obs)
+                page = yield act(select(page.field(label), value), f"Choose the {label} {value}.")
+        page = yield act(click(page.button("Add to Cart")), f"Put {name} in the cart.")
+        expect_text(page, f"You added {name} to your shopping cart")
+        page = yield act(click(page.link("My Cart")), "Go to the cart to check out.")
+        page = yield act(click(page.link("Proceed to Checkout")), "Proceed to checkout.")
         address = _radio_labelled(page, "address_id", city)
-        obs = yield act(click(address), f"Ship to my {city} address.")
-        page = Page(obs)
-        obs = yield act(click(_shipping_radio(page, p["shipping"])),
-                        f"Choose {p['shipping']} shipping.")
-        page = Page(obs)
-        obs = yield act(click(page.button("Place Order")), "Place the order.")
-        expect_text(Page(obs), "Your order number is")
-        yield act(stop(), f"The order of {name} to {city} with {p['shipping']} is placed.")
+        page = yield act(click(address), f"Ship to my {city} address.")
+        page = yield act(click(_shipping_radio(page, p["shipping"])),
+                         f"Choose {p['shipping']} shipping.")
+        page = yield act(click(page.button("Place Order")), "Place the order.")
+        expect_text(page, "Your order number is")
+        yield finish(f"The order of {name} to {city} with {p['shipping']} is placed.")
 
 
 def _radio_labelled(page: Page, name: str, text: str) -> str:
@@ -1279,7 +1175,7 @@ def _shipping_radio(page: Page, carrier: str) -> str:
     raise OracleError(f"no shipping method {carrier!r} on {page.url}")
 
 
-class CancelPendingOrder(_ShopTemplate):
+class CancelPendingOrder(_ShopTemplate, EditTemplate):
     """Cancel one pending order, named by a product in it, its date or its total."""
 
     id = "shopping/cancel_pending_order"
@@ -1311,48 +1207,46 @@ class CancelPendingOrder(_ShopTemplate):
             which = f"with the total of ${amount(order['grand_total'])}"
         return Sample({"which": which}, truth)
 
-    def evaluation(self, sample):
+    def checks(self, sample):
         view = f"{SHOP}/sales/order/view/order_id/{{}}/"
         checks = [html_check(view.format(sample.truth["order_id"]), _ORDER_STATUS,
                               exact_match="Canceled")]
         checks += [html_check(view.format(i), _ORDER_STATUS, exact_match="Pending")
                    for i in sample.truth["other_ids"]]
-        return html_eval(*checks)
+        return checks
 
-    def script(self, sample):
+    def steps(self, sample, page):
         truth = sample.truth
-        obs = yield
-        obs = yield from _open_my_orders(Page(obs))
-        pending = [r for r in order_rows(Page(obs)) if r["status"] == "Pending"]
+        page = yield from _open_my_orders(page)
+        pending = [r for r in order_rows(page) if r["status"] == "Pending"]
         if truth["way"] != "product":
             key, value = ("date", truth["date"]) if truth["way"] == "date" else \
                 ("total", truth["total"])
             row = next((r for r in pending if r[key] == value), None)
             if row is None:
                 raise OracleError(f"no pending order with {key} {value}")
-            obs = yield act(click(row["view"]), f"The pending order with {key} {value} is "
-                            f"#{row['number']}; open it.")
+            page = yield act(click(row["view"]), f"The pending order with {key} {value} is "
+                             f"#{row['number']}; open it.")
         else:
             name = truth["product"]
             for index in range(len(pending)):
                 row = pending[index]
-                obs = yield act(click(row["view"]), f"Check whether pending order "
-                                f"#{row['number']} has {name}.")
-                if name in ordered_items(Page(obs)):
+                page = yield act(click(row["view"]), f"Check whether pending order "
+                                 f"#{row['number']} has {name}.")
+                if name in ordered_items(page):
                     break
-                obs = yield act(Action("Go Backward"), f"Order #{row['number']} has no {name}; "
-                                "go back to the list of orders.")
-                pending = [r for r in order_rows(Page(obs)) if r["status"] == "Pending"]
+                page = yield act(Action("Go Backward"), f"Order #{row['number']} has no {name}; "
+                                 "go back to the list of orders.")
+                pending = [r for r in order_rows(page) if r["status"] == "Pending"]
             else:
                 raise OracleError(f"no pending order with {name}")
         expect_equal(row["number"], truth["number"], "order")
-        page = Page(obs)
-        obs = yield act(click(page.button("Cancel Order")), f"Cancel order #{row['number']}.")
-        expect_text(Page(obs), "You canceled the order")
-        yield act(stop(), f"Order #{row['number']} is canceled.")
+        page = yield act(click(page.button("Cancel Order")), f"Cancel order #{row['number']}.")
+        expect_text(page, "You canceled the order")
+        yield finish(f"Order #{row['number']} is canceled.")
 
 
-class AddAddress(_ShopTemplate):
+class AddAddress(_ShopTemplate, EditTemplate):
     """Add an address to the address book (address form)."""
 
     id = "shopping/add_address"
@@ -1372,39 +1266,33 @@ class AddAddress(_ShopTemplate):
         return Sample({"street": street, "city": city, "state": state, "zip": postcode,
                        "phone": phone})
 
-    def evaluation(self, sample):
+    def checks(self, sample):
         p = sample.params
         locator = ("[...document.querySelectorAll('#additional-addresses-table tr')]"
                    f".filter(r => r.innerText.includes({_js(p['street'])}))"
                    ".map(r => r.innerText).join(' | ')")
-        return html_eval(html_check(f"{SHOP}/customer/address/", locator,
-                                      must_include=[p["street"], p["city"], p["state"], p["zip"],
-                                                    p["phone"]]))
+        return [html_check(f"{SHOP}/customer/address/", locator,
+                           must_include=[p["street"], p["city"], p["state"], p["zip"],
+                                         p["phone"]])]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         p = sample.params
-        obs = yield
-        page = Page(obs)
-        obs = yield act(click(page.link("My Account", exact=True)), "Addresses are kept under "
-                        "My Account.")
-        page = Page(obs)
-        obs = yield act(click(page.link("Address Book", exact=True)), "Open the Address Book.")
-        page = Page(obs)
-        obs = yield act(click(page.link("Add New Address")), "Add a new address.")
+        page = yield act(click(page.link("My Account", exact=True)), "Addresses are kept under "
+                         "My Account.")
+        page = yield act(click(page.link("Address Book", exact=True)), "Open the Address Book.")
+        page = yield act(click(page.link("Add New Address")), "Add a new address.")
         for field, key, what in (("telephone", "phone", "phone number"),
                                  ("street", "street", "street address"), ("city", "city", "city"),
                                  ("postcode", "zip", "zip code")):
-            page = Page(obs)
-            obs = yield act(type_text(page.field(field), p[key]), f"Enter the {what} {p[key]}.")
-        page = Page(obs)
-        obs = yield act(select(page.field("region"), p["state"]), f"Choose the state {p['state']}.")
-        page = Page(obs)
-        obs = yield act(click(page.button("Save Address")), "Save the address.")
-        expect_text(Page(obs), "You saved the address")
-        yield act(stop(), "The new address is in the address book.")
+            page = yield act(type_text(page.field(field), p[key]), f"Enter the {what} {p[key]}.")
+        page = yield act(select(page.field("region"), p["state"]),
+                         f"Choose the state {p['state']}.")
+        page = yield act(click(page.button("Save Address")), "Save the address.")
+        expect_text(page, "You saved the address")
+        yield finish("The new address is in the address book.")
 
 
-class ChangeAddressPhone(_ShopTemplate):
+class ChangeAddressPhone(_ShopTemplate, EditTemplate):
     """Change the phone number of one of my addresses (address form)."""
 
     id = "shopping/change_address_phone"
@@ -1424,33 +1312,27 @@ class ChangeAddressPhone(_ShopTemplate):
                       {"old": row["phone"], "default": bool(row["is_default_billing"]
                                                             or row["is_default_shipping"])})
 
-    def evaluation(self, sample):
+    def checks(self, sample):
         city = sample.params["city"]
         locator = ("[...document.querySelectorAll('.column.main address, "
                    "#additional-addresses-table tr')]"
                    f".filter(e => e.innerText.includes({_js(city)}))"
                    ".map(e => e.innerText).join(' | ')")
-        return html_eval(html_check(f"{SHOP}/customer/address/", locator,
-                                      must_include=[city, sample.params["phone"]],
-                                      must_exclude=[sample.truth["old"]]))
+        return [html_check(f"{SHOP}/customer/address/", locator,
+                           must_include=[city, sample.params["phone"]],
+                           must_exclude=[sample.truth["old"]])]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         city, phone = sample.params["city"], sample.params["phone"]
-        obs = yield
-        page = Page(obs)
-        obs = yield act(click(page.link("My Account", exact=True)), "Addresses are kept under "
-                        "My Account.")
-        page = Page(obs)
-        obs = yield act(click(page.link("Address Book", exact=True)), "Open the Address Book.")
-        page = Page(obs)
+        page = yield act(click(page.link("My Account", exact=True)), "Addresses are kept under "
+                         "My Account.")
+        page = yield act(click(page.link("Address Book", exact=True)), "Open the Address Book.")
         edit = _address_edit_link(page, city)
-        obs = yield act(click(edit), f"Edit the {city} address.")
-        page = Page(obs)
-        obs = yield act(type_text(page.field("telephone"), phone), f"Enter the phone {phone}.")
-        page = Page(obs)
-        obs = yield act(click(page.button("Save Address")), "Save the address.")
-        expect_text(Page(obs), "You saved the address")
-        yield act(stop(), f"The {city} address now has the phone number {phone}.")
+        page = yield act(click(edit), f"Edit the {city} address.")
+        page = yield act(type_text(page.field("telephone"), phone), f"Enter the phone {phone}.")
+        page = yield act(click(page.button("Save Address")), "Save the address.")
+        expect_text(page, "You saved the address")
+        yield finish(f"The {city} address now has the phone number {phone}.")
 
 
 def _address_edit_link(page: Page, city: str) -> str:
@@ -1470,7 +1352,7 @@ def _address_edit_link(page: Page, city: str) -> str:
     raise OracleError(f"no address in {city} on {page.url}")
 
 
-class WriteReview(_ShopTemplate):
+class WriteReview(_ShopTemplate, EditTemplate):
     """Write a review of a product (product page form)."""
 
     id = "shopping/write_review"
@@ -1493,33 +1375,28 @@ class WriteReview(_ShopTemplate):
         text = " ".join(rng.sample(bank, 2))
         return Sample({"rating": rating, "product": row["name"], "title": title, "text": text})
 
-    def evaluation(self, sample):
+    def checks(self, sample):
         p = sample.params
         locator = ("[...document.querySelectorAll('#my-reviews-table tbody tr')]"
                    f".filter(r => r.innerText.includes({_js(p['product'])}))"
                    ".map(r => r.innerText).join(' | ')")
-        return html_eval(html_check(f"{SHOP}/review/customer/", locator,
-                                      must_include=[p["product"], f"{p['rating']} out of 5",
-                                                    p["title"], p["text"]]))
+        return [html_check(f"{SHOP}/review/customer/", locator,
+                           must_include=[p["product"], f"{p['rating']} out of 5",
+                                         p["title"], p["text"]])]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         p = sample.params
-        obs = yield
-        obs = yield from _open_product(Page(obs), p["product"])
-        page = Page(obs)
+        page = yield from _open_product(page, p["product"])
         star = page.find(None, "input", name="rating", value=str(p["rating"]))
-        obs = yield act(click(star), f"Give {p['rating']} stars.")
-        page = Page(obs)
-        obs = yield act(type_text(page.field("title"), p["title"]), "Type the summary.")
-        page = Page(obs)
-        obs = yield act(type_text(page.field("detail"), p["text"]), "Type the review text.")
-        page = Page(obs)
-        obs = yield act(click(page.button("Submit Review")), "Submit the review.")
-        expect_text(Page(obs), "You submitted your review for moderation")
-        yield act(stop(), "The review is submitted and waits for moderation.")
+        page = yield act(click(star), f"Give {p['rating']} stars.")
+        page = yield act(type_text(page.field("title"), p["title"]), "Type the summary.")
+        page = yield act(type_text(page.field("detail"), p["text"]), "Type the review text.")
+        page = yield act(click(page.button("Submit Review")), "Submit the review.")
+        expect_text(page, "You submitted your review for moderation")
+        yield finish("The review is submitted and waits for moderation.")
 
 
-class Reorder(_ShopTemplate):
+class Reorder(_ShopTemplate, EditTemplate):
     """Put the items of a past order back in the cart (the Reorder button)."""
 
     id = "shopping/reorder"
@@ -1542,21 +1419,20 @@ class Reorder(_ShopTemplate):
         return Sample({"number": order["increment_id"]},
                       {"answer": [i["name"] for i in items]})
 
-    def evaluation(self, sample):
-        return html_eval(html_check(f"{SHOP}/checkout/cart/", _CART_NAMES,
-                                      must_include=sample.truth["answer"]))
+    def checks(self, sample):
+        return [html_check(f"{SHOP}/checkout/cart/", _CART_NAMES,
+                           must_include=sample.truth["answer"])]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         number = sample.params["number"]
-        obs = yield
-        obs = yield from _open_my_orders(Page(obs))
-        obs = yield act(click(order_row(Page(obs), number)["reorder"]),
-                        f"The Reorder button of order #{number} puts its items in the cart.")
-        expect_text(Page(obs), f"You added the items of order # {number}")
-        yield act(stop(), f"The items of order #{number} are in the cart.")
+        page = yield from _open_my_orders(page)
+        page = yield act(click(order_row(page, number)["reorder"]),
+                         f"The Reorder button of order #{number} puts its items in the cart.")
+        expect_text(page, f"You added the items of order # {number}")
+        yield finish(f"The items of order #{number} are in the cart.")
 
 
-class ChangeEmail(_ShopTemplate):
+class ChangeEmail(_ShopTemplate, EditTemplate):
     """Change the account's email (account information form, with the current password)."""
 
     id = "shopping/change_email"
@@ -1573,29 +1449,23 @@ class ChangeEmail(_ShopTemplate):
         old = db.execute("SELECT email FROM customers WHERE id = ?", (_emma(db),)).fetchone()[0]
         return Sample({"email": email, "password": DEFAULT_CUSTOMER_PASSWORD}, {"old": old})
 
-    def evaluation(self, sample):
-        return html_eval(html_check(
+    def checks(self, sample):
+        return [html_check(
             f"{SHOP}/customer/account/",
             "document.querySelector('.box-information .box-content').outerText",
-            must_include=[sample.params["email"]], must_exclude=[sample.truth["old"]]))
+            must_include=[sample.params["email"]], must_exclude=[sample.truth["old"]])]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         email = sample.params["email"]
-        obs = yield
-        page = Page(obs)
-        obs = yield act(click(page.link("My Account", exact=True)), "Open My Account.")
-        page = Page(obs)
-        obs = yield act(click(page.link("Account Information", exact=True)),
-                        "The email is edited under Account Information.")
-        page = Page(obs)
-        obs = yield act(type_text(page.field("email"), email), f"Enter the new email {email}.")
-        page = Page(obs)
-        obs = yield act(type_text(page.field("current_password"), sample.params["password"]),
-                        "Changing the email needs the current password.")
-        page = Page(obs)
-        obs = yield act(click(page.button("Save")), "Save the account information.")
-        expect_text(Page(obs), "You saved the account information")
-        yield act(stop(), f"The account's email is now {email}.")
+        page = yield act(click(page.link("My Account", exact=True)), "Open My Account.")
+        page = yield act(click(page.link("Account Information", exact=True)),
+                         "The email is edited under Account Information.")
+        page = yield act(type_text(page.field("email"), email), f"Enter the new email {email}.")
+        page = yield act(type_text(page.field("current_password"), sample.params["password"]),
+                         "Changing the email needs the current password.")
+        page = yield act(click(page.button("Save")), "Save the account information.")
+        expect_text(page, "You saved the account information")
+        yield finish(f"The account's email is now {email}.")
 
 
 TEMPLATES: list[type[TaskTemplate]] = [
