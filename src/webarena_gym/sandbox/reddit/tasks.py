@@ -21,7 +21,6 @@ import json
 import re
 import sqlite3
 from typing import Any
-from urllib.parse import urlencode
 
 from lxml import html as lxml_html
 
@@ -37,20 +36,21 @@ from webarena_gym.sandbox.reddit.rules import (
 )
 from webarena_gym.sandbox.templates.base import (
     RUNNERS_UP,
-    OracleScript,
+    AnswerTemplate,
+    EditTemplate,
+    NavigationTemplate,
     Sample,
     ScriptedTemplate,
+    Steps,
     TaskTemplate,
     act,
     click,
     expect_equal,
     expect_text,
+    finish,
     html_check,
-    html_eval,
     search,
     select,
-    stop,
-    string_eval,
     type_text,
 )
 from webarena_gym.sandbox.templates.page import OracleError, Page, normalize_space
@@ -346,34 +346,33 @@ def _next_post_id(db: sqlite3.Connection) -> int:
 # -- oracle building blocks -------------------------------------------------------------------
 
 
-def _open_forum(page: Page, forum: str) -> OracleScript:
+def _open_forum(page: Page, forum: str) -> Steps:
     """Forums (header) > the forum's row in the list."""
-    obs = yield act(click(page.link("Forums", exact=True)), "Open the list of forums.")
-    page = Page(obs)
-    obs = yield act(click(page.link(forum, exact=True)), f"Open the {forum} forum.")
-    return obs
+    page = yield act(click(page.link("Forums", exact=True)), "Open the list of forums.")
+    page = yield act(click(page.link(forum, exact=True)), f"Open the {forum} forum.")
+    return page
 
 
-def _sort_tab(page: Page, sort: str) -> OracleScript:
+def _sort_tab(page: Page, sort: str) -> Steps:
     label = SORT_LABELS[sort]
-    obs = yield act(click(page.link(label, exact=True)), f"Sort the posts by {label}.")
-    return obs
+    page = yield act(click(page.link(label, exact=True)), f"Sort the posts by {label}.")
+    return page
 
 
-def _open_post(page: Page, title: str) -> OracleScript:
+def _open_post(page: Page, title: str) -> Steps:
     """Search the post's title and open it from the results."""
-    obs = yield act(search(page.field("q"), title), f"Search the forum for {title!r}.")
-    row = post_row(Page(obs), title)
-    obs = yield act(click(row["link"]), f"Open the post {title!r}.")
-    return obs
+    page = yield act(search(page.field("q"), title), f"Search the forum for {title!r}.")
+    row = post_row(page, title)
+    page = yield act(click(row["link"]), f"Open the post {title!r}.")
+    return page
 
 
-def _open_profile(page: Page, tab: str | None = None) -> OracleScript:
+def _open_profile(page: Page, tab: str | None = None) -> Steps:
     """My profile (the username in the header), then a tab (Submissions, Comments)."""
-    obs = yield act(click(page.link(ME, exact=True)), "Open my profile from the header.")
+    page = yield act(click(page.link(ME, exact=True)), "Open my profile from the header.")
     if tab:
-        obs = yield act(click(Page(obs).link(tab, exact=True)), f"Open the {tab} tab.")
-    return obs
+        page = yield act(click(page.link(tab, exact=True)), f"Open the {tab} tab.")
+    return page
 
 
 def _next_page(page: Page) -> str | None:
@@ -381,12 +380,6 @@ def _next_page(page: Page) -> str | None:
 
 
 # -- evaluation helpers -----------------------------------------------------------------------
-
-
-def _url_eval(path: str, **query: str) -> dict[str, Any]:
-    url = f"{FORUM}{path}" + (f"?{urlencode(query)}" if query else "")
-    return {"eval_types": ["url_match"], "reference_answers": None, "reference_url": url,
-            "url_note": "GOLD in PRED"}
 
 
 def _post_url(forum: str, post_id: int) -> str:
@@ -410,16 +403,15 @@ _TOP_LEVEL = "#comments > ul > li > article"
 
 
 class _ForumTemplate(ScriptedTemplate):
-    """A forum task as the signed-in default account; the oracle is :meth:`script`."""
+    """A forum task as the signed-in default account, from the front page."""
 
     sites = (SITE,)
-    start_path = "/"
 
 
 # ---- information seeking (string_match) ----
 
 
-class ForumSubscribers(_ForumTemplate):
+class ForumSubscribers(_ForumTemplate, AnswerTemplate):
     """The subscriber count of a forum (the forum list)."""
 
     id = "reddit/forum_subscribers"
@@ -432,20 +424,15 @@ class ForumSubscribers(_ForumTemplate):
                        (_forum_id(db, forum),)).fetchone()[0]
         return Sample({"forum": forum}, {"answer": str(n)})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         forum = sample.params["forum"]
-        obs = yield
-        obs = yield act(click(Page(obs).link("Forums", exact=True)),
-                        "The list of forums shows subscriber counts.")
-        n = str(forum_table(Page(obs))[forum]["subscribers"])
-        expect_equal(n, sample.truth["answer"], "subscribers")
-        yield act(stop(n), f"The {forum} row lists {n} subscribers.")
+        page = yield act(click(page.link("Forums", exact=True)),
+                         "The list of forums shows subscriber counts.")
+        n = str(forum_table(page)[forum]["subscribers"])
+        yield self.reply(sample, n, f"The {forum} row lists {n} subscribers.")
 
 
-class LatestPostTitle(_ForumTemplate):
+class LatestPostTitle(_ForumTemplate, AnswerTemplate):
     """The newest post of a forum (the New tab)."""
 
     id = "reddit/latest_post_title"
@@ -460,19 +447,14 @@ class LatestPostTitle(_ForumTemplate):
             return None
         return Sample({"forum": forum}, {"answer": top["title"], "distractors": _titles(rows[1:])})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
-        obs = yield
-        obs = yield from _open_forum(Page(obs), sample.params["forum"])
-        obs = yield from _sort_tab(Page(obs), "new")
-        title = post_rows(Page(obs))[0]["title"]
-        expect_equal(title, sample.truth["answer"], "latest post")
-        yield act(stop(title), f"Sorted by new, the first post is {title!r}.")
+    def steps(self, sample, page):
+        page = yield from _open_forum(page, sample.params["forum"])
+        page = yield from _sort_tab(page, "new")
+        title = post_rows(page)[0]["title"]
+        yield self.reply(sample, title, f"Sorted by new, the first post is {title!r}.")
 
 
-class PostAuthor(_ForumTemplate):
+class PostAuthor(_ForumTemplate, AnswerTemplate):
     """Who submitted a post (search its title)."""
 
     id = "reddit/post_author"
@@ -486,20 +468,14 @@ class PostAuthor(_ForumTemplate):
         return Sample({"title": row["title"], "forum": row["forum_name"]},
                       {"answer": row["username"], "distractors": _other_authors(db, row)})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         title = sample.params["title"]
-        obs = yield
-        page = Page(obs)
-        obs = yield act(search(page.field("q"), title), f"Search the forum for {title!r}.")
-        author = post_row(Page(obs), title)["author"]
-        expect_equal(author, sample.truth["answer"], "author")
-        yield act(stop(author), f"The result says it was submitted by {author}.")
+        page = yield act(search(page.field("q"), title), f"Search the forum for {title!r}.")
+        author = post_row(page, title)["author"]
+        yield self.reply(sample, author, f"The result says it was submitted by {author}.")
 
 
-class PostCommentCount(_ForumTemplate):
+class PostCommentCount(_ForumTemplate, AnswerTemplate):
     """How many comments a post has (search its title)."""
 
     id = "reddit/post_comment_count"
@@ -514,20 +490,14 @@ class PostCommentCount(_ForumTemplate):
         return Sample({"title": row["title"], "forum": row["forum_name"]},
                       {"answer": str(row["comment_count"])})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         title = sample.params["title"]
-        obs = yield
-        page = Page(obs)
-        obs = yield act(search(page.field("q"), title), f"Search the forum for {title!r}.")
-        n = str(post_row(Page(obs), title)["comments"])
-        expect_equal(n, sample.truth["answer"], "comments")
-        yield act(stop(n), f"The post's row says it has {n} comments.")
+        page = yield act(search(page.field("q"), title), f"Search the forum for {title!r}.")
+        n = str(post_row(page, title)["comments"])
+        yield self.reply(sample, n, f"The post's row says it has {n} comments.")
 
 
-class TopPostInForum(_ForumTemplate):
+class TopPostInForum(_ForumTemplate, AnswerTemplate):
     """The highest-scoring post of a forum, of all time or of the past year (the Top tab)."""
 
     id = "reddit/top_post_in_forum"
@@ -545,23 +515,18 @@ class TopPostInForum(_ForumTemplate):
         return Sample({"forum": forum, "period": period},
                       {"answer": top["title"], "distractors": _titles(rows[1:])})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         period = self.PERIODS[sample.params["period"]]
-        obs = yield
-        obs = yield from _open_forum(Page(obs), sample.params["forum"])
-        obs = yield from _sort_tab(Page(obs), "top")
+        page = yield from _open_forum(page, sample.params["forum"])
+        page = yield from _sort_tab(page, "top")
         if period == "year":
-            obs = yield act(click(Page(obs).link("Past year", exact=True)),
-                            "Limit the top posts to the past year.")
-        title = post_rows(Page(obs))[0]["title"]
-        expect_equal(title, sample.truth["answer"], "top post")
-        yield act(stop(title), f"The first post sorted by top is {title!r}.")
+            page = yield act(click(page.link("Past year", exact=True)),
+                             "Limit the top posts to the past year.")
+        title = post_rows(page)[0]["title"]
+        yield self.reply(sample, title, f"The first post sorted by top is {title!r}.")
 
 
-class MostCommentedPost(_ForumTemplate):
+class MostCommentedPost(_ForumTemplate, AnswerTemplate):
     """The post of a forum with the most comments (the Most commented tab)."""
 
     id = "reddit/most_commented_post"
@@ -577,40 +542,32 @@ class MostCommentedPost(_ForumTemplate):
         return Sample({"forum": forum}, {"answer": top["title"], "comments": top["comment_count"],
                                          "distractors": _titles(rows[1:])})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
-        obs = yield
-        obs = yield from _open_forum(Page(obs), sample.params["forum"])
-        obs = yield from _sort_tab(Page(obs), "most_commented")
-        row = post_rows(Page(obs))[0]
-        expect_equal(row["title"], sample.truth["answer"], "most commented")
-        yield act(stop(row["title"]), f"Sorted by comments, {row['title']!r} leads with "
-                  f"{row['comments']} comments.")
+    def steps(self, sample, page):
+        page = yield from _open_forum(page, sample.params["forum"])
+        page = yield from _sort_tab(page, "most_commented")
+        row = post_rows(page)[0]
+        yield self.reply(sample, row["title"], f"Sorted by comments, {row['title']!r} leads with "
+                         f"{row['comments']} comments.")
 
 
-class _CountOnProfile(_ForumTemplate):
+class _CountOnProfile(_ForumTemplate, AnswerTemplate):
     """Count a user's submissions or comments on the profile's tab, page by page."""
 
     start_path = "/user/{{user}}"
     tab = ""
 
-    def script(self, sample):
-        obs = yield
-        obs = yield act(click(Page(obs).link(self.tab, exact=True)),
-                        f"The {self.tab} tab lists everything of this kind.")
+    def steps(self, sample, page):
+        page = yield act(click(page.link(self.tab, exact=True)),
+                         f"The {self.tab} tab lists everything of this kind.")
         total = 0
         while True:
-            page = Page(obs)
             total += len(post_rows(page) if self.tab == "Submissions" else profile_comments(page))
             following = _next_page(page)
             if following is None:
                 break
-            obs = yield act(click(following), f"{total} so far; go on to the next page.")
-        expect_equal(str(total), sample.truth["answer"], self.tab)
-        yield act(stop(str(total)), f"Counting every page, {sample.params['user']} has {total} "
-                  f"{self.tab.lower()}.")
+            page = yield act(click(following), f"{total} so far; go on to the next page.")
+        yield self.reply(sample, str(total), f"Counting every page, {sample.params['user']} "
+                         f"has {total} {self.tab.lower()}.")
 
 
 class UserPostCount(_CountOnProfile):
@@ -628,9 +585,6 @@ class UserPostCount(_CountOnProfile):
         row = rng.choice(rows)
         return Sample({"user": row["username"]}, {"answer": str(row["n"])})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
 
 class UserCommentCount(_CountOnProfile):
     """How many comments a user has written (their Comments tab)."""
@@ -647,9 +601,6 @@ class UserCommentCount(_CountOnProfile):
         row = rng.choice(rows)
         return Sample({"user": row["username"]}, {"answer": str(row["n"])})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
 
 def _latest_author(db: sqlite3.Connection, forum: str) -> sqlite3.Row | None:
     """The author (users row) of a forum's newest post, when no other post ties for newest."""
@@ -659,16 +610,16 @@ def _latest_author(db: sqlite3.Connection, forum: str) -> sqlite3.Row | None:
     return db.execute("SELECT * FROM users WHERE id = ?", (top["user_id"],)).fetchone()
 
 
-def _open_latest_author(page: Page, forum: str) -> OracleScript:
-    obs = yield from _open_forum(page, forum)
-    obs = yield from _sort_tab(Page(obs), "new")
-    row = post_rows(Page(obs))[0]
-    obs = yield act(click(row["author_link"]), f"The newest post is by {row['author']}; open "
-                    "their profile.")
-    return obs
+def _open_latest_author(page: Page, forum: str) -> Steps:
+    page = yield from _open_forum(page, forum)
+    page = yield from _sort_tab(page, "new")
+    row = post_rows(page)[0]
+    page = yield act(click(row["author_link"]), f"The newest post is by {row['author']}; open "
+                     "their profile.")
+    return page
 
 
-class AuthorBio(_ForumTemplate):
+class AuthorBio(_ForumTemplate, AnswerTemplate):
     """The biography of the author of a forum's newest post (forum > New > profile)."""
 
     id = "reddit/author_bio"
@@ -683,18 +634,13 @@ class AuthorBio(_ForumTemplate):
             return None
         return Sample({"forum": forum}, {"answer": author["bio"], "user": author["username"]})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
-        obs = yield
-        obs = yield from _open_latest_author(Page(obs), sample.params["forum"])
-        bio = biography(Page(obs))
-        expect_equal(bio, sample.truth["answer"], "biography")
-        yield act(stop(bio), f"The profile's biography reads: {bio}")
+    def steps(self, sample, page):
+        page = yield from _open_latest_author(page, sample.params["forum"])
+        bio = biography(page)
+        yield self.reply(sample, bio, f"The profile's biography reads: {bio}")
 
 
-class NegativeCommentsOfAuthor(_ForumTemplate):
+class NegativeCommentsOfAuthor(_ForumTemplate, AnswerTemplate):
     """Count the downvoted comments of the author of a forum's newest post (WebArena-like)."""
 
     id = "reddit/negative_comments_of_author"
@@ -714,35 +660,30 @@ class NegativeCommentsOfAuthor(_ForumTemplate):
             return None
         return Sample({"forum": forum}, {"answer": str(negative), "user": author["username"]})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
-        obs = yield
-        obs = yield from _open_latest_author(Page(obs), sample.params["forum"])
-        obs = yield act(click(Page(obs).link("Comments", exact=True)),
-                        "Open the author's Comments tab to see every comment's score.")
+    def steps(self, sample, page):
+        page = yield from _open_latest_author(page, sample.params["forum"])
+        page = yield act(click(page.link("Comments", exact=True)),
+                         "Open the author's Comments tab to see every comment's score.")
         negative = 0
         while True:
-            page = Page(obs)
             negative += sum(1 for c in profile_comments(page) if (c["score"] or 0) < 0)
             following = _next_page(page)
             if following is None:
                 break
-            obs = yield act(click(following), f"{negative} with a negative score so far; next "
-                            "page.")
-        expect_equal(str(negative), sample.truth["answer"], "negative comments")
-        yield act(stop(str(negative)), f"{negative} of the author's comments have a negative "
-                  "score, i.e. more downvotes than upvotes.")
+            page = yield act(click(following), f"{negative} with a negative score so far; next "
+                             "page.")
+        yield self.reply(sample, str(negative), f"{negative} of the author's comments have a "
+                         "negative score, i.e. more downvotes than upvotes.")
 
 
-class CompareSubscribers(_ForumTemplate):
+class CompareSubscribers(_ForumTemplate, AnswerTemplate):
     """Which of three forums has the most subscribers (the forum list)."""
 
     id = "reddit/compare_subscribers"
     intent_template = "Which of these forums has the most subscribers: {{a}}, {{b}} or {{c}}?"
     difficulty = "medium"
     unseen = True
+    exclude_key = "others"
 
     def sample(self, rng, db):
         names = rng.sample(_forum_names(db), 3)
@@ -756,22 +697,17 @@ class CompareSubscribers(_ForumTemplate):
         return Sample(dict(zip("abc", names, strict=True)),
                       {"answer": ranked[0], "others": ranked[1:]})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"], must_exclude=tuple(sample.truth["others"]))
-
-    def script(self, sample):
+    def steps(self, sample, page):
         names = [sample.params[k] for k in "abc"]
-        obs = yield
-        obs = yield act(click(Page(obs).link("Forums", exact=True)),
-                        "The list of forums shows subscriber counts.")
-        table = forum_table(Page(obs))
+        page = yield act(click(page.link("Forums", exact=True)),
+                         "The list of forums shows subscriber counts.")
+        table = forum_table(page)
         best = max(names, key=lambda n: table[n]["subscribers"])
-        expect_equal(best, sample.truth["answer"], "most subscribers")
         counts = ", ".join(f"{n} {table[n]['subscribers']}" for n in names)
-        yield act(stop(best), f"Subscribers: {counts}; {best} has the most.")
+        yield self.reply(sample, best, f"Subscribers: {counts}; {best} has the most.")
 
 
-class SearchCount(_ForumTemplate):
+class SearchCount(_ForumTemplate, AnswerTemplate):
     """How many posts a search finds (the results page's count)."""
 
     id = "reddit/search_count"
@@ -793,25 +729,20 @@ class SearchCount(_ForumTemplate):
             return None
         return Sample({"query": query}, {"answer": str(n)})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         query = sample.params["query"]
-        obs = yield
-        page = Page(obs)
-        obs = yield act(search(page.field("q"), query), f"Search the forum for {query!r}.")
-        found = re.search(r"(\d+) results?\b", Page(obs).text)
+        page = yield act(search(page.field("q"), query), f"Search the forum for {query!r}.")
+        found = re.search(r"(\d+) results?\b", page.text)
         if found is None:
-            raise OracleError(f"no result count on {obs.get('url')}")
-        expect_equal(found.group(1), sample.truth["answer"], "results")
-        yield act(stop(found.group(1)), f"The search page reports {found.group(1)} results.")
+            raise OracleError(f"no result count on {page.url}")
+        yield self.reply(sample, found.group(1),
+                         f"The search page reports {found.group(1)} results.")
 
 
 # ---- navigation (url_match) ----
 
 
-class ForumSorted(_ForumTemplate):
+class ForumSorted(_ForumTemplate, NavigationTemplate):
     """Open a forum sorted by new, top or most commented (the listing's URL)."""
 
     id = "reddit/forum_sorted"
@@ -823,18 +754,17 @@ class ForumSorted(_ForumTemplate):
         return Sample({"forum": rng.choice(_forum_names(db)),
                        "order": rng.choice(list(self.ORDERS))})
 
-    def evaluation(self, sample):
-        return _url_eval(f"/f/{sample.params['forum']}/{self.ORDERS[sample.params['order']]}")
+    def target(self, sample):
+        return self.url(f"/f/{sample.params['forum']}/{self.ORDERS[sample.params['order']]}")
 
-    def script(self, sample):
-        obs = yield
-        obs = yield from _open_forum(Page(obs), sample.params["forum"])
-        obs = yield from _sort_tab(Page(obs), self.ORDERS[sample.params["order"]])
-        yield act(stop(), f"The {sample.params['forum']} forum is sorted by "
-                  f"{sample.params['order']}.")
+    def steps(self, sample, page):
+        page = yield from _open_forum(page, sample.params["forum"])
+        page = yield from _sort_tab(page, self.ORDERS[sample.params["order"]])
+        yield finish(f"The {sample.params['forum']} forum is sorted by "
+                     f"{sample.params['order']}.")
 
 
-class ForumTopPeriod(_ForumTemplate):
+class ForumTopPeriod(_ForumTemplate, NavigationTemplate):
     """Open a forum's top posts of a time range (the listing's URL with ``?t=``)."""
 
     id = "reddit/forum_top_period"
@@ -846,20 +776,19 @@ class ForumTopPeriod(_ForumTemplate):
         return Sample({"forum": rng.choice(_forum_names(db)),
                        "period": rng.choice(self.PERIODS)})
 
-    def evaluation(self, sample):
-        return _url_eval(f"/f/{sample.params['forum']}/top", t=sample.params["period"])
+    def target(self, sample):
+        return self.url(f"/f/{sample.params['forum']}/top", t=sample.params["period"])
 
-    def script(self, sample):
+    def steps(self, sample, page):
         period = sample.params["period"]
-        obs = yield
-        obs = yield from _open_forum(Page(obs), sample.params["forum"])
-        obs = yield from _sort_tab(Page(obs), "top")
-        obs = yield act(click(Page(obs).link(f"Past {period}", exact=True)),
-                        f"Limit the top posts to the past {period}.")
-        yield act(stop(), f"These are the top posts of the past {period}.")
+        page = yield from _open_forum(page, sample.params["forum"])
+        page = yield from _sort_tab(page, "top")
+        page = yield act(click(page.link(f"Past {period}", exact=True)),
+                         f"Limit the top posts to the past {period}.")
+        yield finish(f"These are the top posts of the past {period}.")
 
 
-class SearchFor(_ForumTemplate):
+class SearchFor(_ForumTemplate, NavigationTemplate):
     """Run a search (the results page's URL)."""
 
     id = "reddit/search_for"
@@ -872,19 +801,17 @@ class SearchFor(_ForumTemplate):
         spec = rng.choice([f for f in FORUMS if f.subjects])
         return Sample({"query": rng.choice(spec.subjects)})
 
-    def evaluation(self, sample):
-        return _url_eval("/search", q=sample.params["query"])
+    def target(self, sample):
+        return self.url("/search", q=sample.params["query"])
 
-    def script(self, sample):
+    def steps(self, sample, page):
         query = sample.params["query"]
-        obs = yield
-        page = Page(obs)
-        obs = yield act(search(page.field("q"), query), f"Type {query!r} into the search box.")
-        expect_text(Page(obs), f'Search results for "{query}"')
-        yield act(stop(), "The search results are shown.")
+        page = yield act(search(page.field("q"), query), f"Type {query!r} into the search box.")
+        expect_text(page, f'Search results for "{query}"')
+        yield finish("The search results are shown.")
 
 
-class AuthorProfile(_ForumTemplate):
+class AuthorProfile(_ForumTemplate, NavigationTemplate):
     """Open the profile of a post's author (search, then the author link)."""
 
     id = "reddit/author_profile"
@@ -898,25 +825,23 @@ class AuthorProfile(_ForumTemplate):
             return None
         return Sample({"title": row["title"]}, {"answer": row["username"]})
 
-    def evaluation(self, sample):
-        return _url_eval(f"/user/{sample.truth['answer']}")
+    def target(self, sample):
+        return self.url(f"/user/{sample.truth['answer']}")
 
-    def script(self, sample):
+    def steps(self, sample, page):
         title = sample.params["title"]
-        obs = yield
-        page = Page(obs)
-        obs = yield act(search(page.field("q"), title), f"Search the forum for {title!r}.")
-        row = post_row(Page(obs), title)
+        page = yield act(search(page.field("q"), title), f"Search the forum for {title!r}.")
+        row = post_row(page, title)
         expect_equal(row["author"], sample.truth["answer"], "author")
-        obs = yield act(click(row["author_link"]), f"It was posted by {row['author']}; open "
-                        "their profile.")
-        yield act(stop(), f"This is {row['author']}'s profile.")
+        page = yield act(click(row["author_link"]), f"It was posted by {row['author']}; open "
+                         "their profile.")
+        yield finish(f"This is {row['author']}'s profile.")
 
 
 # ---- changes of state (program_html) ----
 
 
-class VotePost(_ForumTemplate):
+class VotePost(_ForumTemplate, EditTemplate):
     """Upvote or downvote a post (the vote arrows of its search result)."""
 
     id = "reddit/vote_post"
@@ -932,25 +857,23 @@ class VotePost(_ForumTemplate):
         return Sample({"vote": rng.choice(list(self.VOTES)), "title": row["title"],
                        "forum": row["forum_name"]}, {"post_id": row["id"]})
 
-    def evaluation(self, sample):
+    def checks(self, sample):
         direction = self.VOTES[sample.params["vote"]][0]
-        return html_eval(html_check(_post_url(sample.params["forum"], sample.truth["post_id"]),
-                                    _vote_state(f"#post-{sample.truth['post_id']}", direction),
-                                    exact_match="true"))
+        return [html_check(_post_url(sample.params["forum"], sample.truth["post_id"]),
+                           _vote_state(f"#post-{sample.truth['post_id']}", direction),
+                           exact_match="true")]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         title, vote = sample.params["title"], sample.params["vote"]
-        obs = yield
-        page = Page(obs)
-        obs = yield act(search(page.field("q"), title), f"Search the forum for {title!r}.")
-        row = post_row(Page(obs), title)
+        page = yield act(search(page.field("q"), title), f"Search the forum for {title!r}.")
+        row = post_row(page, title)
         direction = self.VOTES[vote][0]
-        obs = yield act(click(row[direction]), f"{vote} it with the arrow beside its score.")
-        expect_equal(post_row(Page(obs), title)["my_vote"], int(self.VOTES[vote][1]), "vote")
-        yield act(stop(), f"The {direction}vote arrow of the post is now on.")
+        page = yield act(click(row[direction]), f"{vote} it with the arrow beside its score.")
+        expect_equal(post_row(page, title)["my_vote"], int(self.VOTES[vote][1]), "vote")
+        yield finish(f"The {direction}vote arrow of the post is now on.")
 
 
-class UpvoteTopComment(_ForumTemplate):
+class UpvoteTopComment(_ForumTemplate, EditTemplate):
     """Upvote the highest-scoring comment of a post (compare every comment's points)."""
 
     id = "reddit/upvote_top_comment"
@@ -974,25 +897,24 @@ class UpvoteTopComment(_ForumTemplate):
                       {"forum": row["forum_name"], "post_id": row["id"],
                        "comment_id": best["id"], "author": best["username"]})
 
-    def evaluation(self, sample):
+    def checks(self, sample):
         t = sample.truth
-        return html_eval(html_check(_post_url(t["forum"], t["post_id"]),
-                                    _vote_state(f"#comment-{t['comment_id']}", "up"),
-                                    exact_match="true"))
+        return [html_check(_post_url(t["forum"], t["post_id"]),
+                           _vote_state(f"#comment-{t['comment_id']}", "up"),
+                           exact_match="true")]
 
-    def script(self, sample):
-        obs = yield
-        obs = yield from _open_post(Page(obs), sample.params["title"])
-        items = [c for c in comment_items(Page(obs)) if c["score"] is not None]
+    def steps(self, sample, page):
+        page = yield from _open_post(page, sample.params["title"])
+        items = [c for c in comment_items(page) if c["score"] is not None]
         best = max(items, key=lambda c: c["score"])
         expect_equal(best["author"], sample.truth["author"], "top comment's author")
-        obs = yield act(click(best["up"]), f"The comment by {best['author']} has the most "
-                        f"points ({best['score']}); upvote it.")
-        expect_equal(comment_item(Page(obs), best["author"], best["body"])["my_vote"], 1, "vote")
-        yield act(stop(), "The top comment is upvoted.")
+        page = yield act(click(best["up"]), f"The comment by {best['author']} has the most "
+                         f"points ({best['score']}); upvote it.")
+        expect_equal(comment_item(page, best["author"], best["body"])["my_vote"], 1, "vote")
+        yield finish("The top comment is upvoted.")
 
 
-class Subscribe(_ForumTemplate):
+class Subscribe(_ForumTemplate, EditTemplate):
     """Subscribe to a forum (its sidebar button)."""
 
     id = "reddit/subscribe"
@@ -1004,22 +926,21 @@ class Subscribe(_ForumTemplate):
                           "subscriptions WHERE user_id = ?) ORDER BY id", (_me(db),)).fetchall()
         return Sample({"forum": rng.choice(rows)["name"]})
 
-    def evaluation(self, sample):
-        return html_eval(html_check(f"{FORUM}/f/{sample.params['forum']}",
-                                    "document.querySelector('.forum-info form button').innerText",
-                                    exact_match="Unsubscribe"))
+    def checks(self, sample):
+        return [html_check(f"{FORUM}/f/{sample.params['forum']}",
+                           "document.querySelector('.forum-info form button').innerText",
+                           exact_match="Unsubscribe")]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         forum = sample.params["forum"]
-        obs = yield
-        obs = yield from _open_forum(Page(obs), forum)
-        obs = yield act(click(Page(obs).button("Subscribe", exact=True)),
-                        f"Subscribe with the button in the {forum} sidebar.")
-        expect_text(Page(obs), f"You are now subscribed to {forum}")
-        yield act(stop(), f"I am subscribed to {forum}.")
+        page = yield from _open_forum(page, forum)
+        page = yield act(click(page.button("Subscribe", exact=True)),
+                         f"Subscribe with the button in the {forum} sidebar.")
+        expect_text(page, f"You are now subscribed to {forum}")
+        yield finish(f"I am subscribed to {forum}.")
 
 
-class Unsubscribe(_ForumTemplate):
+class Unsubscribe(_ForumTemplate, EditTemplate):
     """Unsubscribe from a forum (Subscriptions > the forum > its sidebar button)."""
 
     id = "reddit/unsubscribe"
@@ -1031,38 +952,37 @@ class Unsubscribe(_ForumTemplate):
                           "WHERE s.user_id = ? ORDER BY f.id", (_me(db),)).fetchall()
         return Sample({"forum": rng.choice(rows)["name"]})
 
-    def evaluation(self, sample):
-        return html_eval(html_check(f"{FORUM}/f/{sample.params['forum']}",
-                                    "document.querySelector('.forum-info form button').innerText",
-                                    exact_match="Subscribe"))
+    def checks(self, sample):
+        return [html_check(f"{FORUM}/f/{sample.params['forum']}",
+                           "document.querySelector('.forum-info form button').innerText",
+                           exact_match="Subscribe")]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         forum = sample.params["forum"]
-        obs = yield
-        obs = yield act(click(Page(obs).link("Subscriptions", exact=True)),
-                        "My subscriptions list the forums I follow.")
-        obs = yield act(click(Page(obs).link(forum, exact=True)), f"Open {forum}.")
-        obs = yield act(click(Page(obs).button("Unsubscribe", exact=True)),
-                        "Unsubscribe with the sidebar button.")
-        expect_text(Page(obs), f"You are no longer subscribed to {forum}")
-        yield act(stop(), f"I am no longer subscribed to {forum}.")
+        page = yield act(click(page.link("Subscriptions", exact=True)),
+                         "My subscriptions list the forums I follow.")
+        page = yield act(click(page.link(forum, exact=True)), f"Open {forum}.")
+        page = yield act(click(page.button("Unsubscribe", exact=True)),
+                         "Unsubscribe with the sidebar button.")
+        expect_text(page, f"You are no longer subscribed to {forum}")
+        yield finish(f"I am no longer subscribed to {forum}.")
 
 
-def _submit(page: Page, forum: str, title: str, body: str = "", url: str = "") -> OracleScript:
+def _submit(page: Page, forum: str, title: str, body: str = "", url: str = "") -> Steps:
     """Header Submit > fill the form > Create submission."""
-    obs = yield act(click(page.link("Submit", exact=True)), "Open the submission form.")
+    page = yield act(click(page.link("Submit", exact=True)), "Open the submission form.")
     if url:
-        obs = yield act(type_text(Page(obs).field("url"), url), "Enter the link.")
-    obs = yield act(type_text(Page(obs).field("title"), title), "Enter the title.")
+        page = yield act(type_text(page.field("url"), url), "Enter the link.")
+    page = yield act(type_text(page.field("title"), title), "Enter the title.")
     if body:
-        obs = yield act(type_text(Page(obs).field("body"), body), "Enter the body text.")
-    obs = yield act(select(Page(obs).field("forum"), forum), f"Post it in {forum}.")
-    obs = yield act(click(Page(obs).button("Create submission")), "Submit the post.")
-    expect_text(Page(obs), "Your submission was posted")
-    return obs
+        page = yield act(type_text(page.field("body"), body), "Enter the body text.")
+    page = yield act(select(page.field("forum"), forum), f"Post it in {forum}.")
+    page = yield act(click(page.button("Create submission")), "Submit the post.")
+    expect_text(page, "Your submission was posted")
+    return page
 
 
-class CreatePost(_ForumTemplate):
+class CreatePost(_ForumTemplate, EditTemplate):
     """Create a text post in a forum (the submission form)."""
 
     id = "reddit/create_post"
@@ -1075,20 +995,19 @@ class CreatePost(_ForumTemplate):
         return Sample({"forum": rng.choice(_forum_names(db)), "title": title, "body": body},
                       {"post_id": _next_post_id(db)})
 
-    def evaluation(self, sample):
+    def checks(self, sample):
         p = sample.params
-        return html_eval(html_check(_post_url(p["forum"], sample.truth["post_id"]),
-                                    "document.querySelector('.submission-main').innerText",
-                                    must_include=[p["title"], p["body"], ME]))
+        return [html_check(_post_url(p["forum"], sample.truth["post_id"]),
+                           "document.querySelector('.submission-main').innerText",
+                           must_include=[p["title"], p["body"], ME])]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         p = sample.params
-        obs = yield
-        obs = yield from _submit(Page(obs), p["forum"], p["title"], p["body"])
-        yield act(stop(), f"The post {p['title']!r} is up in {p['forum']}.")
+        page = yield from _submit(page, p["forum"], p["title"], p["body"])
+        yield finish(f"The post {p['title']!r} is up in {p['forum']}.")
 
 
-class CreateLinkPost(_ForumTemplate):
+class CreateLinkPost(_ForumTemplate, EditTemplate):
     """Share a link in a forum (the submission form's URL field)."""
 
     id = "reddit/create_link_post"
@@ -1101,20 +1020,19 @@ class CreateLinkPost(_ForumTemplate):
         return Sample({"forum": rng.choice(_forum_names(db)), "url": url, "title": title},
                       {"post_id": _next_post_id(db)})
 
-    def evaluation(self, sample):
+    def checks(self, sample):
         p = sample.params
         url = _post_url(p["forum"], sample.truth["post_id"])
-        return html_eval(
+        return [
             html_check(url, "document.querySelector('.submission-main .submission-title')"
                             ".innerText", exact_match=p["title"]),
             html_check(url, "document.querySelector('.submission-url').innerText",
-                       exact_match=p["url"]))
+                       exact_match=p["url"])]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         p = sample.params
-        obs = yield
-        obs = yield from _submit(Page(obs), p["forum"], p["title"], url=p["url"])
-        yield act(stop(), f"The link is shared in {p['forum']}.")
+        page = yield from _submit(page, p["forum"], p["title"], url=p["url"])
+        yield finish(f"The link is shared in {p['forum']}.")
 
 
 def _reply_text(rng, comments: list[sqlite3.Row]) -> str | None:
@@ -1122,14 +1040,14 @@ def _reply_text(rng, comments: list[sqlite3.Row]) -> str | None:
     return None if any(text in c["body"] for c in comments) else text
 
 
-def _comment_on_open_post(page: Page, text: str) -> OracleScript:
-    obs = yield act(type_text(page.field("comment[body]"), text), "Write the comment.")
-    obs = yield act(click(Page(obs).button("Post comment")), "Post it.")
-    expect_text(Page(obs), "Your comment was posted")
-    return obs
+def _comment_on_open_post(page: Page, text: str) -> Steps:
+    page = yield act(type_text(page.field("comment[body]"), text), "Write the comment.")
+    page = yield act(click(page.button("Post comment")), "Post it.")
+    expect_text(page, "Your comment was posted")
+    return page
 
 
-class ReplyToPost(_ForumTemplate):
+class ReplyToPost(_ForumTemplate, EditTemplate):
     """Comment on a post (its comment form)."""
 
     id = "reddit/reply_to_post"
@@ -1146,19 +1064,18 @@ class ReplyToPost(_ForumTemplate):
         return Sample({"title": row["title"], "forum": row["forum_name"], "text": text},
                       {"post_id": row["id"]})
 
-    def evaluation(self, sample):
+    def checks(self, sample):
         p = sample.params
-        return html_eval(html_check(_post_url(p["forum"], sample.truth["post_id"]),
-                                    _my_comments_under(_TOP_LEVEL), must_include=[p["text"]]))
+        return [html_check(_post_url(p["forum"], sample.truth["post_id"]),
+                           _my_comments_under(_TOP_LEVEL), must_include=[p["text"]])]
 
-    def script(self, sample):
-        obs = yield
-        obs = yield from _open_post(Page(obs), sample.params["title"])
-        obs = yield from _comment_on_open_post(Page(obs), sample.params["text"])
-        yield act(stop(), "My reply is posted under the post.")
+    def steps(self, sample, page):
+        page = yield from _open_post(page, sample.params["title"])
+        page = yield from _comment_on_open_post(page, sample.params["text"])
+        yield finish("My reply is posted under the post.")
 
 
-class ReplyToComment(_ForumTemplate):
+class ReplyToComment(_ForumTemplate, EditTemplate):
     """Reply to one comment of a post (its Reply link, then the reply form)."""
 
     id = "reddit/reply_to_comment"
@@ -1184,27 +1101,25 @@ class ReplyToComment(_ForumTemplate):
                       {"forum": row["forum_name"], "post_id": row["id"],
                        "comment_id": comment["id"]})
 
-    def evaluation(self, sample):
+    def checks(self, sample):
         t = sample.truth
         replies = f"#comment-{t['comment_id']} ~ ul > li > article"
-        return html_eval(html_check(_post_url(t["forum"], t["post_id"]),
-                                    _my_comments_under(replies),
-                                    must_include=[sample.params["text"]]))
+        return [html_check(_post_url(t["forum"], t["post_id"]),
+                           _my_comments_under(replies),
+                           must_include=[sample.params["text"]])]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         p = sample.params
-        obs = yield
-        obs = yield from _open_post(Page(obs), p["title"])
-        item = comment_item(Page(obs), p["user"], p["comment"])
-        obs = yield act(click(item["reply"]), f"Open the Reply link of {p['user']}'s comment.")
-        page = Page(obs)
-        obs = yield act(type_text(page.field("comment[body]"), p["text"]), "Write the reply.")
-        obs = yield act(click(Page(obs).button("Post reply")), "Post the reply.")
-        expect_text(Page(obs), "Your comment was posted")
-        yield act(stop(), f"My reply to {p['user']} is posted.")
+        page = yield from _open_post(page, p["title"])
+        item = comment_item(page, p["user"], p["comment"])
+        page = yield act(click(item["reply"]), f"Open the Reply link of {p['user']}'s comment.")
+        page = yield act(type_text(page.field("comment[body]"), p["text"]), "Write the reply.")
+        page = yield act(click(page.button("Post reply")), "Post the reply.")
+        expect_text(page, "Your comment was posted")
+        yield finish(f"My reply to {p['user']} is posted.")
 
 
-class ReplyMostCommented(_ForumTemplate):
+class ReplyMostCommented(_ForumTemplate, EditTemplate):
     """Find a forum's most commented post and comment on it (Most commented tab, then reply)."""
 
     id = "reddit/reply_most_commented"
@@ -1223,44 +1138,42 @@ class ReplyMostCommented(_ForumTemplate):
         return Sample({"forum": forum, "text": text}, {"post_id": top["id"],
                                                        "title": top["title"]})
 
-    def evaluation(self, sample):
+    def checks(self, sample):
         p = sample.params
-        return html_eval(html_check(_post_url(p["forum"], sample.truth["post_id"]),
-                                    _my_comments_under(_TOP_LEVEL), must_include=[p["text"]]))
+        return [html_check(_post_url(p["forum"], sample.truth["post_id"]),
+                           _my_comments_under(_TOP_LEVEL), must_include=[p["text"]])]
 
-    def script(self, sample):
-        obs = yield
-        obs = yield from _open_forum(Page(obs), sample.params["forum"])
-        obs = yield from _sort_tab(Page(obs), "most_commented")
-        row = post_rows(Page(obs))[0]
+    def steps(self, sample, page):
+        page = yield from _open_forum(page, sample.params["forum"])
+        page = yield from _sort_tab(page, "most_commented")
+        row = post_rows(page)[0]
         expect_equal(row["title"], sample.truth["title"], "most commented")
-        obs = yield act(click(row["link"]), f"{row['title']!r} has the most comments "
-                        f"({row['comments']}); open it.")
-        obs = yield from _comment_on_open_post(Page(obs), sample.params["text"])
-        yield act(stop(), "My reply is posted on the most commented post.")
+        page = yield act(click(row["link"]), f"{row['title']!r} has the most comments "
+                         f"({row['comments']}); open it.")
+        page = yield from _comment_on_open_post(page, sample.params["text"])
+        yield finish("My reply is posted on the most commented post.")
 
 
 def _my_posts(db: sqlite3.Connection) -> list[sqlite3.Row]:
     return list_posts(db, "p.user_id = ?", [_me(db)], "new")
 
 
-def _open_my_post(page: Page, title: str) -> OracleScript:
+def _open_my_post(page: Page, title: str) -> Steps:
     """My profile > Submissions (paging on) > the post."""
-    obs = yield from _open_profile(page, "Submissions")
+    page = yield from _open_profile(page, "Submissions")
     while True:
-        page = Page(obs)
         row = next((r for r in post_rows(page) if r["title"] == title), None)
         if row is not None:
             break
         following = _next_page(page)
         if following is None:
             raise OracleError(f"my submission {title!r} is not on my profile")
-        obs = yield act(click(following), "Not on this page; go on to the next one.")
-    obs = yield act(click(row["link"]), f"Open my post {title!r}.")
-    return obs
+        page = yield act(click(following), "Not on this page; go on to the next one.")
+    page = yield act(click(row["link"]), f"Open my post {title!r}.")
+    return page
 
 
-class EditPostBody(_ForumTemplate):
+class EditPostBody(_ForumTemplate, EditTemplate):
     """Replace the text of one of my posts (profile > post > Edit)."""
 
     id = "reddit/edit_post_body"
@@ -1272,24 +1185,23 @@ class EditPostBody(_ForumTemplate):
         return Sample({"title": row["title"], "body": rng.choice(NEW_BODIES)},
                       {"forum": row["forum_name"], "post_id": row["id"]})
 
-    def evaluation(self, sample):
+    def checks(self, sample):
         t = sample.truth
-        return html_eval(html_check(_post_url(t["forum"], t["post_id"]),
-                                    "document.querySelector('.submission-main .submission-body')"
-                                    ".innerText", exact_match=sample.params["body"]))
+        return [html_check(_post_url(t["forum"], t["post_id"]),
+                           "document.querySelector('.submission-main .submission-body')"
+                           ".innerText", exact_match=sample.params["body"])]
 
-    def script(self, sample):
-        obs = yield
-        obs = yield from _open_my_post(Page(obs), sample.params["title"])
-        obs = yield act(click(Page(obs).link("Edit", exact=True)), "Edit the post.")
-        obs = yield act(type_text(Page(obs).field("body"), sample.params["body"]),
-                        "Replace the body with the new text.")
-        obs = yield act(click(Page(obs).button("Save", exact=True)), "Save the post.")
-        expect_text(Page(obs), "The submission was edited")
-        yield act(stop(), "The post's text is updated.")
+    def steps(self, sample, page):
+        page = yield from _open_my_post(page, sample.params["title"])
+        page = yield act(click(page.link("Edit", exact=True)), "Edit the post.")
+        page = yield act(type_text(page.field("body"), sample.params["body"]),
+                         "Replace the body with the new text.")
+        page = yield act(click(page.button("Save", exact=True)), "Save the post.")
+        expect_text(page, "The submission was edited")
+        yield finish("The post's text is updated.")
 
 
-class DeletePost(_ForumTemplate):
+class DeletePost(_ForumTemplate, EditTemplate):
     """Delete one of my posts (profile > post > Delete)."""
 
     id = "reddit/delete_post"
@@ -1305,21 +1217,20 @@ class DeletePost(_ForumTemplate):
             return None
         return Sample({"title": row["title"]}, {"keep": others[0]})
 
-    def evaluation(self, sample):
-        return html_eval(html_check(f"{FORUM}/user/{ME}/submissions",
-                                    "document.querySelector('main').innerText",
-                                    must_include=[sample.truth["keep"]],
-                                    must_exclude=[sample.params["title"]]))
+    def checks(self, sample):
+        return [html_check(f"{FORUM}/user/{ME}/submissions",
+                           "document.querySelector('main').innerText",
+                           must_include=[sample.truth["keep"]],
+                           must_exclude=[sample.params["title"]])]
 
-    def script(self, sample):
-        obs = yield
-        obs = yield from _open_my_post(Page(obs), sample.params["title"])
-        obs = yield act(click(Page(obs).button("Delete", exact=True)), "Delete the post.")
-        expect_text(Page(obs), "The submission was deleted")
-        yield act(stop(), "The post is deleted.")
+    def steps(self, sample, page):
+        page = yield from _open_my_post(page, sample.params["title"])
+        page = yield act(click(page.button("Delete", exact=True)), "Delete the post.")
+        expect_text(page, "The submission was deleted")
+        yield finish("The post is deleted.")
 
 
-class DeleteComment(_ForumTemplate):
+class DeleteComment(_ForumTemplate, EditTemplate):
     """Delete one of my comments (profile > Comments > Permalink > Delete)."""
 
     id = "reddit/delete_comment"
@@ -1336,21 +1247,19 @@ class DeleteComment(_ForumTemplate):
         return Sample({"comment": row["body"], "title": row["title"]},
                       {"forum": row["forum"], "post_id": row["post_id"]})
 
-    def evaluation(self, sample):
+    def checks(self, sample):
         t = sample.truth
         locator = ("(() => { const s = document.querySelector('#comments'); if (!s) return "
                    "'no comments section'; return [...s.querySelectorAll('.comment-body')]"
                    f".some(b => b.innerText.trim() === {_js(sample.params['comment'])}) "
                    "? 'present' : 'deleted'; })()")
-        return html_eval(html_check(_post_url(t["forum"], t["post_id"]), locator,
-                                    exact_match="deleted"))
+        return [html_check(_post_url(t["forum"], t["post_id"]), locator,
+                           exact_match="deleted")]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         p = sample.params
-        obs = yield
-        obs = yield from _open_profile(Page(obs), "Comments")
+        page = yield from _open_profile(page, "Comments")
         while True:
-            page = Page(obs)
             item = next((c for c in profile_comments(page) if c["post"] == p["title"] and
                          c["body"] == normalize_space(p["comment"])), None)
             if item is not None:
@@ -1358,15 +1267,15 @@ class DeleteComment(_ForumTemplate):
             following = _next_page(page)
             if following is None:
                 raise OracleError(f"my comment {p['comment'][:40]!r} is not on my profile")
-            obs = yield act(click(following), "Not on this page; go on to the next one.")
-        obs = yield act(click(item["permalink"]), "Open the comment's own page.")
-        mine = comment_item(Page(obs), ME, p["comment"])
-        obs = yield act(click(mine["delete"]), "Delete the comment.")
-        expect_text(Page(obs), "The comment was deleted")
-        yield act(stop(), "The comment is deleted.")
+            page = yield act(click(following), "Not on this page; go on to the next one.")
+        page = yield act(click(item["permalink"]), "Open the comment's own page.")
+        mine = comment_item(page, ME, p["comment"])
+        page = yield act(click(mine["delete"]), "Delete the comment.")
+        expect_text(page, "The comment was deleted")
+        yield finish("The comment is deleted.")
 
 
-class ChangeBio(_ForumTemplate):
+class ChangeBio(_ForumTemplate, EditTemplate):
     """Set my biography (profile > Edit biography)."""
 
     id = "reddit/change_bio"
@@ -1376,21 +1285,20 @@ class ChangeBio(_ForumTemplate):
     def sample(self, rng, db):
         return Sample({"bio": rng.choice(NEW_BIOS)})
 
-    def evaluation(self, sample):
-        return html_eval(html_check(f"{FORUM}/user/{ME}",
-                                    "document.querySelector('.user-bio').innerText",
-                                    exact_match=sample.params["bio"]))
+    def checks(self, sample):
+        return [html_check(f"{FORUM}/user/{ME}",
+                           "document.querySelector('.user-bio').innerText",
+                           exact_match=sample.params["bio"])]
 
-    def script(self, sample):
-        obs = yield
-        obs = yield from _open_profile(Page(obs))
-        obs = yield act(click(Page(obs).link("Edit biography", exact=True)),
-                        "Open the biography form.")
-        obs = yield act(type_text(Page(obs).field("biography"), sample.params["bio"]),
-                        "Write the new biography.")
-        obs = yield act(click(Page(obs).button("Save", exact=True)), "Save it.")
-        expect_text(Page(obs), "Your biography was saved")
-        yield act(stop(), "The biography is updated.")
+    def steps(self, sample, page):
+        page = yield from _open_profile(page)
+        page = yield act(click(page.link("Edit biography", exact=True)),
+                         "Open the biography form.")
+        page = yield act(type_text(page.field("biography"), sample.params["bio"]),
+                         "Write the new biography.")
+        page = yield act(click(page.button("Save", exact=True)), "Save it.")
+        expect_text(page, "Your biography was saved")
+        yield finish("The biography is updated.")
 
 
 TEMPLATES: list[type[TaskTemplate]] = [
