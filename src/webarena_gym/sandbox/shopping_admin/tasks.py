@@ -24,21 +24,22 @@ from typing import Any
 
 from webarena_gym.sandbox.templates.base import (
     RUNNERS_UP,
-    OracleScript,
+    AnswerTemplate,
+    EditTemplate,
+    NavigationTemplate,
     Sample,
     ScriptedTemplate,
+    Steps,
     TaskTemplate,
     act,
     amount,
     click,
     expect_equal,
     expect_text,
+    finish,
     html_check,
-    html_eval,
     search,
     select,
-    stop,
-    string_eval,
     type_text,
 )
 from webarena_gym.sandbox.templates.page import OracleError, Page, normalize_space
@@ -236,96 +237,83 @@ def _pick_month(rng: random.Random) -> tuple[str, date, date]:
 # -- oracle building blocks -----------------------------------------------------------------------
 
 
-def _open_customer(page: Page, name: str) -> OracleScript:
+def _open_customer(page: Page, name: str) -> Steps:
     """From any admin page: All Customers, search the name, open the customer's page.
 
     Yields the responses; returns (via StopIteration) the observation of the customer page.
     """
-    obs = yield act(click(page.link("All Customers")), "Customers are under Customers > All "
-                    "Customers.")
-    page = Page(obs)
-    obs = yield act(search(page.field("search"), name),
-                    f"Search the customers grid for {name}.")
-    page = Page(obs)
-    obs = yield act(click(row_element(page, name, "a", "Edit")),
-                    f"Open {name}'s customer page from the grid row.")
-    return obs
+    page = yield act(click(page.link("All Customers")), "Customers are under Customers > All "
+                     "Customers.")
+    page = yield act(search(page.field("search"), name),
+                     f"Search the customers grid for {name}.")
+    page = yield act(click(row_element(page, name, "a", "Edit")),
+                     f"Open {name}'s customer page from the grid row.")
+    return page
 
 
-def _open_product(page: Page, name: str) -> OracleScript:
+def _open_product(page: Page, name: str) -> Steps:
     """From any admin page: Catalog > Products, search the name, open the product's form."""
-    obs = yield act(click(page.link("Products", exact=True)),
-                    "Products are edited under Catalog > Products.")
-    page = Page(obs)
-    obs = yield act(search(page.field("search"), name), f"Search the products grid for {name}.")
-    page = Page(obs)
-    obs = yield act(click(row_element(page, name, "a", "Edit")),
-                    f"Open the edit form of {name}.")
-    return obs
+    page = yield act(click(page.link("Products", exact=True)),
+                     "Products are edited under Catalog > Products.")
+    page = yield act(search(page.field("search"), name), f"Search the products grid for {name}.")
+    page = yield act(click(row_element(page, name, "a", "Edit")),
+                     f"Open the edit form of {name}.")
+    return page
 
 
-def _open_order(page: Page, number: str, *, menu: bool = True) -> OracleScript:
+def _open_order(page: Page, number: str, *, menu: bool = True) -> Steps:
     """Find an order by its number in the orders grid and open it."""
     if menu:
-        obs = yield act(click(page.link("Orders", exact=True)),
-                        "Orders are listed under Sales > Orders.")
-        page = Page(obs)
-    obs = yield act(search(page.field("search"), number),
-                    f"Search the orders grid for order #{number}.")
-    page = Page(obs)
-    obs = yield act(click(row_element(page, number, "a", "View")),
-                    f"Open order #{number}.")
-    return obs
+        page = yield act(click(page.link("Orders", exact=True)),
+                         "Orders are listed under Sales > Orders.")
+    page = yield act(search(page.field("search"), number),
+                     f"Search the orders grid for order #{number}.")
+    page = yield act(click(row_element(page, number, "a", "View")),
+                     f"Open order #{number}.")
+    return page
 
 
 def _filter_dates(page: Page, start: date, end: date, what: str = "Purchase Date",
-                  prefix: str = "created_at") -> OracleScript:
+                  prefix: str = "created_at") -> Steps:
     """Type a date range into a grid's from/to fields (without applying)."""
-    obs = yield act(type_text(page.field(f"{prefix}_from"), day_input(start)),
-                    f"Set the {what} filter to start on {day_label(start)}.")
-    page = Page(obs)
-    obs = yield act(type_text(page.field(f"{prefix}_to"), day_input(end)),
-                    f"... and to end on {day_label(end)}.")
-    return obs
+    page = yield act(type_text(page.field(f"{prefix}_from"), day_input(start)),
+                     f"Set the {what} filter to start on {day_label(start)}.")
+    page = yield act(type_text(page.field(f"{prefix}_to"), day_input(end)),
+                     f"... and to end on {day_label(end)}.")
+    return page
 
 
-def _show_all_rows(obs: Any) -> OracleScript:
+def _show_all_rows(page: Page) -> Steps:
     """Raise the grid's page size so that every record is on one page (at most 200)."""
-    page = Page(obs)
     total = records_found(page)
     if total <= 20:
-        return obs
+        return page
     size = next(s for s in ("30", "50", "100", "200") if int(s) >= min(total, 200))
-    obs = yield act(select(page.field("limit"), size),
-                    f"{total} records do not fit on one page of 20; show {size} per page.")
-    page = Page(obs)
-    obs = yield act(click(page.button("Show", exact=True)), "Apply the new page size.")
-    return obs
+    page = yield act(select(page.field("limit"), size),
+                     f"{total} records do not fit on one page of 20; show {size} per page.")
+    page = yield act(click(page.button("Show", exact=True)), "Apply the new page size.")
+    return page
 
 
 def _run_report(page: Page, link: str, nth: int, period: str, start: date,
-                end: date) -> OracleScript:
+                end: date) -> Steps:
     """Open a report from the Reports menu and run it for a period and date range."""
-    obs = yield act(click(page.link(link, exact=True, nth=nth)),
-                    f"The figures are in Reports > {link}.")
-    page = Page(obs)
-    obs = yield act(select(page.field("period_type"), period),
-                    f"Group the report by {period.lower()}.")
-    page = Page(obs)
-    obs = yield act(type_text(page.field("from"), day_input(start)),
-                    f"Report from {day_label(start)}.")
-    page = Page(obs)
-    obs = yield act(type_text(page.field("to"), day_input(end)), f"... to {day_label(end)}.")
-    page = Page(obs)
-    obs = yield act(click(page.button("Show Report")), "Run the report.")
-    return obs
+    page = yield act(click(page.link(link, exact=True, nth=nth)),
+                     f"The figures are in Reports > {link}.")
+    page = yield act(select(page.field("period_type"), period),
+                     f"Group the report by {period.lower()}.")
+    page = yield act(type_text(page.field("from"), day_input(start)),
+                     f"Report from {day_label(start)}.")
+    page = yield act(type_text(page.field("to"), day_input(end)), f"... to {day_label(end)}.")
+    page = yield act(click(page.button("Show Report")), "Run the report.")
+    return page
 
 
 # -- the templates --------------------------------------------------------------------------------
 
 
 class _AdminTemplate(ScriptedTemplate):
-    """An admin task; subclasses write the oracle as :meth:`script`."""
+    """An admin task as the signed-in administrator, from the dashboard."""
 
     sites = (SITE,)
     start_path = "/admin/dashboard/"
@@ -338,7 +326,7 @@ def _value_of(name: str) -> str:
 # ---- information seeking (string_match) ----
 
 
-class OrderGrandTotal(_AdminTemplate):
+class OrderGrandTotal(_AdminTemplate, AnswerTemplate):
     """Read one order's total off the orders grid."""
 
     id = "shopping_admin/order_grand_total"
@@ -351,22 +339,17 @@ class OrderGrandTotal(_AdminTemplate):
                                     "ORDER BY id").fetchall())
         return Sample({"number": row["increment_id"]}, {"answer": amount(row["grand_total"])})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         number = sample.params["number"]
-        obs = yield
-        page = Page(obs)
-        obs = yield act(search(page.field("search"), number),
-                        f"Search the orders grid for order #{number}.")
-        row = next(r for r in table_rows(Page(obs), "Grand Total") if r["ID"] == number)
+        page = yield act(search(page.field("search"), number),
+                         f"Search the orders grid for order #{number}.")
+        row = next(r for r in table_rows(page, "Grand Total") if r["ID"] == number)
         total = plain_money(row["Grand Total"])
-        expect_equal(total, sample.truth["answer"], "grand total")
-        yield act(stop(total), f"The grid row of order #{number} shows a grand total of {total}.")
+        yield self.reply(sample, total,
+                         f"The grid row of order #{number} shows a grand total of {total}.")
 
 
-class CustomerPhone(_AdminTemplate):
+class CustomerPhone(_AdminTemplate, AnswerTemplate):
     """Read a customer's phone number off the customers grid."""
 
     id = "shopping_admin/customer_phone"
@@ -380,20 +363,15 @@ class CustomerPhone(_AdminTemplate):
             return None
         return Sample({"customer": row["name"]}, {"answer": row["phone"], "customer_id": row["id"]})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         name = sample.params["customer"]
-        obs = yield
-        page = Page(obs)
-        obs = yield act(search(page.field("search"), name), f"Search the customers for {name}.")
-        row = next(r for r in table_rows(Page(obs), "Phone") if r["Name"] == name)
-        expect_equal(row["Phone"], sample.truth["answer"], "phone")
-        yield act(stop(row["Phone"]), f"{name}'s row lists the phone number {row['Phone']}.")
+        page = yield act(search(page.field("search"), name), f"Search the customers for {name}.")
+        row = next(r for r in table_rows(page, "Phone") if r["Name"] == name)
+        yield self.reply(sample, row["Phone"],
+                         f"{name}'s row lists the phone number {row['Phone']}.")
 
 
-class ProductQuantity(_AdminTemplate):
+class ProductQuantity(_AdminTemplate, AnswerTemplate):
     """Read a product's stock quantity off the products grid."""
 
     id = "shopping_admin/product_quantity"
@@ -407,21 +385,15 @@ class ProductQuantity(_AdminTemplate):
             return None
         return Sample({"product": row["name"]}, {"answer": str(row["qty"]), "product_id": row["id"]})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         name = sample.params["product"]
-        obs = yield
-        page = Page(obs)
-        obs = yield act(search(page.field("search"), name), f"Search the products for {name}.")
-        row = next(r for r in table_rows(Page(obs), "Quantity") if r["Name"] == name)
-        expect_equal(row["Quantity"], sample.truth["answer"], "quantity")
-        yield act(stop(row["Quantity"]), f"The products grid shows a quantity of "
-                  f"{row['Quantity']} for {name}.")
+        page = yield act(search(page.field("search"), name), f"Search the products for {name}.")
+        row = next(r for r in table_rows(page, "Quantity") if r["Name"] == name)
+        yield self.reply(sample, row["Quantity"], f"The products grid shows a quantity of "
+                         f"{row['Quantity']} for {name}.")
 
 
-class TopSearchTerms(_AdminTemplate):
+class TopSearchTerms(_AdminTemplate, AnswerTemplate):
     """The most used search terms, from the search terms report."""
 
     id = "shopping_admin/top_search_terms"
@@ -438,23 +410,17 @@ class TopSearchTerms(_AdminTemplate):
         return Sample({"n": n}, {"answer": [r["query"] for r in rows[:n]],
                                  "distractors": [r["query"] for r in rows[n:]]})
 
-    def evaluation(self, sample):
-        return string_eval(*sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         n = int(sample.params["n"])
-        obs = yield
-        page = Page(obs)
-        obs = yield act(click(page.link("Search Terms", exact=True, nth=1)),
-                        "Reports > Search Terms lists search terms by uses, most used first.")
-        rows = table_rows(Page(obs), "Uses")
+        page = yield act(click(page.link("Search Terms", exact=True, nth=1)),
+                         "Reports > Search Terms lists search terms by uses, most used first.")
+        rows = table_rows(page, "Uses")
         terms = [r["Search Query"] for r in rows[:n]]
-        expect_equal(terms, sample.truth["answer"], "top terms")
-        yield act(stop(", ".join(terms)), f"The first {n} rows of the report (sorted by uses, "
-                  f"descending) are {', '.join(terms)}.")
+        yield self.reply(sample, terms, f"The first {n} rows of the report (sorted by uses, "
+                         f"descending) are {', '.join(terms)}.", say=", ".join(terms))
 
 
-class OrdersByStatusInRange(_AdminTemplate):
+class OrdersByStatusInRange(_AdminTemplate, AnswerTemplate):
     """Count orders with a status in a date range (grid filters)."""
 
     id = "shopping_admin/orders_by_status_in_range"
@@ -472,25 +438,18 @@ class OrdersByStatusInRange(_AdminTemplate):
         return Sample({"status": status, "start": day_label(start), "end": day_label(end)},
                       {"answer": str(count)})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         status = STATUS_LABELS[sample.params["status"]]
         start, end = parse_day(sample.params["start"]), parse_day(sample.params["end"])
-        obs = yield
-        page = Page(obs)
-        obs = yield act(select(page.field("status"), status),
-                        f"Filter the orders grid to status {status}.")
-        obs = yield from _filter_dates(Page(obs), start, end)
-        page = Page(obs)
-        obs = yield act(click(page.button("Apply Filters")), "Apply the filters.")
-        count = records_found(Page(obs))
-        expect_equal(str(count), sample.truth["answer"], "order count")
-        yield act(stop(str(count)), f"The filtered grid says {count} records found.")
+        page = yield act(select(page.field("status"), status),
+                         f"Filter the orders grid to status {status}.")
+        page = yield from _filter_dates(page, start, end)
+        page = yield act(click(page.button("Apply Filters")), "Apply the filters.")
+        count = records_found(page)
+        yield self.reply(sample, str(count), f"The filtered grid says {count} records found.")
 
 
-class ReviewStarCount(_AdminTemplate):
+class ReviewStarCount(_AdminTemplate, AnswerTemplate):
     """Count a product's reviews with a given rating (reviews grid filters)."""
 
     id = "shopping_admin/review_star_count"
@@ -509,32 +468,22 @@ class ReviewStarCount(_AdminTemplate):
             return None
         return Sample({"stars": stars, "product": product["name"]}, {"answer": str(count)})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         name, stars = sample.params["product"], int(sample.params["stars"])
-        obs = yield
-        page = Page(obs)
-        obs = yield act(click(page.link("All Reviews")),
-                        "Reviews are under Marketing > All Reviews.")
-        page = Page(obs)
-        obs = yield act(type_text(page.field("product"), name),
-                        f"Filter the reviews by product {name}.")
-        page = Page(obs)
+        page = yield act(click(page.link("All Reviews")),
+                         "Reviews are under Marketing > All Reviews.")
+        page = yield act(type_text(page.field("product"), name),
+                         f"Filter the reviews by product {name}.")
         label = f"{stars} star" + ("s" if stars > 1 else "")
-        obs = yield act(select(page.field("rating"), label), f"... and by rating {label}.")
-        page = Page(obs)
-        obs = yield act(click(page.button("Apply Filters")), "Apply the filters.")
-        page = Page(obs)
+        page = yield act(select(page.field("rating"), label), f"... and by rating {label}.")
+        page = yield act(click(page.button("Apply Filters")), "Apply the filters.")
         count = records_found(page)
         if any(r["Product"] != name for r in table_rows(page, "Rating")):
             raise OracleError(f"the product filter matched other products than {name}")
-        expect_equal(str(count), sample.truth["answer"], "review count")
-        yield act(stop(str(count)), f"{count} reviews of {name} have {label}.")
+        yield self.reply(sample, str(count), f"{count} reviews of {name} have {label}.")
 
 
-class OrderItems(_AdminTemplate):
+class OrderItems(_AdminTemplate, AnswerTemplate):
     """List the products of one order (order page)."""
 
     id = "shopping_admin/order_items"
@@ -551,20 +500,15 @@ class OrderItems(_AdminTemplate):
                                           "ORDER BY id", (order["id"],))]
         return Sample({"number": order["increment_id"]}, {"answer": names})
 
-    def evaluation(self, sample):
-        return string_eval(*sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         number = sample.params["number"]
-        obs = yield
-        obs = yield from _open_order(Page(obs), number, menu=False)
-        names = ordered_items(Page(obs))
-        expect_equal(names, sample.truth["answer"], "items")
-        yield act(stop("; ".join(names)), f"The Items Ordered table of order #{number} lists "
-                  f"{len(names)} products.")
+        page = yield from _open_order(page, number, menu=False)
+        names = ordered_items(page)
+        yield self.reply(sample, names, f"The Items Ordered table of order #{number} lists "
+                         f"{len(names)} products.", say="; ".join(names))
 
 
-class CustomerLifetimeSales(_AdminTemplate):
+class CustomerLifetimeSales(_AdminTemplate, AnswerTemplate):
     """Read a customer's lifetime sales off the customer view."""
 
     id = "shopping_admin/customer_lifetime_sales"
@@ -581,20 +525,15 @@ class CustomerLifetimeSales(_AdminTemplate):
         return Sample({"customer": row["name"]}, {"answer": amount(total),
                                                   "customer_id": row["id"]})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         name = sample.params["customer"]
-        obs = yield
-        obs = yield from _open_customer(Page(obs), name)
-        line = field_value(Page(obs), "Orders")
+        page = yield from _open_customer(page, name)
+        line = field_value(page, "Orders")
         total = plain_money(_MONEY.search(line).group(0))
-        expect_equal(total, sample.truth["answer"], "lifetime sales")
-        yield act(stop(total), f"The Customer View says: Orders {line}.")
+        yield self.reply(sample, total, f"The Customer View says: Orders {line}.")
 
 
-class MonthlySalesTotal(_AdminTemplate):
+class MonthlySalesTotal(_AdminTemplate, AnswerTemplate):
     """Sales Total of a month (the sales report by month)."""
 
     id = "shopping_admin/monthly_sales_total"
@@ -608,22 +547,17 @@ class MonthlySalesTotal(_AdminTemplate):
                            _range_args(start, end)).fetchone()[0]
         return Sample({"month": label}, {"answer": amount(total)})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         start, end = month_bounds(sample.params["month"])
-        obs = yield
-        obs = yield from _run_report(Page(obs), "Orders", 1, "Month", start, end)
-        row = next(r for r in table_rows(Page(obs), "Sales Total")
+        page = yield from _run_report(page, "Orders", 1, "Month", start, end)
+        row = next(r for r in table_rows(page, "Sales Total")
                    if r["Interval"] == f"{start:%b %Y}")
         total = plain_money(row["Sales Total"])
-        expect_equal(total, sample.truth["answer"], "sales total")
-        yield act(stop(total), f"The {row['Interval']} line of the sales report shows a Sales "
-                  f"Total of {total}.")
+        yield self.reply(sample, total, f"The {row['Interval']} line of the sales report shows "
+                         f"a Sales Total of {total}.")
 
 
-class BestsellersTopN(_AdminTemplate):
+class BestsellersTopN(_AdminTemplate, AnswerTemplate):
     """Top-n products by units ordered in a month or a year (bestsellers report)."""
 
     id = "shopping_admin/bestsellers_top_n"
@@ -648,27 +582,22 @@ class BestsellersTopN(_AdminTemplate):
                       {"answer": [r["name"] for r in rows[:n]],
                        "distractors": [r["name"] for r in rows[n:n + RUNNERS_UP]]})
 
-    def evaluation(self, sample):
-        return string_eval(*sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         n, period = int(sample.params["n"]), str(sample.params["period"])
         if period.isdigit():
             kind, start, end = "Year", date(int(period), 1, 1), date(int(period), 12, 31)
         else:
             kind, (start, end) = "Month", month_bounds(period)
-        obs = yield
-        obs = yield from _run_report(Page(obs), "Bestsellers", 0, kind, start, end)
-        rows = table_rows(Page(obs), "Order Quantity")
+        page = yield from _run_report(page, "Bestsellers", 0, kind, start, end)
+        rows = table_rows(page, "Order Quantity")
         if len(rows) > n and rows[n - 1]["Order Quantity"] == rows[n]["Order Quantity"]:
             raise OracleError("a tie at the cut of the top-n")
         names = [r["Product"] for r in rows[:n]]
-        expect_equal(names, sample.truth["answer"], "bestsellers")
-        yield act(stop("; ".join(names)), f"The report's first {n} lines for {period} are the "
-                  "best sellers by units ordered.")
+        yield self.reply(sample, names, f"The report's first {n} lines for {period} are the "
+                         "best sellers by units ordered.", say="; ".join(names))
 
 
-class TopCustomerPhone(_AdminTemplate):
+class TopCustomerPhone(_AdminTemplate, AnswerTemplate):
     """Count orders per customer over a date range, then look the winner up (two sections)."""
 
     id = "shopping_admin/top_customer_phone"
@@ -700,36 +629,29 @@ class TopCustomerPhone(_AdminTemplate):
                       {"answer": [name, customer["phone"]], "orders": rows[0]["n"],
                        "distractors": [r["customer_name"] for r in rows[1:1 + RUNNERS_UP]]})
 
-    def evaluation(self, sample):
-        return string_eval(*sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         start, end = parse_day(sample.params["start"]), parse_day(sample.params["end"])
-        obs = yield
-        obs = yield from _filter_dates(Page(obs), start, end)
-        page = Page(obs)
-        obs = yield act(click(page.button("Apply Filters")), "Apply the date filter.")
-        obs = yield from _show_all_rows(obs)
-        page = Page(obs)
+        page = yield from _filter_dates(page, start, end)
+        page = yield act(click(page.button("Apply Filters")), "Apply the date filter.")
+        page = yield from _show_all_rows(page)
         counts = Counter(r["Bill-to Name"] for r in table_rows(page, "Bill-to Name"))
         if sum(counts.values()) != records_found(page):
             raise OracleError("not every order of the range is on the page")
         (name, most), (_, second) = counts.most_common(2)
         if most == second:
             raise OracleError("a tie for the most orders")
-        obs = yield act(click(page.link("All Customers")),
-                        f"{name} placed the most orders ({most}); look up their phone number "
-                        "under Customers > All Customers.")
-        page = Page(obs)
-        obs = yield act(search(page.field("search"), name), f"Search the customers for {name}.")
-        row = next(r for r in table_rows(Page(obs), "Phone") if r["Name"] == name)
+        page = yield act(click(page.link("All Customers")),
+                         f"{name} placed the most orders ({most}); look up their phone number "
+                         "under Customers > All Customers.")
+        page = yield act(search(page.field("search"), name), f"Search the customers for {name}.")
+        row = next(r for r in table_rows(page, "Phone") if r["Name"] == name)
         phone = row["Phone"]
-        expect_equal([name, phone], sample.truth["answer"], "top customer")
-        yield act(stop(f"{name}, {phone}"), f"{name} placed {most} of the orders in the range "
-                  f"(next best {second}); their phone number is {phone}.")
+        yield self.reply(sample, [name, phone], f"{name} placed {most} of the orders in the "
+                         f"range (next best {second}); their phone number is {phone}.",
+                         say=f"{name}, {phone}")
 
 
-class CustomersInState(_AdminTemplate):
+class CustomersInState(_AdminTemplate, AnswerTemplate):
     """Count customers by state (customers grid filter)."""
 
     id = "shopping_admin/customers_in_state"
@@ -750,28 +672,20 @@ class CustomersInState(_AdminTemplate):
                            (state,)).fetchone()[0]
         return Sample({"state": state}, {"answer": str(count)})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         state = sample.params["state"]
-        obs = yield
-        page = Page(obs)
-        obs = yield act(type_text(page.field("region"), state),
-                        f"Filter the customers by State/Province {state}.")
-        page = Page(obs)
-        obs = yield act(click(page.button("Apply Filters")), "Apply the filter.")
-        page = Page(obs)
+        page = yield act(type_text(page.field("region"), state),
+                         f"Filter the customers by State/Province {state}.")
+        page = yield act(click(page.button("Apply Filters")), "Apply the filter.")
         count = records_found(page)
         if count <= 20 and any(r["State/Province"] != state
                                for r in table_rows(page, "State/Province")):
             raise OracleError(f"the filter matched other states than {state}")
-        expect_equal(str(count), sample.truth["answer"], "customer count")
-        yield act(stop(str(count)), f"{count} customers are found with {state} as their "
-                  "billing state.")
+        yield self.reply(sample, str(count), f"{count} customers are found with {state} as their "
+                         "billing state.")
 
 
-class CompareCustomerSales(_AdminTemplate):
+class CompareCustomerSales(_AdminTemplate, AnswerTemplate):
     """Compare two customers' lifetime sales (two customer pages)."""
 
     id = "shopping_admin/compare_customer_sales"
@@ -779,6 +693,7 @@ class CompareCustomerSales(_AdminTemplate):
     difficulty = "hard"
     unseen = True
     start_path = "/customer/index/"
+    exclude_key = "other"
 
     def sample(self, rng, db):
         where = ("EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id "
@@ -796,26 +711,20 @@ class CompareCustomerSales(_AdminTemplate):
                       {"answer": winner["name"], "other": loser["name"],
                        "totals": [amount(t) for t in totals]})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"], must_exclude=(sample.truth["other"],))
-
-    def script(self, sample):
+    def steps(self, sample, page):
         names = [sample.params["first"], sample.params["second"]]
-        obs = yield
-        page = Page(obs)
         totals: list[float] = []
         for name in names:
-            obs = yield from _open_customer(page, name)
-            page = Page(obs)
+            page = yield from _open_customer(page, name)
             line = field_value(page, "Orders")
             totals.append(float(plain_money(_MONEY.search(line).group(0)).replace(",", "")))
         expect_equal([amount(t) for t in totals], sample.truth["totals"], "lifetime sales")
         winner = names[0] if totals[0] > totals[1] else names[1]
-        yield act(stop(winner), f"Lifetime sales: {names[0]} {amount(totals[0])}, {names[1]} "
-                  f"{amount(totals[1])}; {winner} is higher.")
+        yield self.reply(sample, winner, f"Lifetime sales: {names[0]} {amount(totals[0])}, "
+                         f"{names[1]} {amount(totals[1])}; {winner} is higher.")
 
 
-class ExtremeMonth(_AdminTemplate):
+class ExtremeMonth(_AdminTemplate, AnswerTemplate):
     """The month of a year with the highest/lowest sales or order count (sales report)."""
 
     id = "shopping_admin/extreme_month"
@@ -841,16 +750,12 @@ class ExtremeMonth(_AdminTemplate):
                       {"answer": f"{month:%B} |OR| {month:%b %Y}",
                        "distractors": [f"{m:%B}" for m in others]})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         year, which = int(sample.params["year"]), sample.params["which"]
         column = self._METRICS[sample.params["metric"]][1]
-        obs = yield
-        obs = yield from _run_report(Page(obs), "Orders", 1, "Month", date(year, 1, 1),
-                                     date(year, 12, 31))
-        rows = [r for r in table_rows(Page(obs), column) if r["Interval"] != "Total"]
+        page = yield from _run_report(page, "Orders", 1, "Month", date(year, 1, 1),
+                                      date(year, 12, 31))
+        rows = [r for r in table_rows(page, column) if r["Interval"] != "Total"]
 
         def value(row: dict[str, str]) -> float:
             return float(plain_money(row[column]).replace(",", ""))
@@ -860,9 +765,9 @@ class ExtremeMonth(_AdminTemplate):
             raise OracleError("a tie for the extreme month")
         label = ranked[0]["Interval"]
         month = parse_month_label(label)
-        expect_equal(f"{month:%B} |OR| {month:%b %Y}", sample.truth["answer"], "month")
-        yield act(stop(f"{month:%B} {year}"), f"By month, {label} has the {which} "
-                  f"{column} ({ranked[0][column]}).")
+        yield self.reply(sample, f"{month:%B} |OR| {month:%b %Y}",
+                         f"By month, {label} has the {which} {column} ({ranked[0][column]}).",
+                         say=f"{month:%B} {year}")
 
 
 def parse_month_label(label: str) -> date:
@@ -872,8 +777,11 @@ def parse_month_label(label: str) -> date:
 
 # ---- navigation (url_match, alone or with program_html on the final page) ----
 
+#: JS: the grid's line of active filters (a URL does not show them)
+_ACTIVE_FILTERS = "document.querySelector('.admin__data-grid-filters-current').innerText"
 
-class OrdersWithStatus(_AdminTemplate):
+
+class OrdersWithStatus(_AdminTemplate, NavigationTemplate):
     """Filter the orders grid by status."""
 
     id = "shopping_admin/orders_with_status"
@@ -884,27 +792,19 @@ class OrdersWithStatus(_AdminTemplate):
         status = rng.choice(list(STATUS_LABELS))
         return Sample({"status": status}, {"value": status})
 
-    def evaluation(self, sample):
-        from urllib.parse import urlencode
+    def target(self, sample):
+        return self.url("/sales/order/", status=sample.truth["value"])
 
-        query = urlencode({"status": sample.truth["value"]})
-        return {"eval_types": ["url_match"], "reference_answers": None,
-                "reference_url": f"{ADMIN}/sales/order/?{query}", "url_note": "GOLD in PRED"}
-
-    def script(self, sample):
+    def steps(self, sample, page):
         label = STATUS_LABELS[sample.params["status"]]
-        obs = yield
-        page = Page(obs)
-        obs = yield act(click(page.link("Orders", exact=True)),
-                        "Orders are listed under Sales > Orders.")
-        page = Page(obs)
-        obs = yield act(select(page.field("status"), label), f"Filter by status {label}.")
-        page = Page(obs)
-        obs = yield act(click(page.button("Apply Filters")), "Apply the filter.")
-        yield act(stop(), f"The grid now shows only {label} orders.")
+        page = yield act(click(page.link("Orders", exact=True)),
+                         "Orders are listed under Sales > Orders.")
+        page = yield act(select(page.field("status"), label), f"Filter by status {label}.")
+        page = yield act(click(page.button("Apply Filters")), "Apply the filter.")
+        yield finish(f"The grid now shows only {label} orders.")
 
 
-class ProductsInPriceRange(_AdminTemplate):
+class ProductsInPriceRange(_AdminTemplate, NavigationTemplate):
     """Filter the products grid by a price range."""
 
     id = "shopping_admin/products_in_price_range"
@@ -916,31 +816,24 @@ class ProductsInPriceRange(_AdminTemplate):
         high = low + rng.choice((5, 10, 20, 25, 50, 100))
         return Sample({"low": low, "high": high})
 
-    def evaluation(self, sample):
+    def target(self, sample):
         low, high = sample.params["low"], sample.params["high"]
-        refs = [f"{ADMIN}/catalog/product/?price_from={a}&price_to={b}"
-                for a, b in ((low, high), (f"{low}.00", f"{high}.00"))]
-        return {"eval_types": ["url_match"], "reference_answers": None,
-                "reference_url": " |OR| ".join(refs), "url_note": "GOLD in PRED"}
+        return " |OR| ".join(self.url("/catalog/product/", price_from=a, price_to=b)
+                             for a, b in ((low, high), (f"{low}.00", f"{high}.00")))
 
-    def script(self, sample):
+    def steps(self, sample, page):
         low, high = sample.params["low"], sample.params["high"]
-        obs = yield
-        page = Page(obs)
-        obs = yield act(click(page.link("Products", exact=True)),
-                        "Products are listed under Catalog > Products.")
-        page = Page(obs)
-        obs = yield act(type_text(page.field("price_from"), str(low)),
-                        f"Set the Price filter's lower bound to {low}.")
-        page = Page(obs)
-        obs = yield act(type_text(page.field("price_to"), str(high)),
-                        f"... and its upper bound to {high}.")
-        page = Page(obs)
-        obs = yield act(click(page.button("Apply Filters")), "Apply the filter.")
-        yield act(stop(), f"The grid now lists the products priced from ${low} to ${high}.")
+        page = yield act(click(page.link("Products", exact=True)),
+                         "Products are listed under Catalog > Products.")
+        page = yield act(type_text(page.field("price_from"), str(low)),
+                         f"Set the Price filter's lower bound to {low}.")
+        page = yield act(type_text(page.field("price_to"), str(high)),
+                         f"... and its upper bound to {high}.")
+        page = yield act(click(page.button("Apply Filters")), "Apply the filter.")
+        yield finish(f"The grid now lists the products priced from ${low} to ${high}.")
 
 
-class CustomerOrders(_AdminTemplate):
+class CustomerOrders(_AdminTemplate, NavigationTemplate):
     """Show one customer's orders (the orders grid filtered to them)."""
 
     id = "shopping_admin/customer_orders"
@@ -955,39 +848,28 @@ class CustomerOrders(_AdminTemplate):
         count = len(_orders_named(db, row["name"]))
         return Sample({"customer": row["name"]}, {"count": str(count), "customer_id": row["id"]})
 
-    def evaluation(self, sample):
-        name = sample.params["customer"]
-        return {
-            "eval_types": ["url_match", "program_html"], "reference_answers": None,
-            "reference_url": f"{ADMIN}/sales/order/", "url_note": "GOLD in PRED",
-            "program_html": [
-                html_check("last", "document.querySelector('.records-count').textContent",
-                            exact_match=sample.truth["count"]),
-                html_check("last", "document.querySelector("
-                            "'.admin__data-grid-filters-current').innerText",
-                            must_include=[name]),
-            ],
-        }
+    def target(self, sample):
+        return self.url("/sales/order/")
 
-    def script(self, sample):
+    def page_checks(self, sample):
+        return [html_check("last", "document.querySelector('.records-count').textContent",
+                           exact_match=sample.truth["count"]),
+                html_check("last", _ACTIVE_FILTERS, must_include=[sample.params["customer"]])]
+
+    def steps(self, sample, page):
         name = sample.params["customer"]
-        obs = yield
-        page = Page(obs)
-        obs = yield act(click(page.link("Orders", exact=True)),
-                        "Orders are listed under Sales > Orders.")
-        page = Page(obs)
-        obs = yield act(type_text(page.field("billing_name"), name),
-                        f"Filter the orders by Bill-to Name {name}.")
-        page = Page(obs)
-        obs = yield act(click(page.button("Apply Filters")), "Apply the filter.")
-        page = Page(obs)
+        page = yield act(click(page.link("Orders", exact=True)),
+                         "Orders are listed under Sales > Orders.")
+        page = yield act(type_text(page.field("billing_name"), name),
+                         f"Filter the orders by Bill-to Name {name}.")
+        page = yield act(click(page.button("Apply Filters")), "Apply the filter.")
         if records_found(page) <= 20 and any(r["Bill-to Name"] != name
                                              for r in table_rows(page, "Bill-to Name")):
             raise OracleError(f"the name filter matched other names than {name}")
-        yield act(stop(), f"The grid now lists the {records_found(page)} orders of {name}.")
+        yield finish(f"The grid now lists the {records_found(page)} orders of {name}.")
 
 
-class OrdersSortedByTotal(_AdminTemplate):
+class OrdersSortedByTotal(_AdminTemplate, NavigationTemplate):
     """Filter the orders grid by a date range and sort it by grand total, highest first."""
 
     id = "shopping_admin/orders_sorted_by_total"
@@ -1001,37 +883,27 @@ class OrdersSortedByTotal(_AdminTemplate):
         return Sample({"start": day_label(start), "end": day_label(end)},
                       {"filter": f"{day_input(start)} - {day_input(end)}"})
 
-    def evaluation(self, sample):
-        return {
-            "eval_types": ["url_match", "program_html"], "reference_answers": None,
-            "reference_url": f"{ADMIN}/sales/order/", "url_note": "GOLD in PRED",
-            "program_html": [
-                html_check("last", "document.querySelector("
-                            "'.admin__data-grid-filters-current').innerText",
-                            must_include=[f"Purchase Date: {sample.truth['filter']}"]),
-                html_check("last", "document.querySelector('th._descend').innerText",
-                            must_include=["Grand Total"]),
-            ],
-        }
+    def target(self, sample):
+        return self.url("/sales/order/")
 
-    def script(self, sample):
+    def page_checks(self, sample):
+        return [html_check("last", _ACTIVE_FILTERS,
+                           must_include=[f"Purchase Date: {sample.truth['filter']}"]),
+                html_check("last", "document.querySelector('th._descend').innerText",
+                           must_include=["Grand Total"])]
+
+    def steps(self, sample, page):
         start, end = parse_day(sample.params["start"]), parse_day(sample.params["end"])
-        obs = yield
-        page = Page(obs)
-        obs = yield act(click(page.link("Orders", exact=True)),
-                        "Orders are listed under Sales > Orders.")
-        obs = yield from _filter_dates(Page(obs), start, end)
-        page = Page(obs)
-        obs = yield act(click(page.button("Apply Filters")), "Apply the date filter.")
-        page = Page(obs)
-        obs = yield act(click(page.link("Grand Total", exact=True)),
-                        "Sort by Grand Total (the first click sorts ascending).")
-        page = Page(obs)
-        obs = yield act(click(page.link("Grand Total (ascending)")),
-                        "Click the header again to sort descending, highest first.")
-        page = Page(obs)
+        page = yield act(click(page.link("Orders", exact=True)),
+                         "Orders are listed under Sales > Orders.")
+        page = yield from _filter_dates(page, start, end)
+        page = yield act(click(page.button("Apply Filters")), "Apply the date filter.")
+        page = yield act(click(page.link("Grand Total", exact=True)),
+                         "Sort by Grand Total (the first click sorts ascending).")
+        page = yield act(click(page.link("Grand Total (ascending)")),
+                         "Click the header again to sort descending, highest first.")
         page.link("Grand Total (descending)")  # sorted as asked
-        yield act(stop(), "The orders of the range are listed, highest grand total first.")
+        yield finish("The orders of the range are listed, highest grand total first.")
 
 
 # ---- changes of state (program_html) ----
@@ -1041,7 +913,7 @@ def _product_url(truth: dict[str, Any]) -> str:
     return f"{ADMIN}/catalog/product/edit/id/{truth['product_id']}/"
 
 
-class _ProductEdit(_AdminTemplate):
+class _ProductEdit(_AdminTemplate, EditTemplate):
     """Open a product's form, change one field, save."""
 
     field_name: str = ""
@@ -1051,17 +923,13 @@ class _ProductEdit(_AdminTemplate):
         """The response that makes the change on the product form."""
         raise NotImplementedError
 
-    def script(self, sample):
+    def steps(self, sample, page):
         name = sample.params["product"]
-        obs = yield
-        obs = yield from _open_product(Page(obs), name)
-        page = Page(obs)
-        obs = yield self.change(page, sample)
-        page = Page(obs)
-        obs = yield act(click(page.button("Save")), "Save the product.")
-        page = Page(obs)
+        page = yield from _open_product(page, name)
+        page = yield self.change(page, sample)
+        page = yield act(click(page.button("Save")), "Save the product.")
         expect_text(page, "You saved the product.")
-        yield act(stop(), f"{name} is saved with the change.")
+        yield finish(f"{name} is saved with the change.")
 
 
 class ProductPrice(_ProductEdit):
@@ -1079,9 +947,9 @@ class ProductPrice(_ProductEdit):
         return Sample({"product": row["name"], "price": f"{price:.2f}"},
                       {"product_id": row["id"], "old_price": f"{row['price']:.2f}"})
 
-    def evaluation(self, sample):
-        return html_eval(html_check(_product_url(sample.truth), _value_of("product[price]"),
-                                      exact_match=sample.params["price"]))
+    def checks(self, sample):
+        return [html_check(_product_url(sample.truth), _value_of("product[price]"),
+                           exact_match=sample.params["price"])]
 
     def change(self, page, sample):
         price = sample.params["price"]
@@ -1098,10 +966,10 @@ class ProductOutOfStock(_ProductEdit):
         return None if row is None else Sample({"product": row["name"]},
                                                {"product_id": row["id"]})
 
-    def evaluation(self, sample):
-        return html_eval(html_check(
+    def checks(self, sample):
+        return [html_check(
             _product_url(sample.truth),
-            _value_of("product[quantity_and_stock_status][is_in_stock]"), exact_match="0"))
+            _value_of("product[quantity_and_stock_status][is_in_stock]"), exact_match="0")]
 
     def change(self, page, sample):
         return act(select(page.field("product[quantity_and_stock_status][is_in_stock]"),
@@ -1118,9 +986,9 @@ class ProductDisable(_ProductEdit):
         return None if row is None else Sample({"product": row["name"]},
                                                {"product_id": row["id"]})
 
-    def evaluation(self, sample):
-        return html_eval(html_check(_product_url(sample.truth), _value_of("product[status]"),
-                                      exact_match="2"))
+    def checks(self, sample):
+        return [html_check(_product_url(sample.truth), _value_of("product[status]"),
+                           exact_match="2")]
 
     def change(self, page, sample):
         return act(select(page.field("product[status]"), "No"), "Set Enable Product to No.")
@@ -1135,7 +1003,7 @@ def raised_price(price: str, percent: int) -> str | None:
     return f"{(cents + 50) // 100 / 100:.2f}"
 
 
-class ProductPricesRaise(_AdminTemplate):
+class ProductPricesRaise(_AdminTemplate, EditTemplate):
     """Raise two products' prices by a percentage (two product forms, arithmetic)."""
 
     id = "shopping_admin/product_prices_raise"
@@ -1153,41 +1021,34 @@ class ProductPricesRaise(_AdminTemplate):
         return Sample({"first": first["name"], "second": second["name"], "percent": percent},
                       {"product_ids": [first["id"], second["id"]], "prices": prices})
 
-    def evaluation(self, sample):
-        return html_eval(*(html_check(_product_url({"product_id": pid}),
-                                        _value_of("product[price]"), exact_match=price)
-                            for pid, price in zip(sample.truth["product_ids"],
-                                                  sample.truth["prices"], strict=True)))
+    def checks(self, sample):
+        return [html_check(_product_url({"product_id": pid}), _value_of("product[price]"),
+                           exact_match=price)
+                for pid, price in zip(sample.truth["product_ids"], sample.truth["prices"],
+                                      strict=True)]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         percent = int(sample.params["percent"])
-        obs = yield
-        page = Page(obs)
         for k, name in enumerate((sample.params["first"], sample.params["second"])):
             if k == 0:
-                obs = yield from _open_product(page, name)
+                page = yield from _open_product(page, name)
             else:
-                obs = yield act(search(page.field("search"), name),
-                                f"Search the products grid for {name}.")
-                page = Page(obs)
-                obs = yield act(click(row_element(page, name, "a", "Edit")),
-                                f"Open the edit form of {name}.")
-            page = Page(obs)
+                page = yield act(search(page.field("search"), name),
+                                 f"Search the products grid for {name}.")
+                page = yield act(click(row_element(page, name, "a", "Edit")),
+                                 f"Open the edit form of {name}.")
             old = page.value(page.field("product[price]"))
             new = raised_price(old, percent)
             if new is None:
                 raise OracleError(f"{old} raised by {percent}% ends in half a cent")
-            obs = yield act(type_text(page.field("product[price]"), new),
-                            f"The price is {old}; {percent}% more is {new}.")
-            page = Page(obs)
-            obs = yield act(click(page.button("Save")), "Save the product.")
-            page = Page(obs)
+            page = yield act(type_text(page.field("product[price]"), new),
+                             f"The price is {old}; {percent}% more is {new}.")
+            page = yield act(click(page.button("Save")), "Save the product.")
             expect_text(page, "You saved the product.")
             if k == 0:
-                obs = yield act(click(page.link("Back", exact=True)),
-                                "Back to the products grid for the second product.")
-                page = Page(obs)
-        yield act(stop(), f"Both prices are raised by {percent}%.")
+                page = yield act(click(page.link("Back", exact=True)),
+                                 "Back to the products grid for the second product.")
+        yield finish(f"Both prices are raised by {percent}%.")
 
 
 _DESCRIPTION_ADDITIONS = (
@@ -1213,10 +1074,10 @@ class ProductDescription(_ProductEdit):
         text = f"{opener}. {rng.choice(_DESCRIPTION_ADDITIONS)}"
         return Sample({"product": row["name"], "description": text}, {"product_id": row["id"]})
 
-    def evaluation(self, sample):
-        return html_eval(html_check(_product_url(sample.truth),
-                                      _value_of("product[description]"),
-                                      exact_match=sample.params["description"]))
+    def checks(self, sample):
+        return [html_check(_product_url(sample.truth),
+                           _value_of("product[description]"),
+                           exact_match=sample.params["description"])]
 
     def change(self, page, sample):
         return act(type_text(page.field("product[description]"), sample.params["description"]),
@@ -1230,7 +1091,7 @@ def _order_url(order_id: int) -> str:
 _ORDER_STATUS_JS = "document.querySelector('#order_status').textContent"
 
 
-class CancelOrder(_AdminTemplate):
+class CancelOrder(_AdminTemplate, EditTemplate):
     id = "shopping_admin/cancel_order"
     intent_template = "Cancel order #{{number}}."
     difficulty = "medium"
@@ -1240,18 +1101,16 @@ class CancelOrder(_AdminTemplate):
                                     "('pending', 'processing') ORDER BY id").fetchall())
         return Sample({"number": row["increment_id"]}, {"order_id": row["id"]})
 
-    def evaluation(self, sample):
-        return html_eval(html_check(_order_url(sample.truth["order_id"]), _ORDER_STATUS_JS,
-                                      exact_match="Canceled"))
+    def checks(self, sample):
+        return [html_check(_order_url(sample.truth["order_id"]), _ORDER_STATUS_JS,
+                           exact_match="Canceled")]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         number = sample.params["number"]
-        obs = yield
-        obs = yield from _open_order(Page(obs), number)
-        page = Page(obs)
-        obs = yield act(click(page.button("Cancel", exact=True)), "Cancel the order.")
-        expect_text(Page(obs), "You canceled the order.")
-        yield act(stop(), f"Order #{number} is canceled.")
+        page = yield from _open_order(page, number)
+        page = yield act(click(page.button("Cancel", exact=True)), "Cancel the order.")
+        expect_text(page, "You canceled the order.")
+        yield finish(f"Order #{number} is canceled.")
 
 
 _ORDER_COMMENTS = (
@@ -1265,7 +1124,7 @@ _ORDER_COMMENTS = (
 )
 
 
-class OrderComment(_AdminTemplate):
+class OrderComment(_AdminTemplate, EditTemplate):
     id = "shopping_admin/order_comment"
     intent_template = 'Add the comment "{{comment}}" to order #{{number}}.'
     difficulty = "medium"
@@ -1277,29 +1136,26 @@ class OrderComment(_AdminTemplate):
         return Sample({"number": row["increment_id"], "comment": rng.choice(_ORDER_COMMENTS)},
                       {"order_id": row["id"]})
 
-    def evaluation(self, sample):
-        return html_eval(html_check(_order_url(sample.truth["order_id"]),
-                                      "document.querySelector('.note-list').innerText",
-                                      must_include=[sample.params["comment"]]))
+    def checks(self, sample):
+        return [html_check(_order_url(sample.truth["order_id"]),
+                           "document.querySelector('.note-list').innerText",
+                           must_include=[sample.params["comment"]])]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         number, comment = sample.params["number"], sample.params["comment"]
-        obs = yield
-        obs = yield from _open_order(Page(obs), number, menu=False)
-        page = Page(obs)
-        obs = yield act(type_text(page.field("history[comment]"), comment),
-                        "Write the comment in the order's notes.")
-        page = Page(obs)
-        obs = yield act(click(page.button("Submit Comment")), "Submit the comment.")
-        expect_text(Page(obs), "You added a comment to the order.")
-        yield act(stop(), f"The comment is added to order #{number}.")
+        page = yield from _open_order(page, number, menu=False)
+        page = yield act(type_text(page.field("history[comment]"), comment),
+                         "Write the comment in the order's notes.")
+        page = yield act(click(page.button("Submit Comment")), "Submit the comment.")
+        expect_text(page, "You added a comment to the order.")
+        yield finish(f"The comment is added to order #{number}.")
 
 
 def _review_url(review_id: int) -> str:
     return f"{ADMIN}/review/product/edit/id/{review_id}/"
 
 
-class ApprovePendingReviews(_AdminTemplate):
+class ApprovePendingReviews(_AdminTemplate, EditTemplate):
     id = "shopping_admin/approve_pending_reviews"
     intent_template = "Approve all pending reviews of {{product}}."
     difficulty = "hard"
@@ -1313,41 +1169,34 @@ class ApprovePendingReviews(_AdminTemplate):
                                         "'pending' ORDER BY id", (row["id"],))]
         return Sample({"product": row["name"]}, {"review_ids": ids})
 
-    def evaluation(self, sample):
-        return html_eval(*(html_check(_review_url(rid), _value_of("status_id"), exact_match="1")
-                            for rid in sample.truth["review_ids"]))
+    def checks(self, sample):
+        return [html_check(_review_url(rid), _value_of("status_id"), exact_match="1")
+                           for rid in sample.truth["review_ids"]]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         name = sample.params["product"]
-        obs = yield
-        page = Page(obs)
-        obs = yield act(click(page.link("Pending Reviews")),
-                        "Marketing > Pending Reviews lists the reviews waiting for moderation.")
-        page = Page(obs)
-        obs = yield act(type_text(page.field("product"), name),
-                        f"Filter the pending reviews by product {name}.")
-        page = Page(obs)
-        obs = yield act(click(page.button("Apply Filters")), "Apply the filter.")
-        page = Page(obs)
+        page = yield act(click(page.link("Pending Reviews")),
+                         "Marketing > Pending Reviews lists the reviews waiting for moderation.")
+        page = yield act(type_text(page.field("product"), name),
+                         f"Filter the pending reviews by product {name}.")
+        page = yield act(click(page.button("Apply Filters")), "Apply the filter.")
         rows = [r for r in table_rows(page, "Rating") if r["Product"] == name]
         if not rows or len(rows) != records_found(page):
             raise OracleError("the pending reviews of the product are not all on the page")
         ids = [r["ID"] for r in rows]
         expect_equal(sorted(int(i) for i in ids), sample.truth["review_ids"], "pending reviews")
         for rid in ids:
-            obs = yield act(click(page.find(None, "input", aria_label=f"Select review {rid}")),
-                            f"Select pending review {rid}.")
-            page = Page(obs)
-        obs = yield act(select(page.field("massaction"), "Update Status: Approved"),
-                        "Choose the action Update Status: Approved.")
-        page = Page(obs)
-        obs = yield act(click(page.button("Submit", exact=True)),
-                        "Submit the action for the selected reviews.")
-        expect_text(Page(obs), f"A total of {len(ids)} record(s) have been updated.")
-        yield act(stop(), f"The {len(ids)} pending reviews of {name} are approved.")
+            page = yield act(click(page.find(None, "input", aria_label=f"Select review {rid}")),
+                             f"Select pending review {rid}.")
+        page = yield act(select(page.field("massaction"), "Update Status: Approved"),
+                         "Choose the action Update Status: Approved.")
+        page = yield act(click(page.button("Submit", exact=True)),
+                         "Submit the action for the selected reviews.")
+        expect_text(page, f"A total of {len(ids)} record(s) have been updated.")
+        yield finish(f"The {len(ids)} pending reviews of {name} are approved.")
 
 
-class CustomerGroup(_AdminTemplate):
+class CustomerGroup(_AdminTemplate, EditTemplate):
     id = "shopping_admin/customer_group"
     intent_template = "Move customer {{customer}} to the {{group}} customer group."
     difficulty = "medium"
@@ -1360,31 +1209,27 @@ class CustomerGroup(_AdminTemplate):
                             if g != row["group_name"]])
         return Sample({"customer": row["name"], "group": group}, {"customer_id": row["id"]})
 
-    def evaluation(self, sample):
+    def checks(self, sample):
         url = f"{ADMIN}/customer/index/edit/id/{sample.truth['customer_id']}/?tab=account"
-        return html_eval(html_check(url, _value_of("customer[group_id]"),
-                                      exact_match=sample.params["group"]))
+        return [html_check(url, _value_of("customer[group_id]"),
+                           exact_match=sample.params["group"])]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         name, group = sample.params["customer"], sample.params["group"]
-        obs = yield
-        obs = yield from _open_customer(Page(obs), name)
-        page = Page(obs)
-        obs = yield act(click(page.link("Account Information")),
-                        "The group is set on the Account Information tab.")
-        page = Page(obs)
-        obs = yield act(select(page.field("customer[group_id]"), group),
-                        f"Choose the group {group}.")
-        page = Page(obs)
-        obs = yield act(click(page.button("Save Customer")), "Save the customer.")
-        expect_text(Page(obs), "You saved the customer.")
-        yield act(stop(), f"{name} is now in the {group} group.")
+        page = yield from _open_customer(page, name)
+        page = yield act(click(page.link("Account Information")),
+                         "The group is set on the Account Information tab.")
+        page = yield act(select(page.field("customer[group_id]"), group),
+                         f"Choose the group {group}.")
+        page = yield act(click(page.button("Save Customer")), "Save the customer.")
+        expect_text(page, "You saved the customer.")
+        yield finish(f"{name} is now in the {group} group.")
 
 
 _WORD = re.compile(r"[a-z]{5,}")
 
 
-class DeleteReviewsMentioning(_AdminTemplate):
+class DeleteReviewsMentioning(_AdminTemplate, EditTemplate):
     id = "shopping_admin/delete_reviews_mentioning"
     intent_template = 'Delete the reviews of {{product}} that mention "{{word}}".'
     difficulty = "hard"
@@ -1410,29 +1255,23 @@ class DeleteReviewsMentioning(_AdminTemplate):
                                "kept_title": kept["title"]})
         return None
 
-    def evaluation(self, sample):
+    def checks(self, sample):
         truth = sample.truth
         gone = [html_check(_review_url(rid), "", must_include=[
             "The review you requested does not exist."]) for rid in truth["review_ids"]]
         kept = html_check(_review_url(truth["kept_id"]), _value_of("title"),
                            exact_match=truth["kept_title"])
-        return html_eval(*gone, kept)
+        return [*gone, kept]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         name, word = sample.params["product"], sample.params["word"]
-        obs = yield
-        page = Page(obs)
-        obs = yield act(click(page.link("All Reviews")),
-                        "Reviews are under Marketing > All Reviews.")
-        page = Page(obs)
-        obs = yield act(type_text(page.field("product"), name),
-                        f"Filter the reviews by product {name}.")
-        page = Page(obs)
-        obs = yield act(type_text(page.field("search"), word),
-                        f"Search the review texts for '{word}'.")
-        page = Page(obs)
-        obs = yield act(click(page.button("Apply Filters")), "Apply the filters.")
-        page = Page(obs)
+        page = yield act(click(page.link("All Reviews")),
+                         "Reviews are under Marketing > All Reviews.")
+        page = yield act(type_text(page.field("product"), name),
+                         f"Filter the reviews by product {name}.")
+        page = yield act(type_text(page.field("search"), word),
+                         f"Search the review texts for '{word}'.")
+        page = yield act(click(page.button("Apply Filters")), "Apply the filters.")
         rows = [r for r in table_rows(page, "Rating") if r["Product"] == name]
         if not rows or len(rows) != records_found(page):
             raise OracleError("the matching reviews are not all on the page")
@@ -1440,18 +1279,16 @@ class DeleteReviewsMentioning(_AdminTemplate):
         if sorted(int(i) for i in ids) != sorted(sample.truth["review_ids"]):
             raise OracleError(f"found reviews {ids}, expected {sample.truth['review_ids']}")
         for rid in ids:
-            obs = yield act(click(page.find(None, "input", aria_label=f"Select review {rid}")),
-                            f"Select review {rid}, which mentions '{word}'.")
-            page = Page(obs)
-        obs = yield act(select(page.field("massaction"), "Delete"), "Choose the action Delete.")
-        page = Page(obs)
-        obs = yield act(click(page.button("Submit", exact=True)),
-                        "Submit the action for the selected reviews.")
-        expect_text(Page(obs), f"A total of {len(ids)} record(s) have been deleted.")
-        yield act(stop(), f"The {len(ids)} reviews of {name} mentioning '{word}' are deleted.")
+            page = yield act(click(page.find(None, "input", aria_label=f"Select review {rid}")),
+                             f"Select review {rid}, which mentions '{word}'.")
+        page = yield act(select(page.field("massaction"), "Delete"), "Choose the action Delete.")
+        page = yield act(click(page.button("Submit", exact=True)),
+                         "Submit the action for the selected reviews.")
+        expect_text(page, f"A total of {len(ids)} record(s) have been deleted.")
+        yield finish(f"The {len(ids)} reviews of {name} mentioning '{word}' are deleted.")
 
 
-class CancelPendingOrdersOfCustomer(_AdminTemplate):
+class CancelPendingOrdersOfCustomer(_AdminTemplate, EditTemplate):
     id = "shopping_admin/cancel_pending_orders_of_customer"
     intent_template = "Cancel all pending orders of {{customer}}."
     difficulty = "hard"
@@ -1472,46 +1309,37 @@ class CancelPendingOrdersOfCustomer(_AdminTemplate):
             truth["other_id"], truth["other_status"] = other["id"], STATUS_LABELS[other["status"]]
         return Sample({"customer": row["name"]}, truth)
 
-    def evaluation(self, sample):
+    def checks(self, sample):
         truth = sample.truth
         checks = [html_check(_order_url(oid), _ORDER_STATUS_JS, exact_match="Canceled")
                   for oid in truth["order_ids"]]
         if "other_id" in truth:  # the customer's other orders stay as they were
             checks.append(html_check(_order_url(truth["other_id"]), _ORDER_STATUS_JS,
                                       exact_match=truth["other_status"]))
-        return html_eval(*checks)
+        return checks
 
-    def script(self, sample):
+    def steps(self, sample, page):
         name = sample.params["customer"]
-        obs = yield
-        page = Page(obs)
-        obs = yield act(type_text(page.field("billing_name"), name),
-                        f"Filter the orders by Bill-to Name {name}.")
-        page = Page(obs)
-        obs = yield act(select(page.field("status"), "Pending"), "... and by status Pending.")
-        page = Page(obs)
-        obs = yield act(click(page.button("Apply Filters")), "Apply the filters.")
-        page = Page(obs)
+        page = yield act(type_text(page.field("billing_name"), name),
+                         f"Filter the orders by Bill-to Name {name}.")
+        page = yield act(select(page.field("status"), "Pending"), "... and by status Pending.")
+        page = yield act(click(page.button("Apply Filters")), "Apply the filters.")
         rows = table_rows(page, "Bill-to Name")
         if len(rows) != records_found(page) or any(r["Bill-to Name"] != name for r in rows):
             raise OracleError("the pending orders of the customer are not all on the page")
         numbers = [r["ID"] for r in rows]
         for k, number in enumerate(numbers):
             if k:
-                obs = yield act(search(page.field("search"), number),
-                                f"Find the next pending order, #{number}.")
-                page = Page(obs)
-            obs = yield act(click(row_element(page, number, "a", "View")),
-                            f"Open order #{number}.")
-            page = Page(obs)
-            obs = yield act(click(page.button("Cancel", exact=True)), "Cancel this order.")
-            page = Page(obs)
+                page = yield act(search(page.field("search"), number),
+                                 f"Find the next pending order, #{number}.")
+            page = yield act(click(row_element(page, number, "a", "View")),
+                             f"Open order #{number}.")
+            page = yield act(click(page.button("Cancel", exact=True)), "Cancel this order.")
             expect_text(page, "You canceled the order.")
             if k + 1 < len(numbers):
-                obs = yield act(click(page.link("Back", exact=True)),
-                                "Back to the orders grid for the next one.")
-                page = Page(obs)
-        yield act(stop(), f"All {len(numbers)} pending orders of {name} are canceled.")
+                page = yield act(click(page.link("Back", exact=True)),
+                                 "Back to the orders grid for the next one.")
+        yield finish(f"All {len(numbers)} pending orders of {name} are canceled.")
 
 
 TEMPLATES: list[type[TaskTemplate]] = [
