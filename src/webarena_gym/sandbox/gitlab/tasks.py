@@ -21,7 +21,6 @@ import json
 import re
 import sqlite3
 from typing import Any
-from urllib.parse import urlencode
 
 from lxml import html as lxml_html
 
@@ -31,20 +30,21 @@ from webarena_gym.sandbox.gitlab.repos import MANIFESTS
 from webarena_gym.sandbox.gitlab.vocab import DEFAULT_USERNAME, ROLE_NAMES
 from webarena_gym.sandbox.templates.base import (
     RUNNERS_UP,
-    OracleScript,
+    AnswerTemplate,
+    EditTemplate,
+    NavigationTemplate,
     Sample,
     ScriptedTemplate,
+    Steps,
     TaskTemplate,
     act,
     click,
     expect_equal,
     expect_text,
+    finish,
     html_check,
-    html_eval,
     search,
     select,
-    stop,
-    string_eval,
     type_text,
 )
 from webarena_gym.sandbox.templates.page import OracleError, Page, normalize_space
@@ -228,13 +228,13 @@ def selected_option(page: Page, element_id: str) -> str:
     raise OracleError(f"element {element_id} is not a select on {page.url}")
 
 
-def choose(page: Page, element_id: str, option: str, why: str) -> OracleScript:
+def choose(page: Page, element_id: str, option: str, why: str) -> Steps:
     """Select ``option`` unless the list already shows it (as a person would not touch it);
-    returns the new observation, or None when nothing was done."""
+    returns the page it leads to (``page`` itself when nothing was done)."""
     if selected_option(page, element_id) == option:
-        return None
-    obs = yield act(select(element_id, option), why)
-    return obs
+        return page
+    page = yield act(select(element_id, option), why)
+    return page
 
 
 def table_rows(page: Page, first_header: str) -> list[dict[str, Any]]:
@@ -297,31 +297,26 @@ def control_in(element: lxml_html.HtmlElement, tag: str, text: str | None = None
 # -- oracle building blocks -----------------------------------------------------------------
 
 
-def open_project(page: Page, truth: dict[str, Any]) -> OracleScript:
+def open_project(page: Page, truth: dict[str, Any]) -> Steps:
     """Search the project's path from the top bar and open it from the results."""
-    obs = yield act(search(page.find("Search GitLab", "input"), truth["path"]),
-                    f"Search GitLab for the project {truth['path']}.")
-    page = Page(obs)
-    obs = yield act(click(page.link(truth["title"], exact=True)),
-                    f"Open {truth['title']} from the search results.")
-    return obs
+    page = yield act(search(page.find("Search GitLab", "input"), truth["path"]),
+                     f"Search GitLab for the project {truth['path']}.")
+    page = yield act(click(page.link(truth["title"], exact=True)),
+                     f"Open {truth['title']} from the search results.")
+    return page
 
 
-def open_item(page: Page, truth: dict[str, Any], title: str, *, kind: str = "Issues") -> OracleScript:
+def open_item(page: Page, truth: dict[str, Any], title: str, *, kind: str = "Issues") -> Steps:
     """From any page: open the project, its issue (merge request) list, and the item titled
     ``title`` (searching the list; all states when the item is not open)."""
-    obs = yield from open_project(page, truth)
-    page = Page(obs)
-    obs = yield act(click(sidebar_link(page, kind)), f"Open the project's {kind.lower()}.")
+    page = yield from open_project(page, truth)
+    page = yield act(click(sidebar_link(page, kind)), f"Open the project's {kind.lower()}.")
     if truth["state"] != "opened":
-        page = Page(obs)
-        obs = yield act(click(tab_link(page, "All")), f"It is not open: list all {kind.lower()}.")
-    page = Page(obs)
-    obs = yield act(search(page.find("Search or filter results", "input"), title),
-                    f"Search the list for \"{title}\".")
-    page = Page(obs)
-    obs = yield act(click(page.link(title, exact=True)), "Open it.")
-    return obs
+        page = yield act(click(tab_link(page, "All")), f"It is not open: list all {kind.lower()}.")
+    page = yield act(search(page.find("Search or filter results", "input"), title),
+                     f"Search the list for \"{title}\".")
+    page = yield act(click(page.link(title, exact=True)), "Open it.")
+    return page
 
 
 def list_rows(page: Page) -> list[dict[str, Any]]:
@@ -329,15 +324,13 @@ def list_rows(page: Page) -> list[dict[str, Any]]:
     return table_rows(page, "#") or table_rows(page, "!")
 
 
-def all_list_rows(page: Page, what: str) -> OracleScript:
-    """Every row of a paginated list, following Next; returns ``(rows, last observation)``."""
+def all_list_rows(page: Page, what: str) -> Steps:
+    """Every row of a paginated list, following Next; returns ``(rows, the last page)``."""
     rows = list_rows(page)
-    obs = None
     while page.maybe("Next", "a", exact=True):
-        obs = yield act(click(page.link("Next", exact=True)), f"See the next page of {what}.")
-        page = Page(obs)
+        page = yield act(click(page.link("Next", exact=True)), f"See the next page of {what}.")
         rows += list_rows(page)
-    return rows, obs
+    return rows, page
 
 
 def names_in(section: lxml_html.HtmlElement) -> list[str]:
@@ -347,12 +340,6 @@ def names_in(section: lxml_html.HtmlElement) -> list[str]:
 
 
 # -- evaluation helpers ---------------------------------------------------------------------
-
-
-def _url_eval(path: str, **query: str) -> dict[str, Any]:
-    url = f"{GITLAB}{path}" + (f"?{urlencode(query)}" if query else "")
-    return {"eval_types": ["url_match"], "reference_answers": None, "reference_url": url,
-            "url_note": "GOLD in PRED"}
 
 
 def _text(selector: str) -> str:
@@ -375,16 +362,15 @@ def _issue_url(truth: dict[str, Any], segment: str = "issues") -> str:
 
 
 class _GitlabTemplate(ScriptedTemplate):
-    """A gitlab task as the signed-in default user; the oracle is :meth:`script`."""
+    """A gitlab task as the signed-in default user, from the dashboard."""
 
     sites = (SITE,)
-    start_path = "/"
 
 
 # ---- information seeking (string_match) ----
 
 
-class OpenIssuesWithLabel(_GitlabTemplate):
+class OpenIssuesWithLabel(_GitlabTemplate, AnswerTemplate):
     """Count a project's open issues with a label (the label filter and the Open tab)."""
 
     id = "gitlab/open_issues_with_label"
@@ -405,24 +391,19 @@ class OpenIssuesWithLabel(_GitlabTemplate):
         params, truth = _project_params(project)
         return Sample({**params, "label": label}, {**truth, "answer": str(count)})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         label = sample.params["label"]
-        obs = yield
-        obs = yield from open_project(Page(obs), sample.truth)
-        obs = yield act(click(sidebar_link(Page(obs), "Issues")), "Open the project's issues.")
-        page = Page(obs)
-        obs = (yield from choose(page, page.find("Label", "select", exact=True), label,
-                                 f"Choose the label {label} in the filter bar.")) or obs
-        obs = yield act(click(Page(obs).button("Filter", exact=True)), "Apply the filter.")
-        count = tab_count(Page(obs), "Open")
-        expect_equal(str(count), sample.truth["answer"], "open issues with the label")
-        yield act(stop(str(count)), f"With the {label} filter, the Open tab counts {count}.")
+        page = yield from open_project(page, sample.truth)
+        page = yield act(click(sidebar_link(page, "Issues")), "Open the project's issues.")
+        page = yield from choose(page, page.find("Label", "select", exact=True), label,
+                                 f"Choose the label {label} in the filter bar.")
+        page = yield act(click(page.button("Filter", exact=True)), "Apply the filter.")
+        count = tab_count(page, "Open")
+        yield self.reply(sample, str(count),
+                         f"With the {label} filter, the Open tab counts {count}.")
 
 
-class IssueAssignee(_GitlabTemplate):
+class IssueAssignee(_GitlabTemplate, AnswerTemplate):
     """Who an issue is assigned to (the issue's sidebar)."""
 
     id = "gitlab/issue_assignee"
@@ -445,20 +426,19 @@ class IssueAssignee(_GitlabTemplate):
                        "username": person["username"],
                        "distractors": _people_near(db, project, "issue", issue, person)})
 
-    def evaluation(self, sample):
-        return string_eval(f"{sample.truth['answer']} |OR| {sample.truth['username']}")
+    def reference(self, sample):
+        return [f"{sample.truth['answer']} |OR| {sample.truth['username']}"]
 
-    def script(self, sample):
-        obs = yield
-        obs = yield from open_item(Page(obs), sample.truth, sample.params["issue"])
-        section = section_after(Page(obs), "Assignees")
+    def steps(self, sample, page):
+        page = yield from open_item(page, sample.truth, sample.params["issue"])
+        section = section_after(page, "Assignees")
         usernames = names_in(section)
         expect_equal(usernames, [sample.truth["username"]], "assignees")
         name = normalize_space(next(section.iter("a")).text_content())
-        yield act(stop(name), f"The Assignees section lists {name} (@{usernames[0]}).")
+        yield self.reply(sample, name, f"The Assignees section lists {name} (@{usernames[0]}).")
 
 
-class LatestCommit(_GitlabTemplate):
+class LatestCommit(_GitlabTemplate, AnswerTemplate):
     """The message or the author of a project's latest commit (the Commits page)."""
 
     id = "gitlab/latest_commit"
@@ -482,22 +462,17 @@ class LatestCommit(_GitlabTemplate):
                       {**truth, "answer": rows[0][column],
                        "distractors": list(dict.fromkeys(r[column] for r in rows[1:]))})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
-        obs = yield
-        obs = yield from open_project(Page(obs), sample.truth)
-        obs = yield act(click(sidebar_link(Page(obs), "Commits")),
-                        "The Commits page lists the newest commit first.")
-        first = table_rows(Page(obs), "Message")[0]
+    def steps(self, sample, page):
+        page = yield from open_project(page, sample.truth)
+        page = yield act(click(sidebar_link(page, "Commits")),
+                         "The Commits page lists the newest commit first.")
+        first = table_rows(page, "Message")[0]
         answer = first["Message"] if sample.params["what"] == "message" else first["Author"]
-        expect_equal(answer, sample.truth["answer"], "latest commit")
-        yield act(stop(answer), f"The newest commit is \"{first['Message']}\" by "
-                  f"{first['Author']}.")
+        yield self.reply(sample, answer, f"The newest commit is \"{first['Message']}\" by "
+                         f"{first['Author']}.")
 
 
-class StarCount(_GitlabTemplate):
+class StarCount(_GitlabTemplate, AnswerTemplate):
     """How many stars a project has (its overview)."""
 
     id = "gitlab/star_count"
@@ -511,17 +486,11 @@ class StarCount(_GitlabTemplate):
         params, truth = _project_params(project)
         return Sample(params, {**truth, "answer": str(queries.star_count(db, project["id"]))})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
-        obs = yield
-        obs = yield from open_project(Page(obs), sample.truth)
-        page = Page(obs)
+    def steps(self, sample, page):
+        page = yield from open_project(page, sample.truth)
         shown = element_text(page, page.find(None, "a", title="Starrers"))
         count = shown.split(" ")[0]
-        expect_equal(count, sample.truth["answer"], "stars")
-        yield act(stop(count), f"The project header says {shown}.")
+        yield self.reply(sample, count, f"The project header says {shown}.")
 
 
 def _personal_projects(db: sqlite3.Connection, user_id: int) -> list[dict[str, Any]]:
@@ -537,7 +506,7 @@ def _unique_user_name(db: sqlite3.Connection, name: str) -> bool:
                       "lower(username) LIKE ?", (f"%{name.lower()}%",) * 2).fetchone()[0] == 1
 
 
-class MostStarredOfUser(_GitlabTemplate):
+class MostStarredOfUser(_GitlabTemplate, AnswerTemplate):
     """A user's most starred personal project (search the user, read the profile)."""
 
     id = "gitlab/most_starred_of_user"
@@ -558,30 +527,23 @@ class MostStarredOfUser(_GitlabTemplate):
                                                  "username": person["username"],
                                                  "distractors": [p["name"] for p in projects[1:]]})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         name = sample.params["user"]
-        obs = yield
-        page = Page(obs)
-        obs = yield act(search(page.find("Search GitLab", "input"), name),
-                        f"Search GitLab for {name}.")
-        obs = yield act(click(tab_link(Page(obs), "Users")), "Show the users found.")
-        obs = yield act(click(Page(obs).link(name, exact=True)), f"Open {name}'s profile.")
-        page = Page(obs)
+        page = yield act(search(page.find("Search GitLab", "input"), name),
+                         f"Search GitLab for {name}.")
+        page = yield act(click(tab_link(page, "Users")), "Show the users found.")
+        page = yield act(click(page.link(name, exact=True)), f"Open {name}'s profile.")
         table = table_after(page, "Personal projects")
         if table is None:
             raise OracleError(f"no personal projects on {page.url}")
         rows = [r for r in table_rows(page, "Project") if table in r["_element"].iterancestors()]
         best = max(rows, key=lambda r: int(r["Stars"]))
         project = best["_link_text"].split(" / ", 1)[1]
-        expect_equal(project, sample.truth["answer"], "most starred project")
-        yield act(stop(project), f"Among {name}'s personal projects, {project} has the most "
-                  f"stars ({best['Stars']}).")
+        yield self.reply(sample, project, f"Among {name}'s personal projects, {project} has the "
+                         f"most stars ({best['Stars']}).")
 
 
-class MergeRequestBranches(_GitlabTemplate):
+class MergeRequestBranches(_GitlabTemplate, AnswerTemplate):
     """The source and target branches of a merge request (its page)."""
 
     id = "gitlab/mr_branches"
@@ -604,24 +566,20 @@ class MergeRequestBranches(_GitlabTemplate):
                       {**_item_truth(project, mr), "answer": answer,
                        "distractors": [b for b in branches if b not in answer][:RUNNERS_UP]})
 
-    def evaluation(self, sample):
-        return string_eval(*sample.truth["answer"])
-
-    def script(self, sample):
-        obs = yield
-        obs = yield from open_item(Page(obs), sample.truth, sample.params["mr"],
-                                   kind="Merge requests")
-        page = Page(obs)
+    def steps(self, sample, page):
+        page = yield from open_item(page, sample.truth, sample.params["mr"],
+                                    kind="Merge requests")
         match = next((m for p in page.root.iter("p") if (m := re.search(
             r"requested to merge (\S+) into (\S+)$", normalize_space(p.text_content())))), None)
         if match is None:
-            raise OracleError(f"no branches on {Page(obs).url}")
-        expect_equal([match.group(1), match.group(2)], sample.truth["answer"], "branches")
-        yield act(stop(f"source: {match.group(1)}, target: {match.group(2)}"),
-                  f"The merge request asks to merge {match.group(1)} into {match.group(2)}.")
+            raise OracleError(f"no branches on {page.url}")
+        source, target = match.group(1), match.group(2)
+        yield self.reply(sample, [source, target],
+                         f"The merge request asks to merge {source} into {target}.",
+                         say=f"source: {source}, target: {target}")
 
 
-class MostCommentedOpenIssue(_GitlabTemplate):
+class MostCommentedOpenIssue(_GitlabTemplate, AnswerTemplate):
     """The open issue with the most comments (every page of the open issues)."""
 
     id = "gitlab/most_commented_open_issue"
@@ -639,19 +597,14 @@ class MostCommentedOpenIssue(_GitlabTemplate):
         return Sample(params, {**truth, "answer": rows[0][0]["title"],
                                "distractors": [r["title"] for r, _ in rows[1:1 + RUNNERS_UP]]})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
-        obs = yield
-        obs = yield from open_project(Page(obs), sample.truth)
-        obs = yield act(click(sidebar_link(Page(obs), "Issues")),
-                        "The open issues list shows each issue's comment count.")
-        rows, _ = yield from all_list_rows(Page(obs), "open issues")
+    def steps(self, sample, page):
+        page = yield from open_project(page, sample.truth)
+        page = yield act(click(sidebar_link(page, "Issues")),
+                         "The open issues list shows each issue's comment count.")
+        rows, _ = yield from all_list_rows(page, "open issues")
         best = max(rows, key=lambda r: int(r["Comments"]))
-        expect_equal(best["Title"], sample.truth["answer"], "most commented issue")
-        yield act(stop(best["Title"]), f"Of {len(rows)} open issues, \"{best['Title']}\" has "
-                  f"the most comments ({best['Comments']}).")
+        yield self.reply(sample, best["Title"], f"Of {len(rows)} open issues, "
+                         f"\"{best['Title']}\" has the most comments ({best['Comments']}).")
 
 
 def _open_issue_comments(db: sqlite3.Connection, project_id: int) -> list[tuple[sqlite3.Row, int]]:
@@ -662,7 +615,7 @@ def _open_issue_comments(db: sqlite3.Connection, project_id: int) -> list[tuple[
     return sorted(((r, counts[r["id"]]) for r in rows), key=lambda x: -x[1])
 
 
-class MilestoneOpenIssues(_GitlabTemplate):
+class MilestoneOpenIssues(_GitlabTemplate, AnswerTemplate):
     """How many open issues a milestone has (the milestone's page)."""
 
     id = "gitlab/milestone_open_issues"
@@ -683,23 +636,18 @@ class MilestoneOpenIssues(_GitlabTemplate):
         return Sample({**params, "milestone": milestone["title"]},
                       {**truth, "answer": str(milestone["open"])})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         title = sample.params["milestone"]
-        obs = yield
-        obs = yield from open_project(Page(obs), sample.truth)
-        obs = yield act(click(sidebar_link(Page(obs), "Milestones")), "Open the milestones.")
-        obs = yield act(click(Page(obs).link("All", exact=True)),
-                        "Show open and closed milestones.")
-        obs = yield act(click(Page(obs).link(title, exact=True)), f"Open the milestone {title}.")
-        match = re.search(r"(\d+) open, (\d+) closed issues", Page(obs).text)
+        page = yield from open_project(page, sample.truth)
+        page = yield act(click(sidebar_link(page, "Milestones")), "Open the milestones.")
+        page = yield act(click(page.link("All", exact=True)),
+                         "Show open and closed milestones.")
+        page = yield act(click(page.link(title, exact=True)), f"Open the milestone {title}.")
+        match = re.search(r"(\d+) open, (\d+) closed issues", page.text)
         if match is None:
-            raise OracleError(f"no issue counts on {Page(obs).url}")
-        expect_equal(match.group(1), sample.truth["answer"], "open issues of the milestone")
-        yield act(stop(match.group(1)), f"The milestone has {match.group(1)} open and "
-                  f"{match.group(2)} closed issues.")
+            raise OracleError(f"no issue counts on {page.url}")
+        yield self.reply(sample, match.group(1), f"The milestone has {match.group(1)} open and "
+                         f"{match.group(2)} closed issues.")
 
 
 def _members(db: sqlite3.Connection, project: dict[str, Any]) -> list[dict[str, Any]]:
@@ -707,7 +655,7 @@ def _members(db: sqlite3.Connection, project: dict[str, Any]) -> list[dict[str, 
     return queries.members(db, row)
 
 
-class MemberRole(_GitlabTemplate):
+class MemberRole(_GitlabTemplate, AnswerTemplate):
     """A member's role in a project (the Members page)."""
 
     id = "gitlab/member_role"
@@ -728,27 +676,22 @@ class MemberRole(_GitlabTemplate):
                       {**truth, "answer": ROLE_NAMES[member["access_level"]],
                        "username": member["username"]})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
     def distractors(self, sample):
         return [role for role in ROLE_NAMES.values() if role != sample.truth["answer"]]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         name = sample.params["user"]
-        obs = yield
-        obs = yield from open_project(Page(obs), sample.truth)
-        obs = yield act(click(sidebar_link(Page(obs), "Members")), "Open the project's members.")
-        row = next((r for r in table_rows(Page(obs), "Account")
+        page = yield from open_project(page, sample.truth)
+        page = yield act(click(sidebar_link(page, "Members")), "Open the project's members.")
+        row = next((r for r in table_rows(page, "Account")
                     if r["Account"].startswith(name + " @")), None)
         if row is None:
             raise OracleError(f"{name} is not on the members page")
         role = row["Role"].split(" ")[0]
-        expect_equal(role, sample.truth["answer"], "role")
-        yield act(stop(role), f"The members page gives {name} the role {role}.")
+        yield self.reply(sample, role, f"The members page gives {name} the role {role}.")
 
 
-class ManifestVersion(_GitlabTemplate):
+class ManifestVersion(_GitlabTemplate, AnswerTemplate):
     """The version a project's manifest declares (browse the files, open the manifest)."""
 
     id = "gitlab/manifest_version"
@@ -770,18 +713,13 @@ class ManifestVersion(_GitlabTemplate):
         params, truth = _project_params(project)
         return Sample({**params, "manifest": found[0]}, {**truth, "answer": found[1]})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         manifest = sample.params["manifest"]
-        obs = yield
-        obs = yield from open_project(Page(obs), sample.truth)
-        obs = yield act(click(Page(obs).link(manifest, exact=True)),
-                        f"Open {manifest} from the file list.")
-        version = _declared_version(Page(obs).text)
-        expect_equal(version, sample.truth["answer"], "version")
-        yield act(stop(version or ""), f"{manifest} declares version {version}.")
+        page = yield from open_project(page, sample.truth)
+        page = yield act(click(page.link(manifest, exact=True)),
+                         f"Open {manifest} from the file list.")
+        version = _declared_version(page.text)
+        yield self.reply(sample, version, f"{manifest} declares version {version}.", say=version or "")
 
 
 def _declared_version(text: str) -> str | None:
@@ -790,7 +728,7 @@ def _declared_version(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-class CommitsByAuthor(_GitlabTemplate):
+class CommitsByAuthor(_GitlabTemplate, AnswerTemplate):
     """Count one author's commits on the default branch (every page of the commits)."""
 
     id = "gitlab/commits_by_author"
@@ -815,26 +753,19 @@ class CommitsByAuthor(_GitlabTemplate):
         return Sample({**params, "author": author["author_name"]},
                       {**truth, "answer": str(author["n"])})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         author = sample.params["author"]
-        obs = yield
-        obs = yield from open_project(Page(obs), sample.truth)
-        obs = yield act(click(sidebar_link(Page(obs), "Commits")), "Open the commits.")
-        page = Page(obs)
+        page = yield from open_project(page, sample.truth)
+        page = yield act(click(sidebar_link(page, "Commits")), "Open the commits.")
         count = sum(1 for r in table_rows(page, "Message") if r["Author"] == author)
         while page.maybe("Next", "a", exact=True):
-            obs = yield act(click(page.link("Next", exact=True)),
-                            f"{count} commits by {author} so far; see the next page.")
-            page = Page(obs)
+            page = yield act(click(page.link("Next", exact=True)),
+                             f"{count} commits by {author} so far; see the next page.")
             count += sum(1 for r in table_rows(page, "Message") if r["Author"] == author)
-        expect_equal(str(count), sample.truth["answer"], "commits")
-        yield act(stop(str(count)), f"{author} authored {count} of the commits.")
+        yield self.reply(sample, str(count), f"{author} authored {count} of the commits.")
 
 
-class WhoClosedIssue(_GitlabTemplate):
+class WhoClosedIssue(_GitlabTemplate, AnswerTemplate):
     """Who closed an issue (the issue's activity)."""
 
     id = "gitlab/who_closed_issue"
@@ -861,26 +792,24 @@ class WhoClosedIssue(_GitlabTemplate):
                        "username": closers[0]["username"],
                        "distractors": _people_near(db, project, "issue", issue, closers[0])})
 
-    def evaluation(self, sample):
-        return string_eval(f"{sample.truth['answer']} |OR| {sample.truth['username']}")
+    def reference(self, sample):
+        return [f"{sample.truth['answer']} |OR| {sample.truth['username']}"]
 
-    def script(self, sample):
-        obs = yield
-        obs = yield from open_item(Page(obs), sample.truth, sample.params["issue"])
+    def steps(self, sample, page):
+        page = yield from open_item(page, sample.truth, sample.params["issue"])
         notes = [normalize_space(li.text_content()) for li in section_after(
-            Page(obs), "Activity").iter("li")]
+            page, "Activity").iter("li")]
         closed = [n for n in notes if re.search(r" closed · ", n)]
         if not closed:
-            raise OracleError(f"no 'closed' note on {Page(obs).url}")
+            raise OracleError(f"no 'closed' note on {page.url}")
         name = closed[-1].split(" closed · ")[0]
-        expect_equal(name, sample.truth["answer"], "who closed")
-        yield act(stop(name), f"The activity says {name} closed the issue.")
+        yield self.reply(sample, name, f"The activity says {name} closed the issue.")
 
 
 # ---- navigation (url_match) ----
 
 
-class FilterIssuesByLabel(_GitlabTemplate):
+class FilterIssuesByLabel(_GitlabTemplate, NavigationTemplate):
     """Open a project's issue list filtered by a label."""
 
     id = "gitlab/filter_issues_by_label"
@@ -897,24 +826,22 @@ class FilterIssuesByLabel(_GitlabTemplate):
         params, truth = _project_params(project)
         return Sample({**params, "label": rng.choice(labels)}, truth)
 
-    def evaluation(self, sample):
-        return _url_eval(f"/{sample.truth['path']}/-/issues",
-                         **{"label_name[]": sample.params["label"]})
+    def target(self, sample):
+        return self.url(f"/{sample.truth['path']}/-/issues",
+                        **{"label_name[]": sample.params["label"]})
 
-    def script(self, sample):
+    def steps(self, sample, page):
         label = sample.params["label"]
-        obs = yield
-        obs = yield from open_project(Page(obs), sample.truth)
-        obs = yield act(click(sidebar_link(Page(obs), "Issues")), "Open the project's issues.")
-        page = Page(obs)
-        obs = (yield from choose(page, page.find("Label", "select", exact=True), label,
-                                 f"Choose the label {label}.")) or obs
-        obs = yield act(click(Page(obs).button("Filter", exact=True)), "Apply the filter.")
-        expect_text(Page(obs), "Clear filters")
-        yield act(stop(), f"The open issues labeled {label} are listed.")
+        page = yield from open_project(page, sample.truth)
+        page = yield act(click(sidebar_link(page, "Issues")), "Open the project's issues.")
+        page = yield from choose(page, page.find("Label", "select", exact=True), label,
+                                 f"Choose the label {label}.")
+        page = yield act(click(page.button("Filter", exact=True)), "Apply the filter.")
+        expect_text(page, "Clear filters")
+        yield finish(f"The open issues labeled {label} are listed.")
 
 
-class FilterIssuesByAssignee(_GitlabTemplate):
+class FilterIssuesByAssignee(_GitlabTemplate, NavigationTemplate):
     """Open a project's issue list filtered by an assignee."""
 
     id = "gitlab/filter_issues_by_assignee"
@@ -934,24 +861,22 @@ class FilterIssuesByAssignee(_GitlabTemplate):
                       {**truth, "username": member["username"],
                        "option": f"{member['name']} (@{member['username']})"})
 
-    def evaluation(self, sample):
-        return _url_eval(f"/{sample.truth['path']}/-/issues",
-                         assignee_username=sample.truth["username"])
+    def target(self, sample):
+        return self.url(f"/{sample.truth['path']}/-/issues",
+                        assignee_username=sample.truth["username"])
 
-    def script(self, sample):
-        obs = yield
-        obs = yield from open_project(Page(obs), sample.truth)
-        obs = yield act(click(sidebar_link(Page(obs), "Issues")), "Open the project's issues.")
-        page = Page(obs)
-        obs = (yield from choose(page, page.find("Assignee", "select", exact=True),
+    def steps(self, sample, page):
+        page = yield from open_project(page, sample.truth)
+        page = yield act(click(sidebar_link(page, "Issues")), "Open the project's issues.")
+        page = yield from choose(page, page.find("Assignee", "select", exact=True),
                                  sample.truth["option"],
-                                 f"Choose {sample.params['user']} as the assignee filter.")) or obs
-        obs = yield act(click(Page(obs).button("Filter", exact=True)), "Apply the filter.")
-        expect_text(Page(obs), "Clear filters")
-        yield act(stop(), f"The issues assigned to {sample.params['user']} are listed.")
+                                 f"Choose {sample.params['user']} as the assignee filter.")
+        page = yield act(click(page.button("Filter", exact=True)), "Apply the filter.")
+        expect_text(page, "Clear filters")
+        yield finish(f"The issues assigned to {sample.params['user']} are listed.")
 
 
-class MergedMergeRequests(_GitlabTemplate):
+class MergedMergeRequests(_GitlabTemplate, NavigationTemplate):
     """Open a project's merged merge requests (the Merged tab)."""
 
     id = "gitlab/merged_merge_requests"
@@ -966,19 +891,18 @@ class MergedMergeRequests(_GitlabTemplate):
         params, truth = _project_params(project)
         return Sample(params, truth)
 
-    def evaluation(self, sample):
-        return _url_eval(f"/{sample.truth['path']}/-/merge_requests", state="merged")
+    def target(self, sample):
+        return self.url(f"/{sample.truth['path']}/-/merge_requests", state="merged")
 
-    def script(self, sample):
-        obs = yield
-        obs = yield from open_project(Page(obs), sample.truth)
-        obs = yield act(click(sidebar_link(Page(obs), "Merge requests")),
-                        "Open the project's merge requests.")
-        obs = yield act(click(tab_link(Page(obs), "Merged")), "Switch to the Merged tab.")
-        yield act(stop(), "The merged merge requests are listed.")
+    def steps(self, sample, page):
+        page = yield from open_project(page, sample.truth)
+        page = yield act(click(sidebar_link(page, "Merge requests")),
+                         "Open the project's merge requests.")
+        page = yield act(click(tab_link(page, "Merged")), "Switch to the Merged tab.")
+        yield finish("The merged merge requests are listed.")
 
 
-class OpenFile(_GitlabTemplate):
+class OpenFile(_GitlabTemplate, NavigationTemplate):
     """Open a file deep in a project's repository (click through the folders)."""
 
     id = "gitlab/open_file"
@@ -998,19 +922,18 @@ class OpenFile(_GitlabTemplate):
         return Sample({**params, "file": rng.choice(paths)},
                       {**truth, "branch": project["default_branch"]})
 
-    def evaluation(self, sample):
-        return _url_eval(f"/{sample.truth['path']}/-/blob/{sample.truth['branch']}/"
-                         f"{sample.params['file']}")
+    def target(self, sample):
+        return self.url(f"/{sample.truth['path']}/-/blob/{sample.truth['branch']}/"
+                        f"{sample.params['file']}")
 
-    def script(self, sample):
+    def steps(self, sample, page):
         parts = sample.params["file"].split("/")
-        obs = yield
-        obs = yield from open_project(Page(obs), sample.truth)
+        page = yield from open_project(page, sample.truth)
         for index, part in enumerate(parts):
             what = "file" if index == len(parts) - 1 else "folder"
-            obs = yield act(click(Page(obs).link(part, exact=True)), f"Open the {what} {part}.")
-        expect_text(Page(obs), "bytes")
-        yield act(stop(), f"{sample.params['file']} is open.")
+            page = yield act(click(page.link(part, exact=True)), f"Open the {what} {part}.")
+        expect_text(page, "bytes")
+        yield finish(f"{sample.params['file']} is open.")
 
 
 # ---- changes of state (program_html) ----
@@ -1025,7 +948,7 @@ def _issue_for_change(rng, db: sqlite3.Connection, *, state: str = "opened",
     return None if issue is None else (project, issue)
 
 
-class CreateIssue(_GitlabTemplate):
+class CreateIssue(_GitlabTemplate, EditTemplate):
     """Open a new issue with a title and a description (the New issue form)."""
 
     id = "gitlab/create_issue"
@@ -1044,28 +967,27 @@ class CreateIssue(_GitlabTemplate):
         return Sample({**params, "title": title, "description": description},
                       {**truth, "iid": iid})
 
-    def evaluation(self, sample):
+    def checks(self, sample):
         url = _issue_url(sample.truth)
-        return html_eval(
+        return [
             html_check(url, _text(".issuable-title"), exact_match=sample.params["title"]),
             html_check(url, _text(".issuable-description"),
-                       must_include=[sample.params["description"]]))
+                       must_include=[sample.params["description"]])]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         p = sample.params
-        obs = yield
-        obs = yield from open_project(Page(obs), sample.truth)
-        obs = yield act(click(sidebar_link(Page(obs), "Issues")), "Open the project's issues.")
-        obs = yield act(click(Page(obs).link("New issue", exact=True)), "Start a new issue.")
-        obs = yield act(type_text(Page(obs).field("issue[title]"), p["title"]), "Type the title.")
-        obs = yield act(type_text(Page(obs).field("issue[description]"), p["description"]),
-                        "Type the description.")
-        obs = yield act(click(Page(obs).button("Create issue")), "Create the issue.")
-        expect_text(Page(obs), f"Issue #{sample.truth['iid']} was created")
-        yield act(stop(), f"Issue #{sample.truth['iid']} is open.")
+        page = yield from open_project(page, sample.truth)
+        page = yield act(click(sidebar_link(page, "Issues")), "Open the project's issues.")
+        page = yield act(click(page.link("New issue", exact=True)), "Start a new issue.")
+        page = yield act(type_text(page.field("issue[title]"), p["title"]), "Type the title.")
+        page = yield act(type_text(page.field("issue[description]"), p["description"]),
+                         "Type the description.")
+        page = yield act(click(page.button("Create issue")), "Create the issue.")
+        expect_text(page, f"Issue #{sample.truth['iid']} was created")
+        yield finish(f"Issue #{sample.truth['iid']} is open.")
 
 
-class CommentOnIssue(_GitlabTemplate):
+class CommentOnIssue(_GitlabTemplate, EditTemplate):
     """Comment on an issue (the comment form)."""
 
     id = "gitlab/comment_on_issue"
@@ -1083,21 +1005,20 @@ class CommentOnIssue(_GitlabTemplate):
         return Sample({**params, "issue": issue["title"], "comment": rng.choice(NEW_COMMENTS)},
                       _item_truth(project, issue))
 
-    def evaluation(self, sample):
-        return html_eval(html_check(_issue_url(sample.truth), _text(".notes"),
-                                    must_include=[sample.params["comment"]]))
+    def checks(self, sample):
+        return [html_check(_issue_url(sample.truth), _text(".notes"),
+                           must_include=[sample.params["comment"]])]
 
-    def script(self, sample):
-        obs = yield
-        obs = yield from open_item(Page(obs), sample.truth, sample.params["issue"])
-        obs = yield act(type_text(Page(obs).find("Comment", "textarea"),
-                                  sample.params["comment"]), "Write the comment.")
-        obs = yield act(click(Page(obs).button("Comment", exact=True)), "Post it.")
-        expect_text(Page(obs), "Your comment was added")
-        yield act(stop(), "The comment is posted.")
+    def steps(self, sample, page):
+        page = yield from open_item(page, sample.truth, sample.params["issue"])
+        page = yield act(type_text(page.find("Comment", "textarea"),
+                                   sample.params["comment"]), "Write the comment.")
+        page = yield act(click(page.button("Comment", exact=True)), "Post it.")
+        expect_text(page, "Your comment was added")
+        yield finish("The comment is posted.")
 
 
-class CloseIssue(_GitlabTemplate):
+class CloseIssue(_GitlabTemplate, EditTemplate):
     """Close an open issue."""
 
     id = "gitlab/close_issue"
@@ -1112,19 +1033,18 @@ class CloseIssue(_GitlabTemplate):
         params, _ = _project_params(project)
         return Sample({**params, "issue": issue["title"]}, _item_truth(project, issue))
 
-    def evaluation(self, sample):
-        return html_eval(html_check(_issue_url(sample.truth), _text(".issuable-state"),
-                                    exact_match="Closed"))
+    def checks(self, sample):
+        return [html_check(_issue_url(sample.truth), _text(".issuable-state"),
+                           exact_match="Closed")]
 
-    def script(self, sample):
-        obs = yield
-        obs = yield from open_item(Page(obs), sample.truth, sample.params["issue"])
-        obs = yield act(click(Page(obs).button("Close issue")), "Close the issue.")
-        expect_text(Page(obs), "The issue was closed")
-        yield act(stop(), "The issue is closed.")
+    def steps(self, sample, page):
+        page = yield from open_item(page, sample.truth, sample.params["issue"])
+        page = yield act(click(page.button("Close issue")), "Close the issue.")
+        expect_text(page, "The issue was closed")
+        yield finish("The issue is closed.")
 
 
-class AddLabel(_GitlabTemplate):
+class AddLabel(_GitlabTemplate, EditTemplate):
     """Add a label to an issue (the sidebar's label form)."""
 
     id = "gitlab/add_label"
@@ -1145,26 +1065,24 @@ class AddLabel(_GitlabTemplate):
         return Sample({**params, "issue": issue["title"], "label": rng.choice(labels)},
                       _item_truth(project, issue))
 
-    def evaluation(self, sample):
-        return html_eval(html_check(_issue_url(sample.truth), _text(".issuable-labels"),
-                                    must_include=[sample.params["label"]]))
+    def checks(self, sample):
+        return [html_check(_issue_url(sample.truth), _text(".issuable-labels"),
+                           must_include=[sample.params["label"]])]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         label = sample.params["label"]
-        obs = yield
-        obs = yield from open_item(Page(obs), sample.truth, sample.params["issue"])
-        page = Page(obs)
-        obs = (yield from choose(page, page.find("Select label", "select"), label,
-                                 f"Choose the label {label}.")) or obs
-        obs = yield act(click(Page(obs).button("Add label")), "Add it to the issue.")
+        page = yield from open_item(page, sample.truth, sample.params["issue"])
+        page = yield from choose(page, page.find("Select label", "select"), label,
+                                 f"Choose the label {label}.")
+        page = yield act(click(page.button("Add label")), "Add it to the issue.")
         labels = [normalize_space(li.text_content()).rstrip("×").strip()
-                  for li in section_after(Page(obs), "Labels").iter("li")]
+                  for li in section_after(page, "Labels").iter("li")]
         if label not in labels:
             raise OracleError(f"the label {label} was not added: {labels}")
-        yield act(stop(), f"The issue now has the label {label}.")
+        yield finish(f"The issue now has the label {label}.")
 
 
-class AssignIssue(_GitlabTemplate):
+class AssignIssue(_GitlabTemplate, EditTemplate):
     """Assign an issue to a project member (the sidebar's assignee form)."""
 
     id = "gitlab/assign_issue"
@@ -1188,24 +1106,22 @@ class AssignIssue(_GitlabTemplate):
                       {**_item_truth(project, issue), "username": member["username"],
                        "option": f"{member['name']} (@{member['username']})"})
 
-    def evaluation(self, sample):
-        return html_eval(html_check(_issue_url(sample.truth), _text(".issuable-assignees"),
-                                    must_include=["@" + sample.truth["username"]]))
+    def checks(self, sample):
+        return [html_check(_issue_url(sample.truth), _text(".issuable-assignees"),
+                           must_include=["@" + sample.truth["username"]])]
 
-    def script(self, sample):
-        obs = yield
-        obs = yield from open_item(Page(obs), sample.truth, sample.params["issue"])
-        page = Page(obs)
-        obs = (yield from choose(page, page.find("Select assignee", "select"),
+    def steps(self, sample, page):
+        page = yield from open_item(page, sample.truth, sample.params["issue"])
+        page = yield from choose(page, page.find("Select assignee", "select"),
                                  sample.truth["option"],
-                                 f"Choose {sample.params['user']} as the assignee.")) or obs
-        obs = yield act(click(Page(obs).button("Assign", exact=True)), "Assign the issue.")
-        if sample.truth["username"] not in names_in(section_after(Page(obs), "Assignees")):
+                                 f"Choose {sample.params['user']} as the assignee.")
+        page = yield act(click(page.button("Assign", exact=True)), "Assign the issue.")
+        if sample.truth["username"] not in names_in(section_after(page, "Assignees")):
             raise OracleError("the assignee was not added")
-        yield act(stop(), f"The issue is assigned to {sample.params['user']}.")
+        yield finish(f"The issue is assigned to {sample.params['user']}.")
 
 
-class InviteMember(_GitlabTemplate):
+class InviteMember(_GitlabTemplate, EditTemplate):
     """Invite a user to a project with a role (the Members page)."""
 
     id = "gitlab/invite_member"
@@ -1224,27 +1140,25 @@ class InviteMember(_GitlabTemplate):
         return Sample({**params, "username": person["username"], "role": role},
                       {**truth, "name": person["name"]})
 
-    def evaluation(self, sample):
-        return html_eval(html_check(f"{GITLAB}/{sample.truth['path']}/-/project_members",
-                                    _member_role_locator(sample.params["username"]),
-                                    exact_match=sample.params["role"]))
+    def checks(self, sample):
+        return [html_check(f"{GITLAB}/{sample.truth['path']}/-/project_members",
+                           _member_role_locator(sample.params["username"]),
+                           exact_match=sample.params["role"])]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         p = sample.params
-        obs = yield
-        obs = yield from open_project(Page(obs), sample.truth)
-        obs = yield act(click(sidebar_link(Page(obs), "Members")), "Open the project's members.")
-        obs = yield act(type_text(Page(obs).field("user"), p["username"]),
-                        f"Enter the username {p['username']} in the invite form.")
-        page = Page(obs)
-        obs = (yield from choose(page, page.field("access_level"), p["role"],
-                                 f"Choose the role {p['role']}.")) or obs
-        obs = yield act(click(Page(obs).button("Invite", exact=True)), "Invite the user.")
-        expect_text(Page(obs), "Members were successfully added")
-        yield act(stop(), f"{p['username']} is a {p['role']} of the project.")
+        page = yield from open_project(page, sample.truth)
+        page = yield act(click(sidebar_link(page, "Members")), "Open the project's members.")
+        page = yield act(type_text(page.field("user"), p["username"]),
+                         f"Enter the username {p['username']} in the invite form.")
+        page = yield from choose(page, page.field("access_level"), p["role"],
+                                 f"Choose the role {p['role']}.")
+        page = yield act(click(page.button("Invite", exact=True)), "Invite the user.")
+        expect_text(page, "Members were successfully added")
+        yield finish(f"{p['username']} is a {p['role']} of the project.")
 
 
-class ChangeMemberRole(_GitlabTemplate):
+class ChangeMemberRole(_GitlabTemplate, EditTemplate):
     """Change a direct member's role (the Members page's role form)."""
 
     id = "gitlab/change_member_role"
@@ -1270,31 +1184,30 @@ class ChangeMemberRole(_GitlabTemplate):
                       {**truth, "username": member["username"],
                        "old": ROLE_NAMES[member["access_level"]]})
 
-    def evaluation(self, sample):
-        return html_eval(html_check(f"{GITLAB}/{sample.truth['path']}/-/project_members",
-                                    _member_role_locator(sample.truth["username"]),
-                                    exact_match=sample.params["role"]))
+    def checks(self, sample):
+        return [html_check(f"{GITLAB}/{sample.truth['path']}/-/project_members",
+                           _member_role_locator(sample.truth["username"]),
+                           exact_match=sample.params["role"])]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         p = sample.params
-        obs = yield
-        obs = yield from open_project(Page(obs), sample.truth)
-        obs = yield act(click(sidebar_link(Page(obs), "Members")), "Open the project's members.")
-        row = next((r for r in table_rows(Page(obs), "Account")
+        page = yield from open_project(page, sample.truth)
+        page = yield act(click(sidebar_link(page, "Members")), "Open the project's members.")
+        row = next((r for r in table_rows(page, "Account")
                     if r["Account"].startswith(p["user"] + " @")), None)
         if row is None:
             raise OracleError(f"{p['user']} is not on the members page")
-        obs = (yield from choose(Page(obs), control_in(row["_element"], "select"), p["role"],
-                                 f"Choose {p['role']} in {p['user']}'s row.")) or obs
-        row = next(r for r in table_rows(Page(obs), "Account")
+        page = yield from choose(page, control_in(row["_element"], "select"), p["role"],
+                                 f"Choose {p['role']} in {p['user']}'s row.")
+        row = next(r for r in table_rows(page, "Account")
                    if r["Account"].startswith(p["user"] + " @"))
-        obs = yield act(click(control_in(row["_element"], "button", "Update role")),
-                        "Save the new role.")
-        expect_text(Page(obs), f"was updated to {p['role']}")
-        yield act(stop(), f"{p['user']} is now a {p['role']}.")
+        page = yield act(click(control_in(row["_element"], "button", "Update role")),
+                         "Save the new role.")
+        expect_text(page, f"was updated to {p['role']}")
+        yield finish(f"{p['user']} is now a {p['role']}.")
 
 
-class StarProject(_GitlabTemplate):
+class StarProject(_GitlabTemplate, EditTemplate):
     """Star a project (its overview's Star button)."""
 
     id = "gitlab/star_project"
@@ -1310,21 +1223,20 @@ class StarProject(_GitlabTemplate):
         params, truth = _project_params(project)
         return Sample(params, truth)
 
-    def evaluation(self, sample):
-        return html_eval(html_check(f"{GITLAB}/{sample.truth['path']}/-/starrers",
-                                    _text("table.starrers"),
-                                    must_include=["@" + DEFAULT_USERNAME]))
+    def checks(self, sample):
+        return [html_check(f"{GITLAB}/{sample.truth['path']}/-/starrers",
+                           _text("table.starrers"),
+                           must_include=["@" + DEFAULT_USERNAME])]
 
-    def script(self, sample):
-        obs = yield
-        obs = yield from open_project(Page(obs), sample.truth)
-        obs = yield act(click(Page(obs).button("Star", exact=True)), "Star the project.")
-        if Page(obs).maybe("Unstar", "button", exact=True) is None:
+    def steps(self, sample, page):
+        page = yield from open_project(page, sample.truth)
+        page = yield act(click(page.button("Star", exact=True)), "Star the project.")
+        if page.maybe("Unstar", "button", exact=True) is None:
             raise OracleError("the project is not starred")
-        yield act(stop(), "The project is starred.")
+        yield finish("The project is starred.")
 
 
-class ForkProject(_GitlabTemplate):
+class ForkProject(_GitlabTemplate, EditTemplate):
     """Fork a project into the user's namespace (the fork form)."""
 
     id = "gitlab/fork_project"
@@ -1340,26 +1252,24 @@ class ForkProject(_GitlabTemplate):
         params, truth = _project_params(project)
         return Sample(params, {**truth, "slug": project["path"]})
 
-    def evaluation(self, sample):
-        return html_eval(html_check(f"{GITLAB}/{DEFAULT_USERNAME}/{sample.truth['slug']}",
-                                    _text(".forked-from"),
-                                    must_include=[sample.truth["path"]]))
+    def checks(self, sample):
+        return [html_check(f"{GITLAB}/{DEFAULT_USERNAME}/{sample.truth['slug']}",
+                           _text(".forked-from"),
+                           must_include=[sample.truth["path"]])]
 
-    def script(self, sample):
-        obs = yield
-        obs = yield from open_project(Page(obs), sample.truth)
-        obs = yield act(click(Page(obs).link("Fork", exact=True)), "Fork the project.")
-        page = Page(obs)
+    def steps(self, sample, page):
+        page = yield from open_project(page, sample.truth)
+        page = yield act(click(page.link("Fork", exact=True)), "Fork the project.")
         namespace = page.field("namespace")
         option = next(o for o in page.options(namespace) if f"(@{DEFAULT_USERNAME})" in o)
-        obs = (yield from choose(page, namespace, option,
-                                 "Fork into my personal namespace.")) or obs
-        obs = yield act(click(Page(obs).button("Fork project")), "Create the fork.")
-        expect_text(Page(obs), "The project was successfully forked")
-        yield act(stop(), f"The fork {DEFAULT_USERNAME}/{sample.truth['slug']} exists.")
+        page = yield from choose(page, namespace, option,
+                                 "Fork into my personal namespace.")
+        page = yield act(click(page.button("Fork project")), "Create the fork.")
+        expect_text(page, "The project was successfully forked")
+        yield finish(f"The fork {DEFAULT_USERNAME}/{sample.truth['slug']} exists.")
 
 
-class CreateProject(_GitlabTemplate):
+class CreateProject(_GitlabTemplate, EditTemplate):
     """Create a blank project with a visibility (the New project form)."""
 
     id = "gitlab/create_project"
@@ -1374,30 +1284,29 @@ class CreateProject(_GitlabTemplate):
         return Sample({"name": name, "visibility": rng.choice(("private", "public", "internal"))},
                       {"slug": slug})
 
-    def evaluation(self, sample):
+    def checks(self, sample):
         url = f"{GITLAB}/{DEFAULT_USERNAME}/{sample.truth['slug']}"
-        return html_eval(
+        return [
             html_check(url, _text(".project-title"), must_include=[sample.params["name"]]),
             html_check(url, _text(".visibility-badge"),
-                       exact_match=VISIBILITY_LABELS[sample.params["visibility"]]))
+                       exact_match=VISIBILITY_LABELS[sample.params["visibility"]])]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         p = sample.params
-        obs = yield
-        obs = yield act(click(Page(obs).link("New project", exact=True)), "Start a new project.")
-        obs = yield act(type_text(Page(obs).field("project[name]"), p["name"]),
-                        f"Name it {p['name']}.")
-        radio = next((e.get("id") for e in Page(obs).elements("input", name="project[visibility]")
+        page = yield act(click(page.link("New project", exact=True)), "Start a new project.")
+        page = yield act(type_text(page.field("project[name]"), p["name"]),
+                         f"Name it {p['name']}.")
+        radio = next((e.get("id") for e in page.elements("input", name="project[visibility]")
                       if e.get("value") == p["visibility"]), None)
         if radio is None:
             raise OracleError(f"no {p['visibility']} visibility option")
-        obs = yield act(click(str(radio)), f"Make it {p['visibility']}.")
-        obs = yield act(click(Page(obs).button("Create project")), "Create the project.")
-        expect_text(Page(obs), "was successfully created")
-        yield act(stop(), f"The {p['visibility']} project {p['name']} exists.")
+        page = yield act(click(str(radio)), f"Make it {p['visibility']}.")
+        page = yield act(click(page.button("Create project")), "Create the project.")
+        expect_text(page, "was successfully created")
+        yield finish(f"The {p['visibility']} project {p['name']} exists.")
 
 
-class SetStatus(_GitlabTemplate):
+class SetStatus(_GitlabTemplate, EditTemplate):
     """Set the user's status message (Edit profile)."""
 
     id = "gitlab/set_status"
@@ -1407,21 +1316,20 @@ class SetStatus(_GitlabTemplate):
     def sample(self, rng, db):
         return Sample({"message": rng.choice(STATUS_MESSAGES)})
 
-    def evaluation(self, sample):
-        return html_eval(html_check(f"{GITLAB}/{DEFAULT_USERNAME}", _text(".status-message"),
-                                    exact_match=sample.params["message"]))
+    def checks(self, sample):
+        return [html_check(f"{GITLAB}/{DEFAULT_USERNAME}", _text(".status-message"),
+                           exact_match=sample.params["message"])]
 
-    def script(self, sample):
-        obs = yield
-        obs = yield act(click(Page(obs).link("Edit profile", exact=True)), "Open Edit profile.")
-        obs = yield act(type_text(Page(obs).field("user[status][message]"),
-                                  sample.params["message"]), "Type the status message.")
-        obs = yield act(click(Page(obs).button("Update profile settings")), "Save the profile.")
-        expect_text(Page(obs), "Profile was successfully updated")
-        yield act(stop(), "The status is set.")
+    def steps(self, sample, page):
+        page = yield act(click(page.link("Edit profile", exact=True)), "Open Edit profile.")
+        page = yield act(type_text(page.field("user[status][message]"),
+                                   sample.params["message"]), "Type the status message.")
+        page = yield act(click(page.button("Update profile settings")), "Save the profile.")
+        expect_text(page, "Profile was successfully updated")
+        yield finish("The status is set.")
 
 
-class UpdateBio(_GitlabTemplate):
+class UpdateBio(_GitlabTemplate, EditTemplate):
     """Change the user's bio (Edit profile)."""
 
     id = "gitlab/update_bio"
@@ -1432,21 +1340,20 @@ class UpdateBio(_GitlabTemplate):
     def sample(self, rng, db):
         return Sample({"bio": rng.choice(BIOS)})
 
-    def evaluation(self, sample):
-        return html_eval(html_check(f"{GITLAB}/{DEFAULT_USERNAME}", _text(".bio"),
-                                    exact_match=sample.params["bio"]))
+    def checks(self, sample):
+        return [html_check(f"{GITLAB}/{DEFAULT_USERNAME}", _text(".bio"),
+                           exact_match=sample.params["bio"])]
 
-    def script(self, sample):
-        obs = yield
-        obs = yield act(click(Page(obs).link("Edit profile", exact=True)), "Open Edit profile.")
-        obs = yield act(type_text(Page(obs).field("user[bio]"), sample.params["bio"]),
-                        "Replace the bio.")
-        obs = yield act(click(Page(obs).button("Update profile settings")), "Save the profile.")
-        expect_text(Page(obs), "Profile was successfully updated")
-        yield act(stop(), "The bio is updated.")
+    def steps(self, sample, page):
+        page = yield act(click(page.link("Edit profile", exact=True)), "Open Edit profile.")
+        page = yield act(type_text(page.field("user[bio]"), sample.params["bio"]),
+                         "Replace the bio.")
+        page = yield act(click(page.button("Update profile settings")), "Save the profile.")
+        expect_text(page, "Profile was successfully updated")
+        yield finish("The bio is updated.")
 
 
-class CloseMergeRequest(_GitlabTemplate):
+class CloseMergeRequest(_GitlabTemplate, EditTemplate):
     """Close an open merge request."""
 
     id = "gitlab/close_merge_request"
@@ -1464,21 +1371,20 @@ class CloseMergeRequest(_GitlabTemplate):
         params, _ = _project_params(project)
         return Sample({**params, "mr": mr["title"]}, _item_truth(project, mr))
 
-    def evaluation(self, sample):
-        return html_eval(html_check(_issue_url(sample.truth, "merge_requests"),
-                                    _text(".issuable-state"), exact_match="Closed"))
+    def checks(self, sample):
+        return [html_check(_issue_url(sample.truth, "merge_requests"),
+                           _text(".issuable-state"), exact_match="Closed")]
 
-    def script(self, sample):
-        obs = yield
-        obs = yield from open_item(Page(obs), sample.truth, sample.params["mr"],
-                                   kind="Merge requests")
-        obs = yield act(click(Page(obs).button("Close merge request")),
-                        "Close the merge request.")
-        expect_text(Page(obs), "The merge request was closed")
-        yield act(stop(), "The merge request is closed.")
+    def steps(self, sample, page):
+        page = yield from open_item(page, sample.truth, sample.params["mr"],
+                                    kind="Merge requests")
+        page = yield act(click(page.button("Close merge request")),
+                         "Close the merge request.")
+        expect_text(page, "The merge request was closed")
+        yield finish("The merge request is closed.")
 
 
-class AssignMostCommentedToMe(_GitlabTemplate):
+class AssignMostCommentedToMe(_GitlabTemplate, EditTemplate):
     """Find the open issue with the most comments and assign it to myself (list + issue)."""
 
     id = "gitlab/assign_most_commented_to_me"
@@ -1501,31 +1407,30 @@ class AssignMostCommentedToMe(_GitlabTemplate):
         params, _ = _project_params(project)
         return Sample(params, {**_item_truth(project, issue), "answer": issue["title"]})
 
-    def evaluation(self, sample):
-        return html_eval(html_check(_issue_url(sample.truth), _text(".issuable-assignees"),
-                                    must_include=["@" + DEFAULT_USERNAME]))
+    def checks(self, sample):
+        return [html_check(_issue_url(sample.truth), _text(".issuable-assignees"),
+                           must_include=["@" + DEFAULT_USERNAME])]
 
-    def script(self, sample):
-        obs = yield
-        obs = yield from open_project(Page(obs), sample.truth)
-        obs = yield act(click(sidebar_link(Page(obs), "Issues")),
-                        "The open issues list shows each issue's comment count.")
-        rows, last = yield from all_list_rows(Page(obs), "open issues")
+    def steps(self, sample, page):
+        page = yield from open_project(page, sample.truth)
+        page = yield act(click(sidebar_link(page, "Issues")),
+                         "The open issues list shows each issue's comment count.")
+        rows, last = yield from all_list_rows(page, "open issues")
         best = max(rows, key=lambda r: int(r["Comments"]))
         expect_equal(best["Title"], sample.truth["answer"], "most commented issue")
-        here = list_rows(Page(last or obs))
+        here = list_rows(last)
         if all(r["Title"] != best["Title"] for r in here):  # on an earlier page: search it
-            page = Page(last or obs)
-            obs = yield act(search(page.find("Search or filter results", "input"),
-                                   best["Title"]), f"Search for \"{best['Title']}\".")
-            here = list_rows(Page(obs))
+            page = last
+            page = yield act(search(page.find("Search or filter results", "input"),
+                                    best["Title"]), f"Search for \"{best['Title']}\".")
+            here = list_rows(page)
         best = next(r for r in here if r["Title"] == best["Title"])
-        obs = yield act(click(best["_link"]), f"\"{best['Title']}\" has the most comments "
-                        f"({best['Comments']}); open it.")
-        obs = yield act(click(Page(obs).button("Assign yourself")), "Assign it to myself.")
-        if DEFAULT_USERNAME not in names_in(section_after(Page(obs), "Assignees")):
+        page = yield act(click(best["_link"]), f"\"{best['Title']}\" has the most comments "
+                         f"({best['Comments']}); open it.")
+        page = yield act(click(page.button("Assign yourself")), "Assign it to myself.")
+        if DEFAULT_USERNAME not in names_in(section_after(page, "Assignees")):
             raise OracleError("the issue was not assigned to me")
-        yield act(stop(), "The most commented open issue is assigned to me.")
+        yield finish("The most commented open issue is assigned to me.")
 
 
 TEMPLATES: list[type[TaskTemplate]] = [
