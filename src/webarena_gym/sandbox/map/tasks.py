@@ -37,19 +37,19 @@ from webarena_gym.sandbox.map.vocab import CATEGORY_BY_KEY, CHAINS, ISLAND_TOWNS
 from webarena_gym.sandbox.store.vocab import CITIES as STORE_CITIES
 from webarena_gym.sandbox.templates.base import (
     RUNNERS_UP,
-    OracleScript,
+    AnswerTemplate,
+    EditTemplate,
+    NavigationTemplate,
     Sample,
     ScriptedTemplate,
+    Steps,
     TaskTemplate,
     act,
     click,
-    expect_equal,
+    finish,
     html_check,
-    html_eval,
     search,
     select,
-    stop,
-    string_eval,
     type_text,
 )
 from webarena_gym.sandbox.templates.page import OracleError, Page, normalize_space
@@ -304,10 +304,10 @@ def trip(db: sqlite3.Connection, start: Place, end: Place,
 # -- oracle building blocks ------------------------------------------------------------------------
 
 
-def _search(page: Page, query: str, why: str) -> OracleScript:
+def _search(page: Page, query: str, why: str) -> Steps:
     """Type ``query`` in the header's search box and submit."""
-    obs = yield act(search(page.field("query"), query), why)
-    return obs
+    page = yield act(search(page.field("query"), query), why)
+    return page
 
 
 def _row(page: Page, name: str, town: str | None = None) -> dict[str, Any]:
@@ -318,12 +318,12 @@ def _row(page: Page, name: str, town: str | None = None) -> dict[str, Any]:
     raise OracleError(f"no search result {name!r} in {town} on {page.url}")
 
 
-def _open_place(page: Page, name: str, town: str) -> OracleScript:
+def _open_place(page: Page, name: str, town: str) -> Steps:
     """Search a place by name and open its page from the results."""
-    obs = yield from _search(page, name, f"Search the map for {name}.")
-    row = _row(Page(obs), name, town)
-    obs = yield act(click(row["link"]), f"Open the page of {name} in {town}.")
-    return obs
+    page = yield from _search(page, name, f"Search the map for {name}.")
+    row = _row(page, name, town)
+    page = yield act(click(row["link"]), f"Open the page of {name} in {town}.")
+    return page
 
 
 def _selected(page: Page, element_id: str) -> str:
@@ -335,41 +335,34 @@ def _selected(page: Page, element_id: str) -> str:
     return ""
 
 
-def _directions(page: Page, mode: str, origin: str, destination: str) -> OracleScript:
+def _directions(page: Page, mode: str, origin: str, destination: str) -> Steps:
     """Fill in the directions form (mode, from, to) and submit it; the route page comes back."""
     label = MODES[mode].label
     if "/directions" not in page.url:
-        obs = yield act(click(page.link("Directions", exact=True)), "Open the directions form.")
-        page = Page(obs)
+        page = yield act(click(page.link("Directions", exact=True)), "Open the directions form.")
     engine = page.field("engine")
     if _selected(page, engine) != label:
-        obs = yield act(select(engine, label), f"Route {MODE_WORDS[mode][2]}: choose {label}.")
-        page = Page(obs)
-    obs = yield act(type_text(page.field("from"), origin), f"Start from {origin}.")
-    page = Page(obs)
-    obs = yield act(search(page.field("to"), destination),
-                    f"Go to {destination}; submit the form.")
-    if not _ROUTE.search(Page(obs).text):
-        raise OracleError(f"no route from {origin!r} to {destination!r}: {Page(obs).text[:300]}")
-    return obs
+        page = yield act(select(engine, label), f"Route {MODE_WORDS[mode][2]}: choose {label}.")
+    page = yield act(type_text(page.field("from"), origin), f"Start from {origin}.")
+    page = yield act(search(page.field("to"), destination),
+                     f"Go to {destination}; submit the form.")
+    if not _ROUTE.search(page.text):
+        raise OracleError(f"no route from {origin!r} to {destination!r}: {page.text[:300]}")
+    return page
 
 
-def _first_result(page: Page, what: str, anchor: str) -> OracleScript:
+def _first_result(page: Page, what: str, anchor: str) -> Steps:
     """Search ``what near anchor``; the page of results comes back."""
-    obs = yield from _search(page, f"{what} near {anchor}",
-                             f"Search for {what} near {anchor}; results come nearest first.")
-    if not result_rows(Page(obs)):
+    page = yield from _search(page, f"{what} near {anchor}",
+                              f"Search for {what} near {anchor}; results come nearest first.")
+    if not result_rows(page):
         raise OracleError(f"no results for {what} near {anchor}")
-    return obs
+    return page
 
 
-def _url_eval(path: str) -> dict[str, Any]:
-    return {"eval_types": ["url_match"], "reference_answers": None,
-            "reference_url": MAP + path, "url_note": "GOLD in PRED"}
-
-
-def _summary_eval(*contents: str) -> dict[str, Any]:
-    return html_eval(html_check("last", _SUMMARY, must_include=list(contents)))
+def _summary_check(*contents: str) -> dict[str, Any]:
+    """The route summary left on the final page shows ``contents``."""
+    return html_check("last", _SUMMARY, must_include=list(contents))
 
 
 # -- the templates -------------------------------------------------------------------------------
@@ -380,16 +373,16 @@ class _MapTemplate(ScriptedTemplate):
 
     sites = (SITE,)
     require_login = False
-    start_path = "/"
 
 
 # ---- facts about a place (string_match) ----
 
 
-class _PlaceFact(_MapTemplate):
+class _PlaceFact(_MapTemplate, AnswerTemplate):
     """A fact read from a place's page: subclasses say which and how it is matched."""
 
     fact = ""  # the row of the place page's table
+    reference_key = "include"
 
     def pick(self, rng, data: _MapData) -> Place | None:
         return rng.choice(data.named)
@@ -404,19 +397,15 @@ class _PlaceFact(_MapTemplate):
             return None
         return Sample({"place": place.name, "city": place.city}, {"id": place.id, **truth})
 
-    def evaluation(self, sample):
-        return string_eval(*sample.truth["include"])
-
     def answer(self, facts: dict[str, str], sample: Sample) -> str:
         return facts[self.fact]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         name, town = sample.params["place"], sample.params["city"]
-        obs = yield
-        obs = yield from _open_place(Page(obs), name, town)
-        answer = self.answer(place_facts(Page(obs)), sample)
-        expect_equal(answer, sample.truth["answer"], self.fact)
-        yield act(stop(answer), f"The page of {name} shows {self.fact.lower()}: {answer}.")
+        page = yield from _open_place(page, name, town)
+        answer = self.answer(place_facts(page), sample)
+        yield self.reply(sample, answer, f"The page of {name} shows {self.fact.lower()}: "
+                         f"{answer}.")
 
 
 class PlaceCoordinates(_PlaceFact):
@@ -492,8 +481,10 @@ class OpeningTime(_PlaceFact):
         return times[0] if sample.params["event"] == "open" else times[1]
 
 
-class _ResultFact(_MapTemplate):
+class _ResultFact(_MapTemplate, AnswerTemplate):
     """A fact the search results already show (no need to open the place)."""
+
+    reference_key = "include"
 
     def sample(self, rng, db):
         place = rng.choice(map_data(db).named)
@@ -508,18 +499,13 @@ class _ResultFact(_MapTemplate):
     def read(self, row: dict[str, Any]) -> str:
         raise NotImplementedError
 
-    def evaluation(self, sample):
-        return string_eval(*sample.truth["include"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         name = sample.params["place"]
-        obs = yield
-        obs = yield from _search(Page(obs), name, f"Search the map for {name}.")
-        row = _row(Page(obs), name)
+        page = yield from _search(page, name, f"Search the map for {name}.")
+        row = _row(page, name)
         answer = self.read(row)
-        expect_equal(answer, sample.truth["answer"], self.id)
-        yield act(stop(answer), f"The result for {name} reads: {row['category']} · "
-                  f"{row['address']}; so the answer is {answer}.")
+        yield self.reply(sample, answer, f"The result for {name} reads: {row['category']} · "
+                         f"{row['address']}; so the answer is {answer}.")
 
 
 class PlaceCategory(_ResultFact):
@@ -568,7 +554,7 @@ class PlaceTown(_ResultFact):
         return [sample.truth["answer"], *TOWN_IN.get(sample.truth["answer"], ())]
 
 
-class CountInTown(_MapTemplate):
+class CountInTown(_MapTemplate, AnswerTemplate):
     """How many places of a kind a town has (search "<kind> in <town>")."""
 
     id = "map/count_in_town"
@@ -584,19 +570,14 @@ class CountInTown(_MapTemplate):
             return None
         return Sample({"category": kind.plural, "city": town.name}, {"answer": str(len(found))})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         query = f"{sample.params['category']} in {sample.params['city']}"
-        obs = yield
-        obs = yield from _search(Page(obs), query, f"Search for {query}.")
-        count = str(result_count(Page(obs)))
-        expect_equal(count, sample.truth["answer"], "count")
-        yield act(stop(count), f"The search lists {count} results for {query}.")
+        page = yield from _search(page, query, f"Search for {query}.")
+        count = str(result_count(page))
+        yield self.reply(sample, count, f"The search lists {count} results for {query}.")
 
 
-class NearestCategory(_MapTemplate):
+class NearestCategory(_MapTemplate, AnswerTemplate):
     """The name of the nearest place of a kind (search "<kind> near <place>")."""
 
     id = "map/nearest_category"
@@ -614,25 +595,21 @@ class NearestCategory(_MapTemplate):
                       {"answer": found[0].name, "id": found[0].id,
                        "distractors": _names(found[1][1:])})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         what, anchor = sample.params["category"], sample.params["place"]
-        obs = yield
-        obs = yield from _first_result(Page(obs), what, anchor)
-        row = result_rows(Page(obs))[0]
-        expect_equal(row["name"], sample.truth["answer"], "nearest")
-        yield act(stop(row["name"]), f"The nearest {what} is listed first: {row['name']}, "
-                  f"{row['km']} km away.")
+        page = yield from _first_result(page, what, anchor)
+        row = result_rows(page)[0]
+        yield self.reply(sample, row["name"], f"The nearest {what} is listed first: {row['name']}, "
+                         f"{row['km']} km away.")
 
 
 # ---- routes (string_match) ----
 
 
-class _RouteMeasure(_MapTemplate):
+class _RouteMeasure(_MapTemplate, AnswerTemplate):
     """A route's distance or time, read from the directions page."""
 
+    reference_key = "include"
     mode = "car"
     measure = "distance"  # or "time"
     low_m, high_m = 500.0, 5000.0  # straight-line distance between the two places
@@ -656,18 +633,13 @@ class _RouteMeasure(_MapTemplate):
         return Sample({"origin": place_text(start), "destination": place_text(end)},
                       {"answer": answer, "include": include})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["include"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         origin, destination = sample.params["origin"], sample.params["destination"]
-        obs = yield
-        obs = yield from _directions(Page(obs), self.mode, origin, destination)
-        distance, time = route_summary(Page(obs))
+        page = yield from _directions(page, self.mode, origin, destination)
+        distance, time = route_summary(page)
         answer = distance if self.measure == "distance" else time
-        expect_equal(answer, sample.truth["answer"], self.measure)
-        yield act(stop(answer), f"The {MODE_WORDS[self.mode][0]} route from {origin} to "
-                  f"{destination}: {distance}, {time}.")
+        yield self.reply(sample, answer, f"The {MODE_WORDS[self.mode][0]} route from {origin} "
+                         f"to {destination}: {distance}, {time}.")
 
 
 class DriveDistance(_RouteMeasure):
@@ -713,7 +685,7 @@ class DriveTimeBetweenTowns(_RouteMeasure):
         return start, end
 
 
-class CloserByDrive(_MapTemplate):
+class CloserByDrive(_MapTemplate, AnswerTemplate):
     """Which of two places is quicker to reach by car (two routes compared)."""
 
     id = "map/closer_by_drive"
@@ -737,29 +709,23 @@ class CloserByDrive(_MapTemplate):
         return Sample({"origin": place_text(origin), "first": first.name, "second": second.name},
                       {"answer": winner.name, "minutes": times})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
     def distractors(self, sample):
         return [sample.params[k] for k in ("first", "second")
                 if sample.params[k] != sample.truth["answer"]]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         origin, first, second = (sample.params[k] for k in ("origin", "first", "second"))
-        obs = yield
-        obs = yield from _directions(Page(obs), "car", origin, first)
-        t1 = route_summary(Page(obs))[1]
-        page = Page(obs)
-        obs = yield act(search(page.field("to"), second), f"Driving to {first} takes {t1}; "
-                        f"now route to {second} instead.")
-        t2 = route_summary(Page(obs))[1]
+        page = yield from _directions(page, "car", origin, first)
+        t1 = route_summary(page)[1]
+        page = yield act(search(page.field("to"), second), f"Driving to {first} takes {t1}; "
+                         f"now route to {second} instead.")
+        t2 = route_summary(page)[1]
         winner = first if duration_minutes(t1) < duration_minutes(t2) else second
-        expect_equal(winner, sample.truth["answer"], "quicker")
-        yield act(stop(winner), f"By car, {first} takes {t1} and {second} takes {t2}: "
-                  f"{winner} is quicker.")
+        yield self.reply(sample, winner, f"By car, {first} takes {t1} and {second} takes {t2}: "
+                         f"{winner} is quicker.")
 
 
-class MultiStopDistance(_MapTemplate):
+class MultiStopDistance(_MapTemplate, AnswerTemplate):
     """The total driving distance of a trip with a stop (two routes added up)."""
 
     id = "map/multi_stop_distance"
@@ -782,32 +748,29 @@ class MultiStopDistance(_MapTemplate):
         return Sample({"first": place_text(a), "second": b.name, "third": c.name},
                       {"answer": total, "legs": [geo.km(r.distance_m) for r in legs if r]})
 
-    def evaluation(self, sample):
+    def reference(self, sample):
         answer = sample.truth["answer"]
-        return string_eval(either(answer, answer.replace(" km", "km")))
+        return [either(answer, answer.replace(" km", "km"))]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         a, b, c = (sample.params[k] for k in ("first", "second", "third"))
-        obs = yield
-        obs = yield from _directions(Page(obs), "car", a, b)
-        d1 = route_summary(Page(obs))[0]
-        page = Page(obs)
-        obs = yield act(type_text(page.field("from"), b), f"The first leg is {d1}; now route "
-                        f"the second leg, from {b}.")
-        page = Page(obs)
-        obs = yield act(search(page.field("to"), c), f"... to {c}.")
-        d2 = route_summary(Page(obs))[0]
+        page = yield from _directions(page, "car", a, b)
+        d1 = route_summary(page)[0]
+        page = yield act(type_text(page.field("from"), b), f"The first leg is {d1}; now route "
+                         f"the second leg, from {b}.")
+        page = yield act(search(page.field("to"), c), f"... to {c}.")
+        d2 = route_summary(page)[0]
         total = f"{float(d1.split()[0]) + float(d2.split()[0]):.1f} km"
-        expect_equal(total, sample.truth["answer"], "total distance")
-        yield act(stop(total), f"{d1} + {d2} = {total}.")
+        yield self.reply(sample, total, f"{d1} + {d2} = {total}.")
 
 
-class TimeToNearestHospital(_MapTemplate):
+class TimeToNearestHospital(_MapTemplate, AnswerTemplate):
     """The drive time to the nearest hospital: a search, then a route."""
 
     id = "map/time_to_nearest_hospital"
     intent_template = "How long does it take to drive from {{place}} to the nearest hospital?"
     difficulty = "hard"
+    reference_key = "include"
 
     def sample(self, rng, db):
         data = map_data(db)
@@ -822,26 +785,21 @@ class TimeToNearestHospital(_MapTemplate):
                       {"answer": geo.duration(trip.duration_s), "hospital": found[0].name,
                        "include": either(*geo.duration_variants(trip.duration_s))})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["include"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         anchor = sample.params["place"]
-        obs = yield
-        obs = yield from _first_result(Page(obs), "hospital", anchor)
-        row = result_rows(Page(obs))[0]
+        page = yield from _first_result(page, "hospital", anchor)
+        row = result_rows(page)[0]
         hospital = f"{row['name']}, {row['address']}"
-        obs = yield from _directions(Page(obs), "car", anchor, hospital)
-        time = route_summary(Page(obs))[1]
-        expect_equal(time, sample.truth["answer"], "drive time")
-        yield act(stop(time), f"The nearest hospital is {row['name']}; driving there from "
-                  f"{anchor} takes {time}.")
+        page = yield from _directions(page, "car", anchor, hospital)
+        time = route_summary(page)[1]
+        yield self.reply(sample, time, f"The nearest hospital is {row['name']}; driving there "
+                         f"from {anchor} takes {time}.")
 
 
 # ---- navigation (url_match) ----
 
 
-class OpenPlacePage(_MapTemplate):
+class OpenPlacePage(_MapTemplate, NavigationTemplate):
     """Open a place's page."""
 
     id = "map/open_place_page"
@@ -852,16 +810,15 @@ class OpenPlacePage(_MapTemplate):
         place = rng.choice(map_data(db).named)
         return Sample({"place": place.name, "city": place.city}, {"id": place.id})
 
-    def evaluation(self, sample):
-        return _url_eval(f"/node/{sample.truth['id']}")
+    def target(self, sample):
+        return self.url(f"/node/{sample.truth['id']}")
 
-    def script(self, sample):
-        obs = yield
-        obs = yield from _open_place(Page(obs), sample.params["place"], sample.params["city"])
-        yield act(stop(), f"This is the page of {sample.params['place']}.")
+    def steps(self, sample, page):
+        page = yield from _open_place(page, sample.params["place"], sample.params["city"])
+        yield finish(f"This is the page of {sample.params['place']}.")
 
 
-class OpenDirections(_MapTemplate):
+class OpenDirections(_MapTemplate, NavigationTemplate):
     """Open the directions between two places by a mode."""
 
     id = "map/open_directions"
@@ -879,15 +836,14 @@ class OpenDirections(_MapTemplate):
                        "destination": place_text(end)},
                       {"mode": mode, "path": directions_path(mode, start, end)})
 
-    def evaluation(self, sample):
-        return _url_eval(sample.truth["path"])
+    def target(self, sample):
+        return self.url(sample.truth["path"])
 
-    def script(self, sample):
+    def steps(self, sample, page):
         mode = sample.truth["mode"]
-        obs = yield
-        obs = yield from _directions(Page(obs), mode, sample.params["origin"],
-                                     sample.params["destination"])
-        yield act(stop(), f"The {sample.params['mode']} directions are shown.")
+        page = yield from _directions(page, mode, sample.params["origin"],
+                                      sample.params["destination"])
+        yield finish(f"The {sample.params['mode']} directions are shown.")
 
 
 class OpenDirectionsBetweenTowns(OpenDirections):
@@ -905,14 +861,13 @@ class OpenDirectionsBetweenTowns(OpenDirections):
         return Sample({"origin": start.name, "destination": end.name},
                       {"mode": "car", "path": directions_path("car", start, end)})
 
-    def script(self, sample):
-        obs = yield
-        obs = yield from _directions(Page(obs), "car", sample.params["origin"],
-                                     sample.params["destination"])
-        yield act(stop(), "The driving route between the two towns is shown.")
+    def steps(self, sample, page):
+        page = yield from _directions(page, "car", sample.params["origin"],
+                                      sample.params["destination"])
+        yield finish("The driving route between the two towns is shown.")
 
 
-class DirectionsToNearest(_MapTemplate):
+class DirectionsToNearest(_MapTemplate, NavigationTemplate):
     """Walking directions to the nearest place of a kind: a search, then a route."""
 
     id = "map/directions_to_nearest"
@@ -929,22 +884,21 @@ class DirectionsToNearest(_MapTemplate):
         return Sample({"place": place_text(anchor), "category": kind.label.lower()},
                       {"id": found[0].id, "path": directions_path("foot", anchor, found[0])})
 
-    def evaluation(self, sample):
-        return _url_eval(sample.truth["path"])
+    def target(self, sample):
+        return self.url(sample.truth["path"])
 
-    def script(self, sample):
+    def steps(self, sample, page):
         anchor, what = sample.params["place"], sample.params["category"]
-        obs = yield
-        obs = yield from _first_result(Page(obs), what, anchor)
-        row = result_rows(Page(obs))[0]
-        obs = yield from _directions(Page(obs), "foot", anchor, f"{row['name']}, {row['address']}")
-        yield act(stop(), f"Walking directions to {row['name']}, the nearest {what}, are shown.")
+        page = yield from _first_result(page, what, anchor)
+        row = result_rows(page)[0]
+        page = yield from _directions(page, "foot", anchor, f"{row['name']}, {row['address']}")
+        yield finish(f"Walking directions to {row['name']}, the nearest {what}, are shown.")
 
 
 # ---- directions left on the screen (program_html) ----
 
 
-class ShowRouteFromAddress(_MapTemplate):
+class ShowRouteFromAddress(_MapTemplate, EditTemplate):
     """Bike directions from a customer's address to a place, left on the screen."""
 
     id = "map/show_route_from_address"
@@ -964,18 +918,17 @@ class ShowRouteFromAddress(_MapTemplate):
         return Sample({"address": address_text(home), "place": goal.name},
                       {"distance": geo.km(trip.distance_m), "street": home.street_line})
 
-    def evaluation(self, sample):
-        return _summary_eval(MODES["bike"].label, sample.truth["street"], sample.params["place"],
-                             sample.truth["distance"])
+    def checks(self, sample):
+        return [_summary_check(MODES["bike"].label, sample.truth["street"],
+                               sample.params["place"], sample.truth["distance"])]
 
-    def script(self, sample):
-        obs = yield
-        obs = yield from _directions(Page(obs), "bike", sample.params["address"],
-                                     sample.params["place"])
-        yield act(stop(), f"The cycling route ({route_summary(Page(obs))[0]}) is on the screen.")
+    def steps(self, sample, page):
+        page = yield from _directions(page, "bike", sample.params["address"],
+                                      sample.params["place"])
+        yield finish(f"The cycling route ({route_summary(page)[0]}) is on the screen.")
 
 
-class RouteFromAddressToNearest(_MapTemplate):
+class RouteFromAddressToNearest(_MapTemplate, EditTemplate):
     """Walking directions from an address to the nearest place of a kind, left on screen."""
 
     id = "map/route_from_address_to_nearest"
@@ -997,23 +950,22 @@ class RouteFromAddressToNearest(_MapTemplate):
                       {"street": home.street_line, "name": goal.name,
                        "goal_street": goal.street_line})
 
-    def evaluation(self, sample):
+    def checks(self, sample):
         t = sample.truth
-        return _summary_eval(MODES["foot"].label, t["street"], t["name"], t["goal_street"])
+        return [_summary_check(MODES["foot"].label, t["street"], t["name"], t["goal_street"])]
 
-    def script(self, sample):
+    def steps(self, sample, page):
         home, what = sample.params["address"], sample.params["category"]
-        obs = yield
-        obs = yield from _first_result(Page(obs), what, home)
-        row = result_rows(Page(obs))[0]
-        obs = yield from _directions(Page(obs), "foot", home, f"{row['name']}, {row['address']}")
-        yield act(stop(), f"The walking route to {row['name']} is on the screen.")
+        page = yield from _first_result(page, what, home)
+        row = result_rows(page)[0]
+        page = yield from _directions(page, "foot", home, f"{row['name']}, {row['address']}")
+        yield finish(f"The walking route to {row['name']} is on the screen.")
 
 
 # ---- held out of training (test_unseen) ----
 
 
-class TravelTimeDifference(_MapTemplate):
+class TravelTimeDifference(_MapTemplate, AnswerTemplate):
     """How many more minutes walking takes than cycling (two modes of one route)."""
 
     id = "map/travel_time_difference"
@@ -1035,23 +987,19 @@ class TravelTimeDifference(_MapTemplate):
         return Sample({"origin": place_text(start), "destination": place_text(end)},
                       {"answer": str(difference)})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
-        obs = yield
-        obs = yield from _directions(Page(obs), "foot", sample.params["origin"],
-                                     sample.params["destination"])
-        walk = route_summary(Page(obs))[1]
-        obs = yield act(click(Page(obs).link(MODES["bike"].label, exact=True)),
-                        f"Walking takes {walk}; switch the same route to the bicycle.")
-        bike = route_summary(Page(obs))[1]
+    def steps(self, sample, page):
+        page = yield from _directions(page, "foot", sample.params["origin"],
+                                      sample.params["destination"])
+        walk = route_summary(page)[1]
+        page = yield act(click(page.link(MODES["bike"].label, exact=True)),
+                         f"Walking takes {walk}; switch the same route to the bicycle.")
+        bike = route_summary(page)[1]
         answer = str(duration_minutes(walk) - duration_minutes(bike))
-        expect_equal(answer, sample.truth["answer"], "difference")
-        yield act(stop(answer), f"Walking takes {walk}, cycling {bike}: {answer} minutes more.")
+        yield self.reply(sample, answer,
+                         f"Walking takes {walk}, cycling {bike}: {answer} minutes more.")
 
 
-class CountWithinDistance(_MapTemplate):
+class CountWithinDistance(_MapTemplate, AnswerTemplate):
     """How many places of a kind lie within a radius (search "<kind> near <place>")."""
 
     id = "map/count_within_distance"
@@ -1075,25 +1023,20 @@ class CountWithinDistance(_MapTemplate):
         return Sample({"category": kind.plural, "radius": f"{radius:g}", "place": anchor.name},
                       {"answer": str(count)})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         what, anchor = sample.params["category"], sample.params["place"]
         radius = float(sample.params["radius"])
-        obs = yield
-        obs = yield from _first_result(Page(obs), what, anchor)
-        rows = result_rows(Page(obs))
+        page = yield from _first_result(page, what, anchor)
+        rows = result_rows(page)
         count = sum(1 for r in rows if r["km"] is not None and r["km"] <= radius)
         if count == len(rows):
             raise OracleError("every result of the first page is within the radius")
         answer = str(count)
-        expect_equal(answer, sample.truth["answer"], "count")
-        yield act(stop(answer), f"Results are sorted by distance; {count} of them are within "
-                  f"{sample.params['radius']} km.")
+        yield self.reply(sample, answer, f"Results are sorted by distance; {count} of them are "
+                         f"within {sample.params['radius']} km.")
 
 
-class NearestChainAddress(_MapTemplate):
+class NearestChainAddress(_MapTemplate, AnswerTemplate):
     """The street address of the nearest branch of a chain."""
 
     id = "map/nearest_chain_address"
@@ -1111,20 +1054,15 @@ class NearestChainAddress(_MapTemplate):
         return Sample({"chain": chain, "place": place_text(anchor)},
                       {"answer": found[0].street_line, "id": found[0].id})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
+    def steps(self, sample, page):
         chain, anchor = sample.params["chain"], sample.params["place"]
-        obs = yield
-        obs = yield from _first_result(Page(obs), chain, anchor)
-        row = next(r for r in result_rows(Page(obs)) if r["name"] == chain)
+        page = yield from _first_result(page, chain, anchor)
+        row = next(r for r in result_rows(page) if r["name"] == chain)
         answer = street_of(row["address"])
-        expect_equal(answer, sample.truth["answer"], "street address")
-        yield act(stop(answer), f"The closest {chain} listed is at {row['address']}.")
+        yield self.reply(sample, answer, f"The closest {chain} listed is at {row['address']}.")
 
 
-class OpenNearestPlace(_MapTemplate):
+class OpenNearestPlace(_MapTemplate, NavigationTemplate):
     """Open the page of the nearest place of a kind."""
 
     id = "map/open_nearest_place"
@@ -1142,19 +1080,18 @@ class OpenNearestPlace(_MapTemplate):
         return Sample({"category": kind.label.lower(), "place": place_text(anchor)},
                       {"id": found[0].id, "name": found[0].name})
 
-    def evaluation(self, sample):
-        return _url_eval(f"/node/{sample.truth['id']}")
+    def target(self, sample):
+        return self.url(f"/node/{sample.truth['id']}")
 
-    def script(self, sample):
+    def steps(self, sample, page):
         what, anchor = sample.params["category"], sample.params["place"]
-        obs = yield
-        obs = yield from _first_result(Page(obs), what, anchor)
-        row = result_rows(Page(obs))[0]
-        obs = yield act(click(row["link"]), f"{row['name']} is the closest {what}; open it.")
-        yield act(stop(), f"The page of {row['name']} is open.")
+        page = yield from _first_result(page, what, anchor)
+        row = result_rows(page)[0]
+        page = yield act(click(row["link"]), f"{row['name']} is the closest {what}; open it.")
+        yield finish(f"The page of {row['name']} is open.")
 
 
-class FirstTurn(_MapTemplate):
+class FirstTurn(_MapTemplate, AnswerTemplate):
     """The street of the first turn of a driving route (the steps table)."""
 
     id = "map/first_turn"
@@ -1178,19 +1115,15 @@ class FirstTurn(_MapTemplate):
         return Sample({"origin": place_text(start), "destination": place_text(end)},
                       {"answer": second.road, "distractors": list(dict.fromkeys(others))})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
-        obs = yield
-        obs = yield from _directions(Page(obs), "car", sample.params["origin"],
-                                     sample.params["destination"])
-        steps = route_steps(Page(obs))
+    def steps(self, sample, page):
+        page = yield from _directions(page, "car", sample.params["origin"],
+                                      sample.params["destination"])
+        steps = route_steps(page)
         match = re.match(r"Turn (?:left|right) onto (.+)$", steps[1])
         if match is None:
             raise OracleError(f"the second step is not a turn: {steps[:3]}")
-        expect_equal(match.group(1), sample.truth["answer"], "first turn")
-        yield act(stop(match.group(1)), f"Step 1 says '{steps[0]}'; step 2 says '{steps[1]}'.")
+        yield self.reply(sample, match.group(1),
+                         f"Step 1 says '{steps[0]}'; step 2 says '{steps[1]}'.")
 
 
 TEMPLATES: list[type[TaskTemplate]] = [

@@ -263,9 +263,6 @@ class ScriptedTemplate(TaskTemplate):
 
     def solve(self, sample: Sample) -> OracleScript:
         """Run :meth:`steps` on the pages the observations show, waiting out blank ones."""
-        if hasattr(self, "script"):  # transitional: a template not yet written as steps
-            yield from self._solve_script(sample)
-            return
         obs = yield
         steps: Steps | None = None
         while True:
@@ -280,22 +277,6 @@ class ScriptedTemplate(TaskTemplate):
                     response = next(steps)
                 else:
                     response = steps.send(page)
-            except StopIteration:
-                return
-            obs = yield response
-
-
-    def _solve_script(self, sample: Sample) -> OracleScript:
-        script = self.script(sample)  # type: ignore[attr-defined]
-        next(script)
-        obs = yield
-        while True:
-            for _ in range(MAX_BLANK_WAITS):
-                if not is_blank(obs):
-                    break
-                obs = yield act(Action("Wait"), "The page has not finished loading; wait.")
-            try:
-                response = script.send(obs)
             except StopIteration:
                 return
             obs = yield response

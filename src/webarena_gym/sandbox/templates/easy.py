@@ -43,13 +43,10 @@ from webarena_gym.sandbox.map.tasks import (
     place_facts,
 )
 from webarena_gym.sandbox.templates.base import (
-    OracleScript,
     Sample,
     ScriptedTemplate,
+    Steps,
     TaskTemplate,
-    act,
-    expect_equal,
-    stop,
 )
 from webarena_gym.sandbox.templates.page import Page
 
@@ -79,12 +76,10 @@ def _on_page(base: type[_PlaceFact]) -> type[TaskTemplate]:
         def start_url(self, sample: Sample) -> str:
             return f"__MAP__/node/{sample.truth['id']}"
 
-        def script(self, sample: Sample) -> OracleScript:
-            obs = yield
-            answer = self.answer(place_facts(Page(obs)), sample)
-            expect_equal(answer, sample.truth["answer"], self.fact)
-            yield act(stop(answer), f"This page of {sample.params['place']} shows "
-                                    f"{self.fact.lower()}: {answer}.")
+        def steps(self, sample: Sample, page: Page) -> Steps:
+            answer = self.answer(place_facts(page), sample)
+            yield self.reply(sample, answer, f"This page of {sample.params['place']} shows "
+                                             f"{self.fact.lower()}: {answer}.")
 
     OnPlacePage.__name__ = OnPlacePage.__qualname__ = f"{base.__name__}OnPage"
     OnPlacePage.__doc__ = f"{base.__doc__} Starts on the place's page."
