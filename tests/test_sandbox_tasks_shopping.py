@@ -17,6 +17,7 @@ import pytest
 from webarena_gym.actions import Action, format_action
 from webarena_gym.demos import rollout
 from webarena_gym.sandbox.shopping import tasks as shopping
+from webarena_gym.sandbox.store import catalog
 from webarena_gym.sandbox.templates import (
     SAMPLING_KEY,
     TEST_DATA_SEED,
@@ -84,9 +85,9 @@ def test_samplers_reject_ambiguous_instances():
             continue
         cid = db.execute("SELECT id FROM categories WHERE name = ?",
                          (s.params["category"],)).fetchone()[0]
-        rows = shopping.category_products(db, cid, "price", "asc" if s.params["extreme"] ==
-                                          "cheapest" else "desc")
-        assert shopping.effective_price(rows[0]) != shopping.effective_price(rows[1])
+        rows = catalog.category_products(db, cid, "price", "asc" if s.params["extreme"] ==
+                                         "cheapest" else "desc")
+        assert catalog.effective_price(rows[0]) != catalog.effective_price(rows[1])
     for _ in range(30):  # reviewers_mentioning never excludes a name it also expects
         s = shopping.ReviewersMentioning().sample(random.Random(_), db)
         if s is None:

@@ -14,7 +14,8 @@ Splits:
   at least 3 instances of every seen template, sampled from the default data seed.
 * ``test_unseen``: the held-out templates (never in ``train``), fixed and versioned likewise.
 * ``easy_train``, ``easy_test``, ``easy_test_unseen``: the easy curriculum, short map tasks
-  (1-3 actions) on short pages for small models (:mod:`webarena_gym.sandbox.templates.easy`).
+  (1-3 actions) on short pages for small models (:mod:`webarena_gym.sandbox.map.tasks.easy`,
+  drawn by :mod:`webarena_gym.sandbox.templates.easy`).
 
 Test files are regenerated with ``python -m webarena_gym.sandbox.templates --write``; a test
 checks that the shipped files equal what the templates generate, so a change to a template or to
@@ -83,7 +84,7 @@ def templates(sites: Iterable[str] | None = None, *, unseen: bool | None = None)
 
 def template(template_id: str) -> TaskTemplate:
     """The template with this id (the easy curriculum's too)."""
-    from webarena_gym.sandbox.templates.easy import easy_templates  # it imports this module
+    from webarena_gym.sandbox.map.tasks.easy import easy_templates  # a site's, loaded on demand
 
     for t in (*all_templates(), *easy_templates()):
         if t.id == template_id:
@@ -173,7 +174,8 @@ def _fixed_split(split: str) -> tuple[dict[str, Any], ...]:
     path = _split_file(split)
     if not path.is_file():
         raise SplitError(
-            f"{path} is missing; regenerate it with `python -m webarena_gym.sandbox.templates --write`"
+            f"{path} is missing; regenerate it with "
+            "`python -m webarena_gym.sandbox.templates --write`"
         )
     return tuple(json.loads(path.read_text()))
 
