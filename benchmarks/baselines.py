@@ -25,7 +25,7 @@ from typing import Any
 
 from r1_trainer.evaluate import EvalReport, evaluate_policy, markdown_table, write_reports
 from r1_trainer.policies import make_policy
-from webarena_gym.sandbox.tasks import load_split
+from webarena_gym.sandbox.templates import load_split
 
 RESULTS = Path(__file__).parent / "results"
 

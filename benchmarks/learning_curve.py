@@ -2,7 +2,7 @@
 
 On the sandbox's easy curriculum (``easy_train``; held out: ``easy_test``, unseen instances of
 the train templates, and ``easy_test_unseen``, unseen templates; see
-:mod:`webarena_gym.sandbox.tasks.easy`) it runs, per seed:
+:mod:`webarena_gym.sandbox.templates.easy`) it runs, per seed:
 
 1. **zero-shot**: the starting model, greedy, on both held-out splits;
 2. **BC**: behaviour cloning on oracle demonstrations of ``easy_train`` tasks, then evaluated;
@@ -76,7 +76,7 @@ def evaluate(model: str, settings: Settings, seed: int) -> dict[str, Any]:
     """Greedy success of ``model`` on each held-out split."""
     from r1_trainer.evaluate import evaluate_policy
     from r1_trainer.hf_policy import HFPolicy
-    from webarena_gym.sandbox.tasks import load_split
+    from webarena_gym.sandbox.templates import load_split
 
     policy = HFPolicy(model, thinking=settings.thinking, temperature=0.0,
                       max_new_tokens=settings.max_new_tokens, seed=seed)
@@ -135,7 +135,7 @@ def run(settings: Settings, save: Callable[[dict[str, Any]], None] | None = None
     """Every stage for every seed (see the module docstring); ``save`` gets the results so
     far after every stage, so that a long run that is stopped keeps what it measured."""
     from webarena_gym.demos import write_demos
-    from webarena_gym.sandbox.tasks import load_split
+    from webarena_gym.sandbox.templates import load_split
 
     work = Path(settings.work_dir)
     work.mkdir(parents=True, exist_ok=True)

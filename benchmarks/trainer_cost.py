@@ -82,7 +82,7 @@ def bench_prompt(episodes: int, turns: int, tokenizer_name: str) -> dict[str, An
     """Prompt tokens per turn, compressed and full, averaged over ``episodes`` episodes."""
     from r1_trainer.models import load_tokenizer
     from webarena_gym.prompting import build_messages
-    from webarena_gym.sandbox.tasks import load_split
+    from webarena_gym.sandbox.templates import load_split
 
     tokenizer = load_tokenizer(tokenizer_name)
     configs = load_split("test")
@@ -182,7 +182,7 @@ def bench_step(model: str, steps: int, tasks_per_step: int, num_generations: int
 
     from r1_trainer.models import load_model_and_tokenizer
     from r1_trainer.trainer import MGRPOTrainer, MGRPOTrainerConfig
-    from webarena_gym.sandbox.tasks import load_split
+    from webarena_gym.sandbox.templates import load_split
 
     if not torch.cuda.is_available() and threads > 0:
         torch.set_num_threads(threads)

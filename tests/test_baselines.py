@@ -17,7 +17,7 @@ import pytest
 from helpers import serve
 
 from r1_trainer.policies import OpenAIPolicy, PolicyError
-from webarena_gym.sandbox.tasks import load_split
+from webarena_gym.sandbox.templates import load_split
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,8 +8,9 @@ import json
 import pytest
 
 from webarena_gym.demos import write_demos
-from webarena_gym.sandbox.tasks import SplitError, load_split, template
-from webarena_gym.sandbox.tasks.easy import EASY_PER_TEMPLATE, SEEN, UNSEEN
+from webarena_gym.sandbox.map.tasks.easy import SEEN, UNSEEN
+from webarena_gym.sandbox.templates import SplitError, load_split, template
+from webarena_gym.sandbox.templates.easy import EASY_PER_TEMPLATE
 
 
 def _place(config: dict) -> str:

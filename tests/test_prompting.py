@@ -18,7 +18,7 @@ from webarena_gym.prompting import (
     to_reply_format,
 )
 from webarena_gym.sandbox.env import SandboxEnv
-from webarena_gym.sandbox.tasks import load_split
+from webarena_gym.sandbox.templates import load_split
 
 
 @pytest.mark.parametrize("thinking", [True, False])

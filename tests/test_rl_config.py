@@ -28,7 +28,7 @@ from r1_trainer.trainer import (  # noqa: E402
     MGRPOTrainerConfig,
     default_gradient_checkpointing,
 )
-from webarena_gym.sandbox.tasks import load_split  # noqa: E402
+from webarena_gym.sandbox.templates import load_split  # noqa: E402
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 

@@ -18,7 +18,7 @@ from r1_trainer.trainer import (  # noqa: E402
     merge_process_metrics,
     train_rl,
 )
-from webarena_gym.sandbox.tasks import load_split  # noqa: E402
+from webarena_gym.sandbox.templates import load_split  # noqa: E402
 
 
 def _lines(path):

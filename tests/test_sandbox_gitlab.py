@@ -16,7 +16,7 @@ from webarena_gym.sandbox.gitlab.app import create_app
 from webarena_gym.sandbox.gitlab.generate import default_user_id, generate_gitlab
 from webarena_gym.sandbox.gitlab.markdown import render_markdown
 from webarena_gym.sandbox.gitlab.vocab import DEFAULT_PASSWORD, DEFAULT_USERNAME, USER_PASSWORD
-from webarena_gym.sandbox.sites import SITES
+from webarena_gym.sandbox.registry import SITES
 
 with warnings.catch_warnings():  # Starlette 1.x nudges towards httpx2; httpx is what we have
     warnings.simplefilter("ignore")

@@ -35,7 +35,7 @@ from webarena_gym.sandbox import auth
 from webarena_gym.sandbox.db import TenantDatabases, template_connection
 from webarena_gym.sandbox.env import SandboxEnv
 from webarena_gym.sandbox.host import TENANT_HEADER, SandboxHost, get_host, serve
-from webarena_gym.sandbox.sites import DATABASES, SITES, Account, DatabaseSpec, SiteSpec
+from webarena_gym.sandbox.registry import DATABASES, SITES, Account, DatabaseSpec, SiteSpec
 
 # -- the fixture sites ---------------------------------------------------------------------------
 

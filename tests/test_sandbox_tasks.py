@@ -13,8 +13,8 @@ from gymnasium.utils.env_checker import check_env
 import webarena_gym  # noqa: F401 - registers the env ids
 from webarena_gym.cli import main
 from webarena_gym.demos import write_demos
-from webarena_gym.sandbox import tasks as tasks_module
-from webarena_gym.sandbox.tasks import (
+from webarena_gym.sandbox import templates as tasks_module
+from webarena_gym.sandbox.templates import (
     SplitError,
     generate_fixed_split,
     iter_train,
@@ -29,7 +29,7 @@ SITES = ("shopping", "shopping_admin", "reddit", "gitlab", "map")
 @pytest.mark.parametrize("split", ["test", "test_unseen"])
 def test_shipped_splits_equal_what_the_templates_generate(split):
     # A change to a template or to the data generator must come with regenerated split files
-    # (python -m webarena_gym.sandbox.tasks --write) and, once released, a version bump.
+    # (python -m webarena_gym.sandbox.templates --write) and, once released, a version bump.
     shipped = load_split(split)
     assert json.loads(json.dumps(generate_fixed_split(split))) == shipped
 

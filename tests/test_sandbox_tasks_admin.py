@@ -19,10 +19,10 @@ import pytest
 from webarena_gym.demos import rollout
 from webarena_gym.sandbox.db import template_connection
 from webarena_gym.sandbox.env import SandboxEnv
-from webarena_gym.sandbox.tasks import shopping_admin as admin
-from webarena_gym.sandbox.tasks import templates
-from webarena_gym.sandbox.tasks.base import DIFFICULTIES, Sample
-from webarena_gym.sandbox.tasks.page import Page
+from webarena_gym.sandbox.shopping_admin import tasks as admin
+from webarena_gym.sandbox.templates import templates
+from webarena_gym.sandbox.templates.base import DIFFICULTIES, Sample
+from webarena_gym.sandbox.templates.page import Page
 from webarena_gym.tasks import load_task_configs
 
 SITE = "shopping_admin"

@@ -13,15 +13,15 @@ import pytest
 
 from webarena_gym.actions import Action, format_action
 from webarena_gym.demos import rollout
-from webarena_gym.sandbox.tasks import (
+from webarena_gym.sandbox.cross_site import tasks as cross_site
+from webarena_gym.sandbox.templates import (
     SAMPLING_KEY,
     TEST_DATA_SEED,
     _draw,
     _site_data,
-    cross_site,
     template,
 )
-from webarena_gym.sandbox.tasks.base import Sample, TaskTemplate
+from webarena_gym.sandbox.templates.base import Sample, TaskTemplate
 from webarena_gym.tasks import load_task_configs
 
 TEMPLATES: list[TaskTemplate] = [cls() for cls in cross_site.TEMPLATES]

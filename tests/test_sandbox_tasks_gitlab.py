@@ -17,16 +17,17 @@ import pytest
 from webarena_gym.actions import Action, format_action
 from webarena_gym.demos import rollout
 from webarena_gym.sandbox.gitlab import queries
-from webarena_gym.sandbox.tasks import (
+from webarena_gym.sandbox.gitlab import tasks as gitlab
+from webarena_gym.sandbox.gitlab.tasks import issues as gitlab_issues
+from webarena_gym.sandbox.templates import (
     SAMPLING_KEY,
     TEST_DATA_SEED,
     _draw,
     _site_data,
-    gitlab,
     template,
 )
-from webarena_gym.sandbox.tasks.base import Sample, TaskTemplate
-from webarena_gym.sandbox.tasks.page import Page
+from webarena_gym.sandbox.templates.base import Sample, TaskTemplate
+from webarena_gym.sandbox.templates.page import Page
 from webarena_gym.tasks import load_task_configs
 
 TEMPLATES: list[TaskTemplate] = [cls() for cls in gitlab.TEMPLATES]
@@ -84,7 +85,7 @@ def test_samplers_reject_ambiguous_instances():
         if s is None:
             continue
         p = queries.project_by_path(db, *s.params["project"].split("/"))
-        counts = [n for _, n in gitlab._open_issue_comments(db, p["id"])]
+        counts = [n for _, n in gitlab_issues._open_issue_comments(db, p["id"])]
         assert counts[0] > counts[1]
     for seed in range(30):  # an issue named by its title is the only one with that title
         s = gitlab.CloseIssue().sample(random.Random(seed), db)

@@ -16,10 +16,10 @@ import pytest
 
 from webarena_gym.actions import Action, format_action
 from webarena_gym.demos import rollout
-from webarena_gym.sandbox.tasks import SAMPLING_KEY, TEST_DATA_SEED, _draw, _site_data, template
-from webarena_gym.sandbox.tasks import map as map_tasks
-from webarena_gym.sandbox.tasks.base import Sample, TaskTemplate
-from webarena_gym.sandbox.tasks.page import Page
+from webarena_gym.sandbox.map import tasks as map_tasks
+from webarena_gym.sandbox.templates import SAMPLING_KEY, TEST_DATA_SEED, _draw, _site_data, template
+from webarena_gym.sandbox.templates.base import Sample, TaskTemplate
+from webarena_gym.sandbox.templates.page import Page
 from webarena_gym.tasks import load_task_configs
 
 TEMPLATES: list[TaskTemplate] = [cls() for cls in map_tasks.TEMPLATES]

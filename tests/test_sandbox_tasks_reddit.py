@@ -16,16 +16,17 @@ import pytest
 
 from webarena_gym.actions import Action, format_action
 from webarena_gym.demos import rollout
-from webarena_gym.sandbox.tasks import (
+from webarena_gym.sandbox.reddit import tasks as reddit
+from webarena_gym.sandbox.reddit.tasks import common as reddit_common
+from webarena_gym.sandbox.templates import (
     SAMPLING_KEY,
     TEST_DATA_SEED,
     _draw,
     _site_data,
-    reddit,
     template,
 )
-from webarena_gym.sandbox.tasks.base import Sample, TaskTemplate
-from webarena_gym.sandbox.tasks.page import Page
+from webarena_gym.sandbox.templates.base import Sample, TaskTemplate
+from webarena_gym.sandbox.templates.page import Page
 from webarena_gym.tasks import load_task_configs
 
 TEMPLATES: list[TaskTemplate] = [cls() for cls in reddit.TEMPLATES]
@@ -80,11 +81,11 @@ def test_samplers_reject_ties_and_repeated_comments():
     for seed in range(30):
         s = reddit.MostCommentedPost().sample(random.Random(seed), db)
         if s is not None:
-            rows = reddit._listing(db, s.params["forum"], "most_commented", limit=2)
+            rows = reddit_common._listing(db, s.params["forum"], "most_commented", limit=2)
             assert rows[0]["comment_count"] > rows[1]["comment_count"]
         s = reddit.ReplyToComment().sample(random.Random(seed), db)
         if s is not None:
-            bodies = [c["body"] for c in reddit._comments_of(db, s.truth["post_id"])]
+            bodies = [c["body"] for c in reddit_common._comments_of(db, s.truth["post_id"])]
             assert bodies.count(s.params["comment"]) == 1
         s = reddit.CompareSubscribers().sample(random.Random(seed), db)
         if s is not None:

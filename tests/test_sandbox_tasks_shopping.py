@@ -16,15 +16,16 @@ import pytest
 
 from webarena_gym.actions import Action, format_action
 from webarena_gym.demos import rollout
-from webarena_gym.sandbox.tasks import (
+from webarena_gym.sandbox.shopping import tasks as shopping
+from webarena_gym.sandbox.store import catalog
+from webarena_gym.sandbox.templates import (
     SAMPLING_KEY,
     TEST_DATA_SEED,
     _draw,
     _site_data,
-    shopping,
     template,
 )
-from webarena_gym.sandbox.tasks.base import Sample, TaskTemplate
+from webarena_gym.sandbox.templates.base import Sample, TaskTemplate
 from webarena_gym.tasks import load_task_configs
 
 TEMPLATES: list[TaskTemplate] = [cls() for cls in shopping.TEMPLATES]
@@ -84,9 +85,9 @@ def test_samplers_reject_ambiguous_instances():
             continue
         cid = db.execute("SELECT id FROM categories WHERE name = ?",
                          (s.params["category"],)).fetchone()[0]
-        rows = shopping.category_products(db, cid, "price", "asc" if s.params["extreme"] ==
-                                          "cheapest" else "desc")
-        assert shopping.effective_price(rows[0]) != shopping.effective_price(rows[1])
+        rows = catalog.category_products(db, cid, "price", "asc" if s.params["extreme"] ==
+                                         "cheapest" else "desc")
+        assert catalog.effective_price(rows[0]) != catalog.effective_price(rows[1])
     for _ in range(30):  # reviewers_mentioning never excludes a name it also expects
         s = shopping.ReviewersMentioning().sample(random.Random(_), db)
         if s is None:
@@ -97,7 +98,7 @@ def test_samplers_reject_ambiguous_instances():
 
 
 def test_pages_helpers_read_cards_orders_and_reviews():
-    from webarena_gym.sandbox.tasks.page import Page
+    from webarena_gym.sandbox.templates.page import Page
 
     grid = ('<html><body><div><a id="3">Foo Lamp, Black</a><div><span>Rating: 80%</span>'
             '<a id="4">3 Reviews</a></div><div>$28.99 Regular Price $33.99</div>'

@@ -29,15 +29,15 @@ from webarena_gym.evaluation.answer_guard import (
     mentions,
     numbers_in,
 )
-from webarena_gym.sandbox.tasks import (
+from webarena_gym.sandbox.map.tasks.easy import easy_templates
+from webarena_gym.sandbox.templates import (
     TEST_DATA_SEED,
     _site_data,
     all_templates,
     load_split,
     sample_of,
 )
-from webarena_gym.sandbox.tasks.base import TaskTemplate
-from webarena_gym.sandbox.tasks.easy import easy_templates
+from webarena_gym.sandbox.templates.base import TaskTemplate
 from webarena_gym.tasks import AnswerGuard, TaskConfig, TaskConfigError
 
 URLS = {site: f"http://{site}.test" for site in

@@ -333,8 +333,8 @@ def test_comment_payload_does_not_fake_the_comment_on_issue_reward():
 
     import webarena_gym  # noqa: F401 - registers the env ids
     from webarena_gym.actions import Action, format_action
-    from webarena_gym.sandbox.tasks import load_split
-    from webarena_gym.sandbox.tasks.page import Page
+    from webarena_gym.sandbox.templates import load_split
+    from webarena_gym.sandbox.templates.page import Page
 
     config = next(c for c in load_split("test", sites=["gitlab"])
                   if c["task_id"].startswith("gitlab/comment_on_issue/"))

@@ -12,7 +12,7 @@ from test_env import task
 
 import webarena_gym  # noqa: F401 - registers the ids
 from webarena_gym import WebArenaEnv, WebArenaEnvError
-from webarena_gym.sandbox.tasks import load_split, sample_of
+from webarena_gym.sandbox.templates import load_split, sample_of
 from webarena_gym.vector import WebArenaVectorEnv, unbatch
 
 EXIT = 'exit(message="")'

@@ -158,7 +158,7 @@ def eval_tasks(args: EvalArguments) -> tuple[list[dict[str, Any]], str, dict[str
     if args.env_id == SANDBOX_ENV:
         if args.tasks is not None:
             raise SystemExit("--tasks is for --env WebArenaLite-v0; the sandbox takes --split")
-        from webarena_gym.sandbox.tasks import load_split
+        from webarena_gym.sandbox.templates import load_split
 
         n = args.n if args.n is not None or args.split != "train" else 100
         return load_split(args.split, sites=args.sites, seed=args.seed, n=n), args.split, {}

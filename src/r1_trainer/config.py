@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 from r1_trainer.evaluate import LITE_ENV, SANDBOX_ENV
 from r1_trainer.models import DTYPE_NAMES, LoraSettings
-from webarena_gym.sandbox.tasks import SPLITS
+from webarena_gym.sandbox.templates import SPLITS
 
 T = TypeVar("T")
 

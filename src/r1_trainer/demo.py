@@ -24,7 +24,7 @@ from typing import Any
 
 def eval_slice(per_site: int, seed: int = 0) -> list[dict[str, Any]]:
     """``per_site`` test tasks of each site group, spread over its templates."""
-    from webarena_gym.sandbox.tasks import load_split
+    from webarena_gym.sandbox.templates import load_split
 
     by_site: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for config in load_split("test", seed=seed):

@@ -203,7 +203,7 @@ def evaluate_policy(
 
     Args:
         policy: see :mod:`r1_trainer.policies`.
-        configs: task configs: sandbox ones (``webarena_gym.sandbox.tasks.load_split``), or,
+        configs: task configs: sandbox ones (``webarena_gym.sandbox.templates.load_split``), or,
             for ``WebArenaLite-v0``, WebArena configs (only their ``task_id`` and ``sites``
             are read here: the env loads them from its ``config_path``).
         split: the split's name, for the report.

@@ -94,7 +94,7 @@ class OraclePolicy:
 
     def respond(self, prompts: Sequence[Sequence[Message]], *, turns: Sequence[Turn]) -> list[str]:
         """The oracle's next response for each turn (its script follows the episode)."""
-        from webarena_gym.sandbox.tasks import sample_of
+        from webarena_gym.sandbox.templates import sample_of
 
         responses = []
         for turn in turns:

@@ -819,7 +819,7 @@ def train_tasks_for(env: str = SANDBOX_ENV, *, sites: Sequence[str] | None = Non
     ``tasks_file`` (WebArena JSON: a file or a folder; for ``WebArenaLite-v0`` without one,
     ``WEBARENA_LITE_CONFIG`` or the ``browsergym-webarenalite`` package's)."""
     if env == SANDBOX_ENV and tasks_file is None:
-        from webarena_gym.sandbox.tasks import load_split
+        from webarena_gym.sandbox.templates import load_split
 
         return load_split("train", sites=sites, seed=seed, n=n)
     from webarena_gym.tasks import load_task_configs, webarena_lite_config_path

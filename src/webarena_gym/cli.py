@@ -137,7 +137,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     """List, show or export the sandbox's tasks (WebArena-schema JSON)."""
     import json
 
-    from webarena_gym.sandbox.tasks import SplitError, load_split, templates
+    from webarena_gym.sandbox.templates import SplitError, load_split, templates
 
     try:
         configs = load_split(args.split, sites=args.sites, seed=args.seed, n=args.n)

@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     from webarena_gym.sandbox.env import SandboxEnv
-    from webarena_gym.sandbox.tasks import load_split
+    from webarena_gym.sandbox.templates import load_split
 
     started = time.perf_counter()
     configs = load_split("test")

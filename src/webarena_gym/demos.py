@@ -81,7 +81,7 @@ class _Responders:
                 return self._respond(episode.observation)
             script = self._scripts.get(episode.index)
             if script is None:
-                from webarena_gym.sandbox.tasks import sample_of
+                from webarena_gym.sandbox.templates import sample_of
 
                 template, sample = sample_of(dict(episode.config or {}))
                 script = self._scripts[episode.index] = template.solve(sample)
@@ -145,7 +145,7 @@ def write_demos(
     """Roll the oracle out on a split's tasks and write one trajectory per line to ``out``.
 
     Args:
-        split, sites, n, seed: which tasks (:func:`webarena_gym.sandbox.tasks.load_split`).
+        split, sites, n, seed: which tasks (:func:`webarena_gym.sandbox.templates.load_split`).
         tasks: these sandbox task configs instead of the split's (``split``, ``sites`` and
             ``n`` are then ignored; ``seed`` is still the site-data seed).
         out: the JSONL file, one trajectory per task in the split's order.
@@ -157,7 +157,7 @@ def write_demos(
     Returns:
         ``(tasks, solved)``.
     """
-    from webarena_gym.sandbox.tasks import load_split
+    from webarena_gym.sandbox.templates import load_split
     from webarena_gym.vector import make_sandbox_vector_env
 
     configs = ([dict(t) for t in tasks] if tasks is not None

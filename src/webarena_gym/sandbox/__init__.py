@@ -1,6 +1,9 @@
 """The embedded sandbox (DESIGN 3.5): WebArena-style sites served in-process on 127.0.0.1.
 
-* :mod:`~webarena_gym.sandbox.sites`: the registry of sites and databases.
+* :mod:`~webarena_gym.sandbox.registry`: the registry of sites and databases.
+* ``webarena_gym.sandbox.<site>``: one folder per site: its app, data generator, vocabulary
+  and task templates (``<site>.tasks``); :mod:`~webarena_gym.sandbox.cross_site` the templates
+  that span sites, :mod:`~webarena_gym.sandbox.templates` their base classes and the splits.
 * :mod:`~webarena_gym.sandbox.db`: seeded templates and per-tenant SQLite copies.
 * :mod:`~webarena_gym.sandbox.host`: the uvicorn servers, tenant routing, ``serve``.
 * :mod:`~webarena_gym.sandbox.env`: ``SandboxEnv``, registered as ``WebArenaSandbox-v0``.
@@ -22,10 +25,10 @@ _EXPORTS = {
     "serve": "webarena_gym.sandbox.host",
     "TenantDatabases": "webarena_gym.sandbox.db",
     "template_connection": "webarena_gym.sandbox.db",
-    "SITES": "webarena_gym.sandbox.sites",
-    "DATABASES": "webarena_gym.sandbox.sites",
-    "SPLITS": "webarena_gym.sandbox.tasks",
-    "load_split": "webarena_gym.sandbox.tasks",
+    "SITES": "webarena_gym.sandbox.registry",
+    "DATABASES": "webarena_gym.sandbox.registry",
+    "SPLITS": "webarena_gym.sandbox.templates",
+    "load_split": "webarena_gym.sandbox.templates",
 }
 
 __all__ = sorted(_EXPORTS)

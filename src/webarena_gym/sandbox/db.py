@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from webarena_gym.sandbox.sites import DATABASES, DatabaseSpec
+from webarena_gym.sandbox.registry import DATABASES, DatabaseSpec
 
 
 class UnknownTenantError(KeyError):

@@ -19,7 +19,7 @@ from webarena_gym.env import WebArenaEnv, WebArenaEnvError
 from webarena_gym.registration import sites_needed
 from webarena_gym.sandbox.auth import session_cookie
 from webarena_gym.sandbox.host import TENANT_HEADER, SandboxHost, get_host
-from webarena_gym.sandbox.sites import SITES
+from webarena_gym.sandbox.registry import SITES
 from webarena_gym.tasks import TaskConfig, load_task_configs, substitute_placeholders
 
 TaskSource = Sequence[TaskConfig | Mapping[str, Any]] | str | os.PathLike[str]
@@ -30,7 +30,7 @@ def load_sandbox_tasks(
 ) -> list[TaskConfig]:
     """The env's tasks, placeholders unsubstituted: ``task_configs``, else the sandbox split.
 
-    The split comes from ``webarena_gym.sandbox.tasks.load_split(split, sites, seed)``.
+    The split comes from ``webarena_gym.sandbox.templates.load_split(split, sites, seed)``.
     """
     if task_configs is not None:
         if isinstance(task_configs, (str, os.PathLike)):
@@ -40,11 +40,11 @@ def load_sandbox_tasks(
             return items  # type: ignore[return-value]
         return load_task_configs([t.to_dict() if isinstance(t, TaskConfig) else t for t in items])
     try:
-        from webarena_gym.sandbox.tasks import load_split
+        from webarena_gym.sandbox.templates import load_split
     except ImportError as exc:
         raise WebArenaEnvError(
             f"SandboxEnv has no tasks: pass task_configs=[...], or install the sandbox task "
-            f"templates (importing webarena_gym.sandbox.tasks failed: {exc})"
+            f"templates (importing webarena_gym.sandbox.templates failed: {exc})"
         ) from exc
     return load_task_configs(load_split(split=split, sites=sites, seed=seed))
 

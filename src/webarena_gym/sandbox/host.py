@@ -34,7 +34,7 @@ from typing import Any, TextIO
 import uvicorn
 
 from webarena_gym.sandbox.db import TenantDatabases, UnknownTenantError
-from webarena_gym.sandbox.sites import SITES, SiteSpec
+from webarena_gym.sandbox.registry import SITES, SiteSpec
 
 TENANT_HEADER = "X-WebArena-Tenant"
 _TENANT_KEY = TENANT_HEADER.lower().encode("latin-1")

@@ -4,17 +4,25 @@ A :class:`TaskTemplate` is what WebArena's annotators wrote by hand, as code: an
 a sampler that draws an instantiation from the seeded site data (with the ground truth the
 evaluator needs), the WebArena-schema evaluator config, and an **oracle** that solves the task
 through the public action grammar, reading element numbers from the simplified HTML it is given
-(see :mod:`webarena_gym.sandbox.tasks.page`).
+(see :mod:`webarena_gym.sandbox.templates.page`).
 
-Oracles are generators: they receive each observation and yield the full response text
-(``<think>one line of rationale</think><answer>do(...)</answer>``)::
+Most templates take one of three forms, and state only what differs:
 
-    def solve(self, params):
-        obs = yield                                   # the first observation
-        page = Page(obs)
-        obs = yield act(click(page.link("My Account")), "My orders are under My Account.")
+* :class:`AnswerTemplate`: a question; the sampler's ``truth["answer"]`` is what the answer
+  must include (``string_match``), the oracle ends with :meth:`AnswerTemplate.reply`;
+* :class:`NavigationTemplate`: a page to end on; :meth:`NavigationTemplate.target` is its URL
+  (``url_match``);
+* :class:`EditTemplate`: a change of state; :meth:`EditTemplate.checks` are the
+  ``program_html`` checks of the pages that show it.
+
+Their oracles are :meth:`ScriptedTemplate.steps`: a generator that starts from the first page,
+yields each response (``<think>one line of rationale</think><answer>do(...)</answer>``) and
+receives the page it leads to; :meth:`ScriptedTemplate.solve` runs the observe-act loop::
+
+    def steps(self, sample, page):
+        page = yield act(click(page.link("My Account")), "My orders are under My Account.")
         ...
-        yield act(stop(answer), "The latest pending order totals $754.99.")
+        yield self.reply(sample, total, "The latest pending order totals $754.99.")
 """
 
 from __future__ import annotations
@@ -25,10 +33,12 @@ import sqlite3
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 from webarena_gym.actions import Action, format_action
 from webarena_gym.evaluation.answer_guard import derive_answer_guard, is_numeric_reference
 from webarena_gym.evaluation.string_match import clean_answer
+from webarena_gym.sandbox.templates.page import OracleError, Page
 
 Observation = Mapping[str, str]
 OracleScript = Generator[str, Observation, None]
@@ -202,7 +212,7 @@ class TaskTemplate:
         at most :data:`POOL_MAX` distinct items, first drawn first. The same for every data
         seed (they are distractors, not answers), computed once per template id."""
         if self.id not in _POOLS:
-            from webarena_gym.sandbox.tasks import TEST_DATA_SEED, _site_data
+            from webarena_gym.sandbox.templates import TEST_DATA_SEED, _site_data
 
             db = _site_data(TEST_DATA_SEED)
             rng = random.Random(f"answer-pool/{self.id}")
@@ -221,41 +231,143 @@ class TaskTemplate:
 
 
 MAX_BLANK_WAITS = 3  # Wait steps an oracle spends on a page that has not rendered yet
+#: An oracle's steps, from a first page: a generator that yields each response (:func:`act`)
+#: and receives the :class:`~webarena_gym.sandbox.templates.page.Page` that it leads to. A
+#: building block (open a product, sort a listing) returns the page it ends on, so a template
+#: writes ``page = yield from open_product(page, name)``.
+Steps = Generator[str, Page, Any]
 
 
 def is_blank(obs: Observation) -> bool:
     """An observation of a page that has not rendered yet (no text at all, no error)."""
-    from webarena_gym.sandbox.tasks.page import Page
-
     return not obs.get("last_action_error") and not Page(obs).text
 
 
-class ScriptedTemplate(TaskTemplate):
-    """A template whose oracle is written as :meth:`script`.
+def finish(why: str) -> str:
+    """The last response of a task with nothing to answer: ``exit`` with an empty message."""
+    return act(stop(), why)
 
-    :meth:`solve` runs the script and, when an observation arrives before the page has rendered,
-    waits for it first (at most ``MAX_BLANK_WAITS`` times), as a person would.
+
+class ScriptedTemplate(TaskTemplate):
+    """A template whose oracle is written as :meth:`steps`, from the first page on.
+
+    :meth:`solve` is the observe-act loop around them: it reads each observation into a
+    :class:`~webarena_gym.sandbox.templates.page.Page`, hands it to the steps and returns their
+    response; an observation that arrives before its page has rendered is waited out first (at
+    most ``MAX_BLANK_WAITS`` times), as a person would.
     """
 
-    def script(self, sample: Sample) -> OracleScript:
-        """The oracle's steps (observations in, responses out)."""
+    def steps(self, sample: Sample, page: Page) -> Steps:
+        """The oracle's steps from ``page``, the first page (see :data:`Steps`)."""
         raise NotImplementedError
 
     def solve(self, sample: Sample) -> OracleScript:
-        """Run :meth:`script`, waiting out blank observations."""
-        steps = self.script(sample)
-        next(steps)
+        """Run :meth:`steps` on the pages the observations show, waiting out blank ones."""
         obs = yield
+        steps: Steps | None = None
         while True:
             for _ in range(MAX_BLANK_WAITS):
                 if not is_blank(obs):
                     break
                 obs = yield act(Action("Wait"), "The page has not finished loading; wait.")
+            page = Page(obs)
             try:
-                response = steps.send(obs)
+                if steps is None:
+                    steps = self.steps(sample, page)
+                    response = next(steps)
+                else:
+                    response = steps.send(page)
             except StopIteration:
                 return
             obs = yield response
+
+
+class AnswerTemplate(ScriptedTemplate):
+    """A question whose answer the agent states in its last message (``string_match``).
+
+    The sampler puts the answer in ``truth[reference_key]``: a string, or a list of strings
+    that must all appear. The check is :meth:`evaluation`'s ``must_include`` of them and, when
+    ``exclude_key`` names a truth entry (a string or a list), ``must_exclude`` of that (the
+    other option of a comparison). The oracle ends with :meth:`reply`.
+
+    Class attributes:
+        reference_key: the truth entry the answer must include.
+        exclude_key: the truth entry the answer must not name (None: nothing excluded).
+    """
+
+    reference_key: ClassVar[str] = "answer"
+    exclude_key: ClassVar[str | None] = None
+
+    def reference(self, sample: Sample) -> list[Any]:
+        """The ``must_include`` items (default: ``truth[reference_key]``)."""
+        return _listed(sample.truth[self.reference_key])
+
+    def excluded(self, sample: Sample) -> list[Any]:
+        """The ``must_exclude`` items (default: ``truth[exclude_key]``, none without one)."""
+        return [] if self.exclude_key is None else _listed(sample.truth[self.exclude_key])
+
+    def evaluation(self, sample: Sample) -> dict[str, Any]:
+        """A ``string_match`` block of :meth:`reference` and :meth:`excluded`."""
+        return string_eval(*self.reference(sample), must_exclude=tuple(self.excluded(sample)))
+
+    def reply(self, sample: Sample, found: Any, why: str, *, say: str | None = None) -> str:
+        """The oracle's last response: ``exit`` with ``say`` (default: ``found``), once
+        ``found``, what the pages showed, equals the sampler's ``truth["answer"]``."""
+        expect_equal(found, sample.truth["answer"], self.id)
+        return act(stop(str(found) if say is None else say), why)
+
+
+def _listed(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+class NavigationTemplate(ScriptedTemplate):
+    """A page the agent must end on (``url_match``): :meth:`target` is its URL.
+
+    Where a URL alone cannot tell the page apart (a grid's filters are not in it),
+    :meth:`page_checks` adds ``program_html`` checks on the final page (``url="last"``).
+    """
+
+    def target(self, sample: Sample) -> str:
+        """The reference URL, ``__SITE__/path?query`` (alternatives joined by ``" |OR| "``)."""
+        raise NotImplementedError
+
+    def page_checks(self, sample: Sample) -> list[dict[str, Any]]:
+        """``program_html`` checks of the final page, besides its URL (default: none)."""
+        return []
+
+    def url(self, path: str, **query: Any) -> str:
+        """``path?query`` on the site where the task ends (the last of ``sites``)."""
+        return site_url(self.sites[-1], path, **query)
+
+    def evaluation(self, sample: Sample) -> dict[str, Any]:
+        """A ``url_match`` block of :meth:`target`, with :meth:`page_checks` if any."""
+        block: dict[str, Any] = {"eval_types": ["url_match"], "reference_answers": None,
+                                 "reference_url": self.target(sample),
+                                 "url_note": "GOLD in PRED"}
+        checks = self.page_checks(sample)
+        if checks:
+            block["eval_types"].append("program_html")
+            block["program_html"] = checks
+        return block
+
+
+class EditTemplate(ScriptedTemplate):
+    """A change of the site's state, checked on the pages that show it (``program_html``):
+    :meth:`checks` lists them (:func:`html_check`)."""
+
+    def checks(self, sample: Sample) -> list[dict[str, Any]]:
+        """The ``program_html`` checks: which page, which locator, what it must contain."""
+        raise NotImplementedError
+
+    def evaluation(self, sample: Sample) -> dict[str, Any]:
+        """A ``program_html`` block of :meth:`checks`."""
+        return html_eval(*self.checks(sample))
+
+
+def site_url(site: str, path: str, **query: Any) -> str:
+    """``__SITE__/path?query``: a URL of ``site`` as task configs write it."""
+    return f"__{site.upper()}__{path}" + (f"?{urlencode(query)}" if query else "")
 
 
 _SLOT = re.compile(r"\{\{\s*(\w+)\s*\}\}")
@@ -300,17 +412,13 @@ def html_eval(*checks: dict[str, Any]) -> dict[str, Any]:
 def expect_equal(found: Any, truth: Any, what: str) -> None:
     """The oracle's reading must agree with the sampler's SQL (else the site or the template
     has a bug, which is better reported than answered)."""
-    from webarena_gym.sandbox.tasks.page import OracleError
-
     if found != truth:
         raise OracleError(f"{what}: the page shows {found!r}, the data says {truth!r}")
 
 
 def expect_text(page: Any, message: str) -> None:
-    """Raise when ``page`` (a :class:`~webarena_gym.sandbox.tasks.page.Page`) does not show
+    """Raise when ``page`` (a :class:`~webarena_gym.sandbox.templates.page.Page`) does not show
     ``message`` confirming an action (a broken form or site)."""
-    from webarena_gym.sandbox.tasks.page import OracleError
-
     if not page.has_text(message):
         raise OracleError(f"expected {message!r} on {page.url}; error: {page.error!r}; "
                           f"{page.text[:400]}")

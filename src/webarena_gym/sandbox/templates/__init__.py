@@ -1,4 +1,10 @@
-"""The sandbox's task templates and splits.
+"""The sandbox's task-template machinery and its splits.
+
+Templates live with their site: ``webarena_gym.sandbox.<site>.tasks`` lists a site's
+(``TEMPLATES``), named by its :class:`~webarena_gym.sandbox.registry.SiteSpec`, and
+:mod:`webarena_gym.sandbox.cross_site` the ones that span sites. This package holds what they
+share: the base classes (:mod:`.base`), the page reader their oracles use (:mod:`.page`), the
+registry of every template and the splits drawn from them.
 
 Splits:
 
@@ -8,11 +14,12 @@ Splits:
   at least 3 instances of every seen template, sampled from the default data seed.
 * ``test_unseen``: the held-out templates (never in ``train``), fixed and versioned likewise.
 * ``easy_train``, ``easy_test``, ``easy_test_unseen``: the easy curriculum, short map tasks
-  (1-3 actions) on short pages for small models (:mod:`webarena_gym.sandbox.tasks.easy`).
+  (1-3 actions) on short pages for small models (:mod:`webarena_gym.sandbox.map.tasks.easy`,
+  drawn by :mod:`webarena_gym.sandbox.templates.easy`).
 
-Test files are regenerated with ``python -m webarena_gym.sandbox.tasks --write``; a test checks
-that the shipped files equal what the templates generate, so a change to a template or to the
-data generator shows up as a diff and a version bump.
+Test files are regenerated with ``python -m webarena_gym.sandbox.templates --write``; a test
+checks that the shipped files equal what the templates generate, so a change to a template or to
+the data generator shows up as a diff and a version bump.
 """
 
 from __future__ import annotations
@@ -28,7 +35,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from webarena_gym.sandbox.tasks.base import Sample, TaskTemplate
+from webarena_gym.sandbox.registry import DATABASES, template_modules
+from webarena_gym.sandbox.templates.base import Sample, TaskTemplate
 
 SPLITS = ("train", "test", "test_unseen", "easy_train", "easy_test", "easy_test_unseen")
 SPLIT_VERSION = "v2"  # v2: v1 (shop, admin) plus the reddit, gitlab, map and cross-site tasks
@@ -37,14 +45,6 @@ SPLIT_VERSION = "v2"  # v2: v1 (shop, admin) plus the reddit, gitlab, map and cr
 SAMPLING_KEY = "v1"
 TEST_DATA_SEED = 0  # the fixed splits are defined on the site data generated from this seed
 TEST_PER_TEMPLATE = 3
-TEMPLATE_MODULES = (
-    "webarena_gym.sandbox.tasks.shopping",
-    "webarena_gym.sandbox.tasks.shopping_admin",
-    "webarena_gym.sandbox.tasks.reddit",
-    "webarena_gym.sandbox.tasks.gitlab",
-    "webarena_gym.sandbox.tasks.map",
-    "webarena_gym.sandbox.tasks.cross_site",
-)
 
 
 class SplitError(ValueError):
@@ -53,9 +53,11 @@ class SplitError(ValueError):
 
 @lru_cache(maxsize=1)
 def all_templates() -> tuple[TaskTemplate, ...]:
-    """Every template of every site module, in a stable order (modules not yet written skip)."""
+    """Every template of every site (its :class:`~webarena_gym.sandbox.registry.SiteSpec`'s
+    ``templates`` module), then the cross-site ones, in a stable order (modules not yet written
+    skip)."""
     found: list[TaskTemplate] = []
-    for name in TEMPLATE_MODULES:
+    for name in template_modules():
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -82,7 +84,7 @@ def templates(sites: Iterable[str] | None = None, *, unseen: bool | None = None)
 
 def template(template_id: str) -> TaskTemplate:
     """The template with this id (the easy curriculum's too)."""
-    from webarena_gym.sandbox.tasks.easy import easy_templates  # it imports this module
+    from webarena_gym.sandbox.map.tasks.easy import easy_templates  # a site's, loaded on demand
 
     for t in (*all_templates(), *easy_templates()):
         if t.id == template_id:
@@ -102,7 +104,6 @@ def _site_data(seed: int) -> sqlite3.Connection:
     write plain ``SELECT ... FROM posts``; cross-site samplers join across them.
     """
     from webarena_gym.sandbox.db import template_connection
-    from webarena_gym.sandbox.sites import DATABASES
 
     conn = template_connection("store", seed)
     conn.execute("PRAGMA query_only = OFF")  # ATTACH is refused on a query-only connection
@@ -173,7 +174,8 @@ def _fixed_split(split: str) -> tuple[dict[str, Any], ...]:
     path = _split_file(split)
     if not path.is_file():
         raise SplitError(
-            f"{path} is missing; regenerate it with `python -m webarena_gym.sandbox.tasks --write`"
+            f"{path} is missing; regenerate it with "
+            "`python -m webarena_gym.sandbox.templates --write`"
         )
     return tuple(json.loads(path.read_text()))
 
@@ -219,7 +221,7 @@ def load_split(split: str = "test", sites: Iterable[str] | None = None, seed: in
     if split not in SPLITS:
         raise SplitError(f"unknown split {split!r}; use one of {', '.join(SPLITS)}")
     if split.startswith("easy_"):
-        from webarena_gym.sandbox.tasks.easy import load_easy_split  # it imports this module
+        from webarena_gym.sandbox.templates.easy import load_easy_split  # it imports this module
 
         return load_easy_split(split, sites=sites, seed=seed, n=n)
     if split == "train":

@@ -1,17 +1,6 @@
-"""The easy curriculum: short-horizon map tasks (1-3 actions) on short pages, for small models.
+"""The easy curriculum's splits (its templates: :mod:`webarena_gym.sandbox.map.tasks.easy`).
 
-The regular splits start every task on a site's home page and mix in tasks of ten and more
-actions; a 135M-parameter model solves none of them, so RL gets no signal. This curriculum keeps
-the same sites, evaluators and oracles, and changes where a task starts:
-
-* ``@page`` tasks start on the place's own page: read one fact and answer (1 action);
-* ``@search`` tasks start on the map's empty search page: search, maybe open the result, answer
-  (2-3 actions).
-
-Pages stay under about 450 tokens of a 49k-word tokenizer (the map's search page and place
-pages), so a whole prompt is about 1k tokens with the standard system prompt.
-
-Splits (names accepted by :func:`webarena_gym.sandbox.tasks.load_split`):
+Splits (names accepted by :func:`webarena_gym.sandbox.templates.load_split`):
 
 * ``easy_train``: endless and seeded, from the seen templates;
 * ``easy_test``: unseen instances of the seen templates (fixed: :data:`EASY_PER_TEMPLATE` per
@@ -32,87 +21,12 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
-from webarena_gym.sandbox.tasks.base import (
-    OracleScript,
-    Sample,
-    ScriptedTemplate,
-    TaskTemplate,
-    act,
-    expect_equal,
-    stop,
-)
-from webarena_gym.sandbox.tasks.map import (
-    OpenPlacePage,
-    PlaceCategory,
-    PlaceCoordinates,
-    PlacePhone,
-    PlaceTown,
-    PlaceZip,
-    _PlaceFact,
-    place_facts,
-)
-from webarena_gym.sandbox.tasks.page import Page
+from webarena_gym.sandbox.map.tasks.easy import SEEN, UNSEEN
+from webarena_gym.sandbox.templates.base import Sample, TaskTemplate
 
 EASY_SPLITS = ("easy_train", "easy_test", "easy_test_unseen")
 EASY_VERSION = "v1"  # the RNG namespace of the fixed easy splits; a redraw must change it
 EASY_PER_TEMPLATE = 4
-SEARCH_PAGE = "/search?query="
-
-
-def _at_search(base: type[TaskTemplate]) -> type[TaskTemplate]:
-    """``base``, started on the map's empty search page instead of its home page."""
-    return type(f"{base.__name__}AtSearch", (base,), {
-        "__doc__": f"{base.__doc__} Starts on the empty search page.",
-        "id": f"{base.id}@search",
-        "start_path": SEARCH_PAGE,
-        "difficulty": "easy",
-    })
-
-
-def _on_page(base: type[_PlaceFact]) -> type[TaskTemplate]:
-    """``base`` (a fact of a place's page), started on that page: one action, the answer."""
-
-    class OnPlacePage(base):  # type: ignore[misc, valid-type]
-        id = f"{base.id}@page"
-        difficulty = "easy"
-
-        def start_url(self, sample: Sample) -> str:
-            return f"__MAP__/node/{sample.truth['id']}"
-
-        def script(self, sample: Sample) -> OracleScript:
-            obs = yield
-            answer = self.answer(place_facts(Page(obs)), sample)
-            expect_equal(answer, sample.truth["answer"], self.fact)
-            yield act(stop(answer), f"This page of {sample.params['place']} shows "
-                                    f"{self.fact.lower()}: {answer}.")
-
-    OnPlacePage.__name__ = OnPlacePage.__qualname__ = f"{base.__name__}OnPage"
-    OnPlacePage.__doc__ = f"{base.__doc__} Starts on the place's page."
-    return OnPlacePage
-
-
-SEEN = (
-    _on_page(PlacePhone),
-    _on_page(PlaceZip),
-    _at_search(PlacePhone),
-    _at_search(PlaceZip),
-    _at_search(PlaceTown),
-    _at_search(OpenPlacePage),
-)
-UNSEEN = (
-    _on_page(PlaceCoordinates),
-    _at_search(PlaceCoordinates),
-    _at_search(PlaceCategory),
-)
-
-
-@lru_cache(maxsize=1)
-def easy_templates() -> tuple[TaskTemplate, ...]:
-    """The curriculum's templates: the seen ones, then the held-out ones."""
-    found = tuple(cls() for cls in (*SEEN, *UNSEEN))
-    for t in found:
-        assert isinstance(t, ScriptedTemplate), t.id
-    return found
 
 
 def _base_key(t: TaskTemplate, sample: Sample) -> str:
@@ -122,7 +36,7 @@ def _base_key(t: TaskTemplate, sample: Sample) -> str:
 
 
 def _fixed(split: str) -> list[dict[str, Any]]:
-    from webarena_gym.sandbox.tasks import TEST_DATA_SEED, _draw, _site_data
+    from webarena_gym.sandbox.templates import TEST_DATA_SEED, _draw, _site_data
 
     db = _site_data(TEST_DATA_SEED)
     chosen = [cls() for cls in (SEEN if split == "easy_test" else UNSEEN)]
@@ -161,7 +75,7 @@ def _held_out_keys() -> set[str]:
 def iter_easy_train(seed: int = 0) -> Iterator[dict[str, Any]]:
     """Endless ``easy_train`` tasks: the seen templates in turn (a seeded order per round),
     instances drawn with ``Random(seed)``, none of them a test instance."""
-    from webarena_gym.sandbox.tasks import TEST_DATA_SEED, _site_data
+    from webarena_gym.sandbox.templates import TEST_DATA_SEED, _site_data
 
     db = _site_data(seed)
     chosen = [cls() for cls in SEEN]
@@ -188,8 +102,8 @@ def iter_easy_train(seed: int = 0) -> Iterator[dict[str, Any]]:
 def load_easy_split(split: str, sites: Iterable[str] | None = None, seed: int = 0,
                     n: int | None = None) -> list[dict[str, Any]]:
     """Task configs of an easy split (see the module docstring); arguments as for
-    :func:`webarena_gym.sandbox.tasks.load_split`. Every easy task is on the ``map`` site."""
-    from webarena_gym.sandbox.tasks import TEST_DATA_SEED, SplitError
+    :func:`webarena_gym.sandbox.templates.load_split`. Every easy task is on the ``map`` site."""
+    from webarena_gym.sandbox.templates import TEST_DATA_SEED, SplitError
 
     if split not in EASY_SPLITS:
         raise SplitError(f"unknown easy split {split!r}; use one of {', '.join(EASY_SPLITS)}")

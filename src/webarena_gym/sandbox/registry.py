@@ -1,10 +1,12 @@
 """The sandbox's sites and databases: the one registry the host, the env and the tasks read.
 
-A site is a Starlette app (``create_app()`` in ``webarena_gym.sandbox.<site>.app``) served on
-its own 127.0.0.1 port. Sites that share data share a *database* (``shopping`` and
-``shopping_admin`` both read the ``store``, as one Magento backs both in WebArena). Each
-database has a generator that fills a fresh SQLite connection from a seed; the host keeps one
-seeded template per database and gives every tenant its own copy.
+A site is one folder, ``webarena_gym.sandbox.<site>``: a Starlette app (``create_app()`` in
+its ``app`` module) served on its own 127.0.0.1 port, and its task templates (its ``tasks``
+package). Sites that share data share a *database* (``shopping`` and ``shopping_admin`` both
+read the ``store``, as one Magento backs both in WebArena). Each database has a generator that
+fills a fresh SQLite connection from a seed; the host keeps one seeded template per database
+and gives every tenant its own copy. Templates that span sites live in
+:mod:`webarena_gym.sandbox.cross_site`.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ class SiteSpec:
         port_offset: its port is ``port_base + port_offset`` when a port base is given.
         accounts: demo accounts; the first is the one tasks with ``require_login`` start as.
         title: a human name for ``webarena-gym serve``.
+        templates: the module whose ``TEMPLATES`` lists the site's task templates (``""``:
+            none).
         base_path: the path the app serves under, part of its base URL (``/admin`` for the shop
             admin, as WebArena's ``__SHOPPING_ADMIN__`` is ``http://host:7780/admin``).
         user_query: SQL giving an account's user id from its username (one ``?``); the env
@@ -47,12 +51,18 @@ class SiteSpec:
     port_offset: int
     accounts: tuple[Account, ...]
     title: str
+    templates: str = ""
     base_path: str = ""
     user_query: str = ""
 
     def create_app(self) -> Any:
         """Import and build the site's Starlette app."""
         return _load(self.app)()
+
+    @property
+    def generator(self) -> str:
+        """``"module:function"`` of the generator of the site's database."""
+        return DATABASES[self.database].generator
 
     @property
     def default_account(self) -> Account:
@@ -96,6 +106,7 @@ SITES: dict[str, SiteSpec] = {
         name="shopping",
         database="store",
         app="webarena_gym.sandbox.shopping.app:create_app",
+        templates="webarena_gym.sandbox.shopping.tasks",
         port_offset=0,
         accounts=(Account("emma.lopez@gmail.com", "Password.123", "customer Emma Lopez"),),
         title="One Stop Market (storefront)",
@@ -105,6 +116,7 @@ SITES: dict[str, SiteSpec] = {
         name="shopping_admin",
         database="store",
         app="webarena_gym.sandbox.shopping_admin.app:create_app",
+        templates="webarena_gym.sandbox.shopping_admin.tasks",
         port_offset=1,
         accounts=(Account("admin", "admin1234", "store administrator"),),
         title="One Stop Market admin",
@@ -115,6 +127,7 @@ SITES: dict[str, SiteSpec] = {
         name="reddit",
         database="forum",
         app="webarena_gym.sandbox.reddit.app:create_app",
+        templates="webarena_gym.sandbox.reddit.tasks",
         port_offset=2,
         accounts=(Account("MarvelsGrantMan136", "test1234", "forum member"),),
         title="Postmill forum",
@@ -124,6 +137,7 @@ SITES: dict[str, SiteSpec] = {
         name="gitlab",
         database="gitlab",
         app="webarena_gym.sandbox.gitlab.app:create_app",
+        templates="webarena_gym.sandbox.gitlab.tasks",
         port_offset=3,
         accounts=(Account("byteblaze", "hello1234", "developer Byte Blaze"),),
         title="GitLab (code hosting)",
@@ -133,8 +147,18 @@ SITES: dict[str, SiteSpec] = {
         name="map",
         database="map",
         app="webarena_gym.sandbox.map.app:create_app",
+        templates="webarena_gym.sandbox.map.tasks",
         port_offset=4,
         accounts=(),
         title="OpenStreetMap (places and directions)",
     ),
 }
+
+#: the templates that span sites (a forum post linking to the shop, the admin's store link)
+CROSS_SITE_TEMPLATES = "webarena_gym.sandbox.cross_site.tasks"
+
+
+def template_modules() -> tuple[str, ...]:
+    """The modules that list task templates (``TEMPLATES``): each site's, in :data:`SITES`
+    order, then the cross-site ones. The order is the order of the splits."""
+    return (*(spec.templates for spec in SITES.values() if spec.templates), CROSS_SITE_TEMPLATES)

@@ -1,10 +1,10 @@
-"""``python -m webarena_gym.sandbox.tasks --write``: regenerate the shipped test splits."""
+"""``python -m webarena_gym.sandbox.templates --write``: regenerate the shipped test splits."""
 
 from __future__ import annotations
 
 import argparse
 
-from webarena_gym.sandbox.tasks import write_fixed_splits
+from webarena_gym.sandbox.templates import write_fixed_splits
 
 
 def main() -> None:

@@ -16,18 +16,15 @@ import re
 import sqlite3
 
 from webarena_gym.sandbox.store.catalog import effective_price
-from webarena_gym.sandbox.tasks.base import (
-    OracleScript,
+from webarena_gym.sandbox.templates.base import (
+    AnswerTemplate,
     Sample,
-    ScriptedTemplate,
+    Steps,
     act,
     amount,
     click,
-    expect_equal,
-    stop,
-    string_eval,
 )
-from webarena_gym.sandbox.tasks.page import OracleError, Page
+from webarena_gym.sandbox.templates.page import OracleError, Page
 
 SHOP_PREFIX = "__SHOPPING__/"
 
@@ -96,7 +93,7 @@ def _follow_post_link(page: Page, url_key: str, title: str) -> str:
 # -- templates ------------------------------------------------------------------------------------
 
 
-class _ForumToShop(ScriptedTemplate):
+class _ForumToShop(AnswerTemplate):
     """Start on a forum post that links to a shop product; follow the link."""
 
     sites = ("reddit", "shopping")
@@ -108,13 +105,11 @@ class _ForumToShop(ScriptedTemplate):
             rows = [r for r in rows if _reviews(db, r["product_id"])]
         return rng.choice(rows) if rows else None
 
-    def _to_product(self, sample: Sample) -> OracleScript:
-        obs = yield
-        page = Page(obs)
+    def _to_product(self, sample: Sample, page: Page) -> Steps:
         key = sample.truth["url_key"]
-        obs = yield act(click(_follow_post_link(page, key, sample.params["title"])),
-                        "The post links to the product in the shop; follow the link.")
-        return obs
+        page = yield act(click(_follow_post_link(page, key, sample.params["title"])),
+                         "The post links to the product in the shop; follow the link.")
+        return page
 
 
 class ForumDealPrice(_ForumToShop):
@@ -134,14 +129,11 @@ class ForumDealPrice(_ForumToShop):
                       {"answer": amount(effective_price(row)), "product": row["product"],
                        "url_key": key})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
-        obs = yield from self._to_product(sample)
-        price = product_price(Page(obs))
-        expect_equal(price, sample.truth["answer"], "price")
-        yield act(stop(f"${price}"), f"The product page shows the price ${price}.")
+    def steps(self, sample, page):
+        page = yield from self._to_product(sample, page)
+        price = product_price(page)
+        yield self.reply(sample, price, f"The product page shows the price ${price}.",
+                         say=f"${price}")
 
 
 class ForumDealReviews(_ForumToShop):
@@ -164,23 +156,30 @@ class ForumDealReviews(_ForumToShop):
                       {"answer": [str(len(ratings)), _average(ratings)],
                        "product": row["product"], "url_key": key})
 
-    def evaluation(self, sample):
-        return string_eval(*sample.truth["answer"])
-
-    def script(self, sample):
-        obs = yield from self._to_product(sample)
-        average, count = review_summary(Page(obs))
-        expect_equal([count, average], sample.truth["answer"], "reviews")
-        yield act(stop(f"{count} reviews, average rating {average} out of 5"),
-                  f"The product page shows {count} reviews averaging {average} stars.")
+    def steps(self, sample, page):
+        page = yield from self._to_product(sample, page)
+        average, count = review_summary(page)
+        yield self.reply(sample, [count, average], f"The product page shows {count} reviews "
+                         f"averaging {average} stars.",
+                         say=f"{count} reviews, average rating {average} out of 5")
 
 
-class AdminProductStoreReviews(ScriptedTemplate):
+class _AdminToStore(AnswerTemplate):
+    """Start on the admin's form of a product; its "View in store" link opens the storefront."""
+
+    sites = ("shopping_admin", "shopping")
+    start_path = "/catalog/product/edit/id/{{product_id}}/"
+
+    def _to_store(self, page: Page) -> Steps:
+        page = yield act(click(page.link("View in store")),
+                         "The product form links to the storefront page.")
+        return page
+
+
+class AdminProductStoreReviews(_AdminToStore):
     """From the admin's product form, open the storefront page and count its reviews."""
 
     id = "cross_site/admin_product_store_reviews"
-    sites = ("shopping_admin", "shopping")
-    start_path = "/catalog/product/edit/id/{{product_id}}/"
     intent_template = ("Starting from the admin page of product #{{product_id}}, view it in the "
                        "store: how many customer reviews does its storefront page list?")
     difficulty = "medium"
@@ -193,25 +192,16 @@ class AdminProductStoreReviews(ScriptedTemplate):
         n = len(_reviews(db, product_id))
         return Sample({"product_id": product_id}, {"answer": str(n)})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
-        obs = yield
-        page = Page(obs)
-        obs = yield act(click(page.link("View in store")),
-                        "The product form links to the storefront page.")
-        _, count = review_summary(Page(obs))
-        expect_equal(count, sample.truth["answer"], "review count")
-        yield act(stop(count), f"The storefront page lists {count} reviews.")
+    def steps(self, sample, page):
+        page = yield from self._to_store(page)
+        _, count = review_summary(page)
+        yield self.reply(sample, count, f"The storefront page lists {count} reviews.")
 
 
-class AdminProductStorePrice(ScriptedTemplate):
+class AdminProductStorePrice(_AdminToStore):
     """From the admin's product form, the price a shopper pays in the store."""
 
     id = "cross_site/admin_product_store_price"
-    sites = ("shopping_admin", "shopping")
-    start_path = "/catalog/product/edit/id/{{product_id}}/"
     intent_template = ("What price does a shopper see in the store for product #{{product_id}} "
                        "of the admin catalog? Check its storefront page.")
     difficulty = "easy"
@@ -226,17 +216,10 @@ class AdminProductStorePrice(ScriptedTemplate):
         row = rng.choice(rows)
         return Sample({"product_id": row["id"]}, {"answer": amount(effective_price(row))})
 
-    def evaluation(self, sample):
-        return string_eval(sample.truth["answer"])
-
-    def script(self, sample):
-        obs = yield
-        page = Page(obs)
-        obs = yield act(click(page.link("View in store")),
-                        "The product form links to the storefront page.")
-        price = product_price(Page(obs))
-        expect_equal(price, sample.truth["answer"], "price")
-        yield act(stop(f"${price}"), f"The storefront page charges ${price}.")
+    def steps(self, sample, page):
+        page = yield from self._to_store(page)
+        price = product_price(page)
+        yield self.reply(sample, price, f"The storefront page charges ${price}.", say=f"${price}")
 
 
 TEMPLATES = [ForumDealPrice, ForumDealReviews, AdminProductStoreReviews, AdminProductStorePrice]
