@@ -50,3 +50,8 @@ def json_list(value: str | None) -> list[str]:
     """A JSON list column (``["S", "M"]``) as a list; empty for NULL."""
     return json.loads(value) if value else []
 
+
+
+#: The template filters every site has (see :func:`~.web.make_templates`).
+FILTERS = {"money": money, "date_short": date_short, "date_long": date_long,
+           "datetime_long": datetime_long, "options": options_dict, "json_list": json_list}

@@ -38,14 +38,7 @@ from starlette.templating import Jinja2Templates
 
 from webarena_gym.sandbox import auth
 from webarena_gym.sandbox.common.flash import clear_flash, flash, take_flash
-from webarena_gym.sandbox.common.formats import (
-    date_long,
-    date_short,
-    datetime_long,
-    json_list,
-    money,
-    options_dict,
-)
+from webarena_gym.sandbox.common.formats import FILTERS
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 #: ``(request, user row or None) -> variables`` every page of a site shows (its header).
@@ -61,9 +54,7 @@ def make_templates(directory: str | Path) -> Jinja2Templates:
     """
     templates = Jinja2Templates(directory=str(directory))
     templates.env.autoescape = True
-    templates.env.filters.update(money=money, date_short=date_short, date_long=date_long,
-                                 datetime_long=datetime_long, options=options_dict,
-                                 json_list=json_list)
+    templates.env.filters.update(FILTERS)
     templates.env.trim_blocks = True
     templates.env.lstrip_blocks = True
     return templates
