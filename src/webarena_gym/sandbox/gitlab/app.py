@@ -16,27 +16,20 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from webarena_gym.sandbox import auth
-from webarena_gym.sandbox.common import Pagination
-from webarena_gym.sandbox.gitlab import issues, projects, queries
-from webarena_gym.sandbox.gitlab.vocab import STATUSES
-from webarena_gym.sandbox.gitlab.web import (
-    SIGN_IN,
-    SITE,
-    current_user,
+from webarena_gym.sandbox.common import (
+    Pagination,
     db,
-    field,
-    login_required,
+    local_path,
     not_found,
     read_form,
-    redirect,
-    render,
-    user_id,
-    writes,
+    static_file,
 )
+from webarena_gym.sandbox.gitlab import issues, projects, queries
+from webarena_gym.sandbox.gitlab.vocab import STATUSES
+from webarena_gym.sandbox.gitlab.web import SIGN_IN, site
 
 HERE = Path(__file__).parent
 PROJECT_SORTS = {
@@ -52,40 +45,35 @@ SEARCH_SCOPES = {"projects": "Projects", "issues": "Issues", "users": "Users"}
 
 async def home(request: Request) -> Response:
     """``/``: the projects dashboard when signed in, the sign-in page otherwise."""
-    target = "/dashboard/projects" if current_user(request) else SIGN_IN
-    return RedirectResponse(target, status_code=302)
-
-
-def _safe_target(target: str) -> str:
-    return target if target.startswith("/") and not target.startswith("//") else ""
+    target = "/dashboard/projects" if site.user(request) else SIGN_IN.url
+    return site.redirect(target)
 
 
 async def sign_in_page(request: Request) -> Response:
     """``/users/sign_in``: the sign-in form (``user[login]``, ``user[password]``)."""
-    if current_user(request) is not None:
-        return RedirectResponse("/dashboard/projects", status_code=302)
-    return render(request, "sign_in.html", title="Sign in",
-                  redirect_to=request.query_params.get("redirect_to", ""))
+    if site.user(request) is not None:
+        return site.redirect("/dashboard/projects")
+    return site.render(request, "sign_in.html", title="Sign in",
+                       redirect_to=request.query_params.get("redirect_to", ""))
 
 
 async def sign_in_post(request: Request) -> Response:
     """Check the username (or email) and password; sign in, or back with an error."""
     form = await read_form(request)
-    login = field(form, "user[login]")
+    login = form.field("user[login]")
     row = db(request).execute("SELECT * FROM gl_users WHERE lower(username) = lower(?) OR "
                               "lower(email) = lower(?)", (login, login)).fetchone()
-    password = (form.get("user[password]") or [""])[-1]
-    target = _safe_target(field(form, "redirect_to"))
+    password = form.get("user[password]", "")
+    target = local_path(form.field("redirect_to"))
     if row is None or row["password"] != password:
-        return render(request, "sign_in.html", status_code=401, title="Sign in",
-                      redirect_to=target, login=login, error="Invalid login or password.")
-    return auth.sign_in(RedirectResponse(target or "/dashboard/projects", status_code=302),
-                        SITE, row["id"])
+        return site.render(request, "sign_in.html", status_code=401, title="Sign in",
+                           redirect_to=target, login=login, error="Invalid login or password.")
+    return site.sign_in(site.redirect(target or "/dashboard/projects"), row["id"])
 
 
 async def sign_out(request: Request) -> Response:
     """``/users/sign_out``: sign out and go to the sign-in page."""
-    return auth.sign_out(redirect(SIGN_IN, "Signed out successfully.", "notice"), SITE)
+    return site.sign_out(site.redirect(SIGN_IN.url, "Signed out successfully.", "notice"))
 
 
 # ---------------------------------------------------------------- project lists
@@ -108,7 +96,7 @@ def _project_list(request: Request, where: str, args: list[Any], default_sort: s
         "SELECT p.*, (SELECT count(*) FROM gl_stars s WHERE s.project_id = p.id) AS stars "
         f"FROM gl_projects p WHERE {where} ORDER BY {PROJECT_SORTS[sort][1]} LIMIT ? OFFSET ?",
         [*args, pager.limit, pager.offset]).fetchall()
-    return {"projects": _project_items(conn, rows, user_id(request)), "pager": pager,
+    return {"projects": _project_items(conn, rows, site.user_id(request)), "pager": pager,
             "name": name, "sort": sort, "sorts": {k: v[0] for k, v in PROJECT_SORTS.items()}}
 
 
@@ -119,29 +107,29 @@ def _project_items(conn: sqlite3.Connection, rows: list[sqlite3.Row],
                  role=queries.access_level(conn, r, uid), **counts[r["id"]]) for r in rows]
 
 
-@login_required
+@site.login_required
 async def dashboard_projects(request: Request) -> Response:
     """``/dashboard/projects``: the projects the user is a member of."""
-    uid = user_id(request)
+    uid = site.user_id(request)
     where, args = queries.member_clause(uid)
-    return render(request, "project_list.html", title="Projects", tab="yours",
-                  **_project_list(request, where, args, "latest_activity_desc"),
-                  **_dashboard_counts(request))
+    return site.render(request, "project_list.html", title="Projects", tab="yours",
+                       **_project_list(request, where, args, "latest_activity_desc"),
+                       **_dashboard_counts(request))
 
 
-@login_required
+@site.login_required
 async def dashboard_starred(request: Request) -> Response:
     """``/dashboard/projects/starred``: the projects the user starred."""
-    uid = user_id(request)
+    uid = site.user_id(request)
     visible, args = queries.visible_clause(uid)
     where = f"{visible} AND p.id IN (SELECT project_id FROM gl_stars WHERE user_id = ?)"
-    return render(request, "project_list.html", title="Starred projects", tab="starred",
-                  **_project_list(request, where, [*args, uid], "latest_activity_desc"),
-                  **_dashboard_counts(request))
+    return site.render(request, "project_list.html", title="Starred projects", tab="starred",
+                       **_project_list(request, where, [*args, uid], "latest_activity_desc"),
+                       **_dashboard_counts(request))
 
 
 def _dashboard_counts(request: Request) -> dict[str, int]:
-    conn, uid = db(request), user_id(request)
+    conn, uid = db(request), site.user_id(request)
     member, args = queries.member_clause(uid)
     return {
         "yours_count": conn.execute(f"SELECT count(*) FROM gl_projects p WHERE {member}",
@@ -153,16 +141,16 @@ def _dashboard_counts(request: Request) -> dict[str, int]:
 
 async def explore_projects(request: Request) -> Response:
     """``/explore/projects``: every project the visitor may see."""
-    where, args = queries.visible_clause(user_id(request))
-    return render(request, "project_list.html", title="Explore projects", tab="explore",
-                  **_project_list(request, where, args, "latest_activity_desc"))
+    where, args = queries.visible_clause(site.user_id(request))
+    return site.render(request, "project_list.html", title="Explore projects", tab="explore",
+                       **_project_list(request, where, args, "latest_activity_desc"))
 
 
 async def explore_starred(request: Request) -> Response:
     """``/explore/projects/starred``: every visible project, most starred first."""
-    where, args = queries.visible_clause(user_id(request))
-    return render(request, "project_list.html", title="Most starred projects",
-                  tab="explore_starred", **_project_list(request, where, args, "stars_desc"))
+    where, args = queries.visible_clause(site.user_id(request))
+    return site.render(request, "project_list.html", title="Most starred projects",
+                       tab="explore_starred", **_project_list(request, where, args, "stars_desc"))
 
 
 def _group_rows(conn: sqlite3.Connection, where: str, args: list[Any]) -> list[dict[str, Any]]:
@@ -181,27 +169,27 @@ def _visible_groups(uid: int | None) -> tuple[str, list[Any]]:
             "WHERE m.group_id = g.id AND m.user_id = ?))", [uid])
 
 
-@login_required
+@site.login_required
 async def dashboard_groups(request: Request) -> Response:
     """``/dashboard/groups``: the groups the user belongs to."""
     rows = _group_rows(db(request), "EXISTS (SELECT 1 FROM gl_group_members m WHERE "
-                       "m.group_id = g.id AND m.user_id = ?)", [user_id(request)])
-    return render(request, "groups.html", title="Groups", tab="yours", groups=rows)
+                       "m.group_id = g.id AND m.user_id = ?)", [site.user_id(request)])
+    return site.render(request, "groups.html", title="Groups", tab="yours", groups=rows)
 
 
 async def explore_groups(request: Request) -> Response:
     """``/explore/groups``: every group the visitor may see."""
-    where, args = _visible_groups(user_id(request))
-    return render(request, "groups.html", title="Explore groups", tab="explore",
-                  groups=_group_rows(db(request), where, args))
+    where, args = _visible_groups(site.user_id(request))
+    return site.render(request, "groups.html", title="Explore groups", tab="explore",
+                       groups=_group_rows(db(request), where, args))
 
 
 # ---------------------------------------------------------------- dashboard issues and MRs
 
 def _dashboard_items(request: Request, kind: issues.Kind) -> Response:
-    conn, uid = db(request), user_id(request)
+    conn, uid = db(request), site.user_id(request)
     q = request.query_params
-    me = current_user(request)["username"]
+    me = site.user(request)["username"]
     people = {"assignee_username": q.get("assignee_username", ""),
               "author_username": q.get("author_username", ""),
               "reviewer_username": q.get("reviewer_username", "")}
@@ -240,18 +228,18 @@ def _dashboard_items(request: Request, kind: issues.Kind) -> Response:
     for item in items:
         item["project_title"] = queries.namespace_title(conn, item["namespace"]) + " / " + \
             item["project_name"]
-    return render(request, "dashboard_items.html", title="Issues" if kind is issues.ISSUES
-                  else "Merge requests", kind=kind, items=items, counts=counts, state=state,
-                  pager=pager, who=people, tabs=issues.STATE_TABS)
+    return site.render(request, "dashboard_items.html", title="Issues" if kind is issues.ISSUES
+                       else "Merge requests", kind=kind, items=items, counts=counts, state=state,
+                       pager=pager, who=people, tabs=issues.STATE_TABS)
 
 
-@login_required
+@site.login_required
 async def dashboard_issues(request: Request) -> Response:
     """``/dashboard/issues``: issues across projects (assigned to me unless filtered)."""
     return _dashboard_items(request, issues.ISSUES)
 
 
-@login_required
+@site.login_required
 async def dashboard_merge_requests(request: Request) -> Response:
     """``/dashboard/merge_requests``: merge requests across projects."""
     return _dashboard_items(request, issues.MERGE_REQUESTS)
@@ -261,7 +249,7 @@ async def dashboard_merge_requests(request: Request) -> Response:
 
 async def search(request: Request) -> Response:
     """``/search?search=&scope=projects|issues|users``: GitLab's global search."""
-    conn, uid = db(request), user_id(request)
+    conn, uid = db(request), site.user_id(request)
     term = request.query_params.get("search", "").strip()
     scope = request.query_params.get("scope", "projects")
     scope = scope if scope in SEARCH_SCOPES else "projects"
@@ -281,16 +269,16 @@ async def search(request: Request) -> Response:
     elif scope == "issues":
         rows = [dict(r, project_title=queries.namespace_title(conn, r["namespace"]) + " / "
                      + r["project_name"]) for r in rows]
-    return render(request, "search.html", title="Search", term=term, scope=scope,
-                  scopes=SEARCH_SCOPES, counts={k: len(v) for k, v in found.items()},
-                  results=rows, pager=pager)
+    return site.render(request, "search.html", title="Search", term=term, scope=scope,
+                       scopes=SEARCH_SCOPES, counts={k: len(v) for k, v in found.items()},
+                       results=rows, pager=pager)
 
 
 # ---------------------------------------------------------------- users and groups
 
 async def namespace_page(request: Request) -> Response:
     """``/<namespace>``: a user's profile or a group's page."""
-    conn, uid = db(request), user_id(request)
+    conn, uid = db(request), site.user_id(request)
     name = request.path_params["namespace"]
     person = queries.user_by_username(conn, name)
     visible, args = queries.visible_clause(uid)
@@ -306,9 +294,9 @@ async def namespace_page(request: Request) -> Response:
         groups = _group_rows(conn, "EXISTS (SELECT 1 FROM gl_group_members m WHERE m.group_id = "
                              "g.id AND m.user_id = ?) AND " + _visible_groups(uid)[0],
                              [person["id"], *_visible_groups(uid)[1]])
-        return render(request, "profile.html", title=person["name"], person=person,
-                      personal=_project_items(conn, personal, uid),
-                      starred=_project_items(conn, starred, uid), groups=groups)
+        return site.render(request, "profile.html", title=person["name"], person=person,
+                           personal=_project_items(conn, personal, uid),
+                           starred=_project_items(conn, starred, uid), groups=groups)
     group = conn.execute("SELECT * FROM gl_groups WHERE lower(path) = lower(?)", (name,)).fetchone()
     if group is None or not conn.execute(
             f"SELECT 1 FROM gl_groups g WHERE g.id = ? AND {_visible_groups(uid)[0]}",
@@ -318,13 +306,13 @@ async def namespace_page(request: Request) -> Response:
         "SELECT p.*, (SELECT count(*) FROM gl_stars s WHERE s.project_id = p.id) AS stars FROM "
         f"gl_projects p WHERE p.group_id = ? AND {visible} ORDER BY lower(p.name)",
         [group["id"], *args]).fetchall()
-    return render(request, "group.html", title=group["name"], group=group,
-                  projects=_project_items(conn, rows, uid))
+    return site.render(request, "group.html", title=group["name"], group=group,
+                       projects=_project_items(conn, rows, uid))
 
 
 async def group_members(request: Request) -> Response:
     """``/groups/<group>/-/group_members``: a group's members and roles."""
-    conn, uid = db(request), user_id(request)
+    conn, uid = db(request), site.user_id(request)
     group = conn.execute("SELECT * FROM gl_groups WHERE lower(path) = lower(?)",
                          (request.path_params["group"],)).fetchone()
     if group is None or not conn.execute(
@@ -334,30 +322,31 @@ async def group_members(request: Request) -> Response:
     rows = conn.execute("SELECT u.*, m.access_level, m.created_at AS since FROM gl_group_members m "
                         "JOIN gl_users u ON u.id = m.user_id WHERE m.group_id = ? ORDER BY "
                         "m.access_level DESC, lower(u.name)", (group["id"],)).fetchall()
-    return render(request, "group_members.html", title=f"{group['name']} members", group=group,
-                  members=rows)
+    return site.render(request, "group_members.html", title=f"{group['name']} members", group=group,
+                       members=rows)
 
 
-@login_required
+@site.login_required
 async def profile_settings(request: Request) -> Response:
     """``/-/profile``: Edit profile (name, status, bio, location, job title)."""
-    return render(request, "profile_edit.html", title="Edit profile", emojis=_emojis())
+    return site.render(request, "profile_edit.html", title="Edit profile", emojis=_emojis())
 
 
 def _emojis() -> list[str]:
     return list(dict.fromkeys(e for e, _ in STATUSES))
 
 
-@writes
+@site.login_required
+@site.writes
 async def profile_update(request: Request) -> Response:
     """Save the profile form (``user[name]``, ``user[status][emoji]``,
     ``user[status][message]``, ``user[bio]``, ``user[location]``, ``user[job_title]``)."""
     form = await read_form(request)
-    name = field(form, "user[name]")
+    name = form.field("user[name]")
     if not name:
-        return redirect("/-/profile", "Name can't be blank.", "alert", request)
-    emoji = field(form, "user[status][emoji]")
-    message = field(form, "user[status][message]")
+        return site.redirect("/-/profile", "Name can't be blank.", "alert", request)
+    emoji = form.field("user[status][emoji]")
+    message = form.field("user[status][message]")
     if emoji not in _emojis():
         emoji = ""
     if message and not emoji:
@@ -365,29 +354,14 @@ async def profile_update(request: Request) -> Response:
     conn = db(request)
     conn.execute("UPDATE gl_users SET name = ?, status_emoji = ?, status_message = ?, bio = ?, "
                  "location = ?, job_title = ? WHERE id = ?",
-                 (name, emoji if message else "", message, field(form, "user[bio]"),
-                  field(form, "user[location]"), field(form, "user[job_title]"),
-                  user_id(request)))
+                 (name, emoji if message else "", message, form.field("user[bio]"),
+                  form.field("user[location]"), form.field("user[job_title]"),
+                  site.user_id(request)))
     conn.commit()
-    return redirect("/-/profile", "Profile was successfully updated.", "notice", request)
+    return site.redirect("/-/profile", "Profile was successfully updated.", "notice", request)
 
 
 # ---------------------------------------------------------------- the app
-
-async def stylesheet(request: Request) -> Response:
-    """The site's CSS."""
-    return Response((HERE / "styles.css").read_text(), media_type="text/css",
-                    headers={"Cache-Control": "max-age=3600"})
-
-
-async def page_not_found(request: Request, exc: Exception) -> Response:
-    """GitLab's 404 page."""
-    if not hasattr(request.state, "db"):
-        return Response("Not Found", status_code=404)
-    return render(request, "message.html", status_code=404, title="Page Not Found",
-                  text="Make sure the address is correct and the page hasn't moved. Please "
-                       "contact your GitLab administrator if you think this is a mistake.")
-
 
 def _project_routes() -> list[Route]:
     base = "/{namespace}/{project}"
@@ -437,9 +411,9 @@ def create_app() -> Starlette:
     """The gitlab site's Starlette app (needs the host's ``request.state.db``)."""
     routes = [
         Route("/", home),
-        Route("/static/gitlab.css", stylesheet),
-        Route(SIGN_IN, sign_in_page, methods=["GET"]),
-        Route(SIGN_IN, sign_in_post, methods=["POST"]),
+        Route("/static/gitlab.css", static_file(HERE / "styles.css")),
+        Route(SIGN_IN.url, sign_in_page, methods=["GET"]),
+        Route(SIGN_IN.url, sign_in_post, methods=["POST"]),
         Route("/users/sign_out", sign_out, methods=["GET", "POST"]),
         Route("/dashboard/projects", dashboard_projects),
         Route("/dashboard/projects/starred", dashboard_starred),
@@ -459,4 +433,4 @@ def create_app() -> Starlette:
         Route("/{namespace}", namespace_page),
         *_project_routes(),
     ]
-    return Starlette(routes=routes, exception_handlers={404: page_not_found})
+    return site.app(routes)

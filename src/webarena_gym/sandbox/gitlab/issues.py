@@ -13,27 +13,14 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
-from webarena_gym.sandbox.common import Pagination
+from webarena_gym.sandbox.common import Pagination, db, drops_blank_params, not_found, read_form
 from webarena_gym.sandbox.gitlab import queries
 from webarena_gym.sandbox.gitlab.queries import DEVELOPER, REPORTER
-from webarena_gym.sandbox.gitlab.web import (
-    ProjectView,
-    db,
-    field,
-    login_required,
-    not_found,
-    project_view,
-    read_form,
-    redirect,
-    render_project,
-    user_id,
-    writes,
-)
+from webarena_gym.sandbox.gitlab.web import ProjectView, project_view, render_project, site
 
 
 @dataclass(frozen=True)
@@ -57,17 +44,6 @@ ISSUES = Kind("gl_issues", "issue", "issues", "gl_issue_labels", "gl_issue_assig
 MERGE_REQUESTS = Kind("gl_merge_requests", "merge_request", "merge_requests", "gl_mr_labels",
                       "gl_mr_assignees", "mr_id", queries.MR_STATES, "!", "merge request", "mr")
 STATE_TABS = {"opened": "Open", "merged": "Merged", "closed": "Closed", "all": "All"}
-
-
-def _blank_params_redirect(request: Request) -> Response | None:
-    """A plain GET form sends its empty fields too: drop them with a redirect, so that a
-    filtered list's URL names only the filters in use (as GitLab's filter bar does)."""
-    pairs = request.query_params.multi_items()
-    kept = [(k, v) for k, v in pairs if v.strip()]
-    if len(kept) == len(pairs):
-        return None
-    return RedirectResponse(request.url.path + (f"?{urlencode(kept)}" if kept else ""),
-                            status_code=302)
 
 
 def _filters(request: Request, kind: Kind) -> dict[str, Any]:
@@ -110,11 +86,9 @@ def decorate_items(conn: sqlite3.Connection, kind: Kind,
 
 
 def _list(kind: Kind):  # noqa: ANN202 - a route endpoint
+    @drops_blank_params  # as GitLab's filter bar, the URL names only the filters in use
     async def endpoint(request: Request) -> Response:
         """The issue (merge request) list of a project with GitLab's filters and tabs."""
-        cleaned = _blank_params_redirect(request)
-        if cleaned is not None:
-            return cleaned
         view = project_view(request)
         conn = db(request)
         f = _filters(request, kind)
@@ -175,7 +149,7 @@ def _show(kind: Kind):  # noqa: ANN202 - a route endpoint
             "JOIN gl_users u ON u.id = n.author_id WHERE n.noteable_type = ? AND "
             "n.noteable_id = ? ORDER BY n.created_at, n.id", (kind.note_type, item["id"])
         ).fetchall()
-        uid = user_id(request)
+        uid = site.user_id(request)
         on = {label["id"] for label in item["labels"]}
         assigned = {u["id"] for u in item["assignees"]}
         return render_project(
@@ -209,25 +183,26 @@ def _item_url(view: ProjectView, kind: Kind, iid: int) -> str:
 
 
 def _comment(kind: Kind):  # noqa: ANN202 - a route endpoint
-    @writes
+    @site.login_required
+    @site.writes
     async def endpoint(request: Request) -> Response:
         """Add a comment (``note``)."""
         view = project_view(request)
         item = _item(request, kind, view)
         form = await read_form(request)
-        body = field(form, "note")
+        body = form.field("note")
         url = _item_url(view, kind, item["iid"])
         if not body:
-            return redirect(url, "Comment can't be blank.", "alert", request)
+            return site.redirect(url, "Comment can't be blank.", "alert", request)
         conn = db(request)
         now = queries.site_now(conn)
         cur = conn.execute("INSERT INTO gl_notes (noteable_type, noteable_id, author_id, body, "
                            "system, created_at) VALUES (?, ?, ?, ?, 0, ?)",
-                           (kind.note_type, item["id"], user_id(request), body, now))
+                           (kind.note_type, item["id"], site.user_id(request), body, now))
         _touch(conn, kind, item["id"], now)
         conn.commit()
-        return redirect(f"{url}#note_{cur.lastrowid}", "Your comment was added.", "notice",
-                        request)
+        return site.redirect(f"{url}#note_{cur.lastrowid}", "Your comment was added.", "notice",
+                             request)
     return endpoint
 
 
@@ -236,26 +211,27 @@ _TRANSITIONS = {"close": ("opened", "closed"), "reopen": ("closed", "opened"),
 
 
 def _change_state(kind: Kind):  # noqa: ANN202 - a route endpoint
-    @writes
+    @site.login_required
+    @site.writes
     async def endpoint(request: Request) -> Response:
         """Close, reopen or (merge requests, Developers and up) merge."""
         view = project_view(request)
         item = _item(request, kind, view)
         action = request.path_params["action"]
         url = _item_url(view, kind, item["iid"])
-        uid = user_id(request)
+        uid = site.user_id(request)
         allowed = _can_manage(view, item, uid)
         if action == "merge":
             allowed = kind is MERGE_REQUESTS and view.can(DEVELOPER)
         if action not in _TRANSITIONS or (action == "merge" and kind is ISSUES):
             raise not_found()
         if not allowed:
-            return redirect(url, f"You are not allowed to {action} this {kind.noun}.", "alert",
-                            request)
+            return site.redirect(url, f"You are not allowed to {action} this {kind.noun}.", "alert",
+                                 request)
         before, after = _TRANSITIONS[action]
         if item["state"] != before:
-            return redirect(url, f"This {kind.noun} is already {item['state'].replace('opened', 'open')}.",
-                            "alert", request)
+            state = item["state"].replace("opened", "open")
+            return site.redirect(url, f"This {kind.noun} is already {state}.", "alert", request)
         conn = db(request)
         now = queries.site_now(conn)
         stamp = {"closed": "closed_at", "merged": "merged_at"}.get(after)
@@ -267,7 +243,7 @@ def _change_state(kind: Kind):  # noqa: ANN202 - a route endpoint
         _system_note(conn, kind, item["id"], uid, {"opened": "reopened"}.get(after, after))
         conn.commit()
         words = {"closed": "closed", "opened": "reopened", "merged": "merged"}[after]
-        return redirect(url, f"The {kind.noun} was {words}.", "notice", request)
+        return site.redirect(url, f"The {kind.noun} was {words}.", "notice", request)
     return endpoint
 
 
@@ -278,24 +254,25 @@ def _member(conn: sqlite3.Connection, view: ProjectView, raw: str) -> sqlite3.Ro
 
 
 def _assignees(kind: Kind):  # noqa: ANN202 - a route endpoint
-    @writes
+    @site.login_required
+    @site.writes
     async def endpoint(request: Request) -> Response:
         """Assign a project member (``assignee_id``) or unassign one (``remove_id``)."""
         view = project_view(request)
         item = _item(request, kind, view)
         form = await read_form(request)
         url = _item_url(view, kind, item["iid"])
-        uid = user_id(request)
+        uid = site.user_id(request)
         if not view.can(REPORTER):
-            return redirect(url, f"You are not allowed to assign this {kind.noun}.", "alert",
-                            request)
+            return site.redirect(url, f"You are not allowed to assign this {kind.noun}.", "alert",
+                                 request)
         conn = db(request)
-        raw_add = field(form, "assignee_id")
+        raw_add = form.field("assignee_id")
         if raw_add == "me":
             raw_add = str(uid)
-        if field(form, "remove_id"):
+        if form.field("remove_id"):
             person = conn.execute("SELECT * FROM gl_users WHERE id = ?",
-                                  (field(form, "remove_id"),)).fetchone()
+                                  (form.field("remove_id"),)).fetchone()
             if person is not None and conn.execute(
                     f"DELETE FROM {kind.assignee_table} WHERE {kind.key} = ? AND user_id = ?",
                     (item["id"], person["id"])).rowcount:
@@ -303,33 +280,34 @@ def _assignees(kind: Kind):  # noqa: ANN202 - a route endpoint
         else:
             person = _member(conn, view, raw_add)
             if person is None:
-                return redirect(url, "Choose a project member to assign.", "alert", request)
+                return site.redirect(url, "Choose a project member to assign.", "alert", request)
             if conn.execute(f"INSERT OR IGNORE INTO {kind.assignee_table} VALUES (?, ?)",
                             (item["id"], person["id"])).rowcount:
                 _system_note(conn, kind, item["id"], uid, f"assigned to @{person['username']}")
         conn.commit()
-        return redirect(url)
+        return site.redirect(url)
     return endpoint
 
 
 def _labels(kind: Kind):  # noqa: ANN202 - a route endpoint
-    @writes
+    @site.login_required
+    @site.writes
     async def endpoint(request: Request) -> Response:
         """Add a project label (``label_id``) or remove one (``remove_id``)."""
         view = project_view(request)
         item = _item(request, kind, view)
         form = await read_form(request)
         url = _item_url(view, kind, item["iid"])
-        uid = user_id(request)
+        uid = site.user_id(request)
         if not view.can(REPORTER):
-            return redirect(url, f"You are not allowed to label this {kind.noun}.", "alert",
-                            request)
+            return site.redirect(url, f"You are not allowed to label this {kind.noun}.", "alert",
+                                 request)
         conn = db(request)
-        removing = field(form, "remove_id")
+        removing = form.field("remove_id")
         label = conn.execute("SELECT * FROM gl_labels WHERE id = ? AND project_id = ?",
-                             (removing or field(form, "label_id"), view.id)).fetchone()
+                             (removing or form.field("label_id"), view.id)).fetchone()
         if label is None:
-            return redirect(url, "Choose a label of this project.", "alert", request)
+            return site.redirect(url, "Choose a label of this project.", "alert", request)
         if removing:
             changed = conn.execute(f"DELETE FROM {kind.label_table} WHERE {kind.key} = ? AND "
                                    "label_id = ?", (item["id"], label["id"])).rowcount
@@ -341,11 +319,12 @@ def _labels(kind: Kind):  # noqa: ANN202 - a route endpoint
         if changed:
             _system_note(conn, kind, item["id"], uid, note)
         conn.commit()
-        return redirect(url)
+        return site.redirect(url)
     return endpoint
 
 
-@writes
+@site.login_required
+@site.writes
 async def issue_milestone(request: Request) -> Response:
     """Set (``milestone_id``) or clear (empty) an issue's milestone."""
     view = project_view(request)
@@ -353,23 +332,23 @@ async def issue_milestone(request: Request) -> Response:
     form = await read_form(request)
     url = _item_url(view, ISSUES, item["iid"])
     if not view.can(REPORTER):
-        return redirect(url, "You are not allowed to change the milestone.", "alert", request)
+        return site.redirect(url, "You are not allowed to change the milestone.", "alert", request)
     conn = db(request)
-    raw = field(form, "milestone_id")
+    raw = form.field("milestone_id")
     milestone = conn.execute("SELECT * FROM gl_milestones WHERE id = ? AND project_id = ?",
                              (raw, view.id)).fetchone() if raw else None
     if raw and milestone is None:
-        return redirect(url, "Choose a milestone of this project.", "alert", request)
+        return site.redirect(url, "Choose a milestone of this project.", "alert", request)
     new_id = milestone["id"] if milestone else None
     if new_id != item["milestone_id"]:
         conn.execute("UPDATE gl_issues SET milestone_id = ? WHERE id = ?", (new_id, item["id"]))
         note = f"changed milestone to %{milestone['title']}" if milestone else "removed milestone"
-        _system_note(conn, ISSUES, item["id"], user_id(request), note)
+        _system_note(conn, ISSUES, item["id"], site.user_id(request), note)
         conn.commit()
-    return redirect(url)
+    return site.redirect(url)
 
 
-@login_required
+@site.login_required
 async def issue_new(request: Request) -> Response:
     """``/<ns>/<p>/-/issues/new``: the New issue form."""
     view = project_view(request)
@@ -381,45 +360,46 @@ async def issue_new(request: Request) -> Response:
                           prefill=request.query_params.get("issue[title]", ""))
 
 
-@writes
+@site.login_required
+@site.writes
 async def issue_create(request: Request) -> Response:
     """Create an issue (``issue[title]``, ``issue[description]``; Reporters and up may also
     set ``issue[assignee_id]``, ``issue[label_id]`` and ``issue[milestone_id]``)."""
     view = project_view(request)
     form = await read_form(request)
     conn = db(request)
-    title, description = field(form, "issue[title]"), field(form, "issue[description]")
+    title, description = form.field("issue[title]"), form.field("issue[description]")
     if not title:
-        return redirect(f"{view.url}/-/issues/new", "Title can't be blank.", "alert", request)
-    uid = user_id(request)
+        return site.redirect(f"{view.url}/-/issues/new", "Title can't be blank.", "alert", request)
+    uid = site.user_id(request)
     now = queries.site_now(conn)
     iid = conn.execute("SELECT coalesce(max(iid), 0) + 1 FROM gl_issues WHERE project_id = ?",
                        (view.id,)).fetchone()[0]
     milestone = None
-    if view.can(REPORTER) and field(form, "issue[milestone_id]"):
+    if view.can(REPORTER) and form.field("issue[milestone_id]"):
         row = conn.execute("SELECT id FROM gl_milestones WHERE id = ? AND project_id = ?",
-                           (field(form, "issue[milestone_id]"), view.id)).fetchone()
+                           (form.field("issue[milestone_id]"), view.id)).fetchone()
         milestone = row["id"] if row else None
     cur = conn.execute(
         "INSERT INTO gl_issues (project_id, iid, title, description, author_id, state, "
         "milestone_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'opened', ?, ?, ?)",
         (view.id, iid, title, description, uid, milestone, now, now))
     if view.can(REPORTER):
-        for raw in form.get("issue[label_id]", []):
+        for raw in form.getlist("issue[label_id]"):
             label = conn.execute("SELECT id FROM gl_labels WHERE id = ? AND project_id = ?",
                                  (raw, view.id)).fetchone()
             if label is not None:
                 conn.execute("INSERT OR IGNORE INTO gl_issue_labels VALUES (?, ?)",
                              (cur.lastrowid, label["id"]))
-        for raw in form.get("issue[assignee_id]", []):
+        for raw in form.getlist("issue[assignee_id]"):
             person = _member(conn, view, raw.strip())
             if person is not None:
                 conn.execute("INSERT OR IGNORE INTO gl_issue_assignees VALUES (?, ?)",
                              (cur.lastrowid, person["id"]))
     conn.execute("UPDATE gl_projects SET last_activity_at = ? WHERE id = ?", (now, view.id))
     conn.commit()
-    return redirect(_item_url(view, ISSUES, iid), f"Issue #{iid} was created.", "notice",
-                    request)
+    return site.redirect(_item_url(view, ISSUES, iid), f"Issue #{iid} was created.", "notice",
+                         request)
 
 
 issue_list = _list(ISSUES)

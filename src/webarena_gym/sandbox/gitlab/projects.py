@@ -17,26 +17,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from webarena_gym.sandbox.common import Pagination
+from webarena_gym.sandbox.common import Pagination, db, not_found, read_form, referer_path
 from webarena_gym.sandbox.gitlab import queries, repos
 from webarena_gym.sandbox.gitlab.queries import MAINTAINER, OWNER
 from webarena_gym.sandbox.gitlab.vocab import RESERVED_PATHS, ROLE_LEVELS, ROLE_NAMES
-from webarena_gym.sandbox.gitlab.web import (
-    ProjectView,
-    back,
-    current_user,
-    db,
-    field,
-    login_required,
-    not_found,
-    project_view,
-    read_form,
-    redirect,
-    render,
-    render_project,
-    user_id,
-    writes,
-)
+from webarena_gym.sandbox.gitlab.web import ProjectView, project_view, render_project, site
 
 _PATH = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._-]*$")
 VISIBILITY_LABELS = {"private": "Private", "internal": "Internal", "public": "Public"}
@@ -272,7 +257,7 @@ async def members_page(request: Request) -> Response:
     if search:
         rows = [m for m in rows if search in m["name"].lower() or search in m["username"].lower()]
     return render_project(request, "members.html", view, tab="members", members=rows,
-                          group=group, can_manage=view.can(MAINTAINER) and user_id(request),
+                          group=group, can_manage=view.can(MAINTAINER) and site.user_id(request),
                           roles=_roles_for(view), search=search)
 
 
@@ -282,34 +267,35 @@ def _level(raw: str) -> int | None:
     return ROLE_LEVELS.get(raw.strip().title())
 
 
-@writes
+@site.login_required
+@site.writes
 async def member_invite(request: Request) -> Response:
     """Invite a user (``user``: username, ``@username`` or email) with ``access_level``."""
     view = project_view(request)
     url = f"{view.url}/-/project_members"
     if not view.can(MAINTAINER):
-        return redirect(url, "You are not allowed to invite members.", "alert", request)
+        return site.redirect(url, "You are not allowed to invite members.", "alert", request)
     form = await read_form(request)
     conn = db(request)
-    wanted = field(form, "user").lstrip("@")
+    wanted = form.field("user").lstrip("@")
     person = conn.execute("SELECT * FROM gl_users WHERE lower(username) = lower(?) OR "
                           "lower(email) = lower(?)", (wanted, wanted)).fetchone()
-    level = _level(field(form, "access_level"))
+    level = _level(form.field("access_level"))
     if person is None:
-        return redirect(url, f"User {wanted!r} was not found.", "alert", request)
+        return site.redirect(url, f"User {wanted!r} was not found.", "alert", request)
     if level is None or level not in _roles_for(view):
-        return redirect(url, "Choose a role you are allowed to give.", "alert", request)
+        return site.redirect(url, "Choose a role you are allowed to give.", "alert", request)
     direct = conn.execute("SELECT 1 FROM gl_project_members WHERE project_id = ? AND "
                           "user_id = ?", (view.id, person["id"])).fetchone()
     if direct is not None:
-        return redirect(url, f"{person['name']} is already a member of this project.", "alert",
-                        request)
+        return site.redirect(url, f"{person['name']} is already a member of this project.", "alert",
+                             request)
     now = queries.site_now(conn)
     conn.execute("INSERT INTO gl_project_members VALUES (?, ?, ?, ?)",
                  (view.id, person["id"], level, now))
     conn.execute("UPDATE gl_projects SET last_activity_at = ? WHERE id = ?", (now, view.id))
     conn.commit()
-    return redirect(url, "Members were successfully added.", "notice", request)
+    return site.redirect(url, "Members were successfully added.", "notice", request)
 
 
 def _direct_member(conn: sqlite3.Connection, view: ProjectView, raw: str) -> sqlite3.Row | None:
@@ -318,7 +304,8 @@ def _direct_member(conn: sqlite3.Connection, view: ProjectView, raw: str) -> sql
                         (view.id, raw)).fetchone()
 
 
-@writes
+@site.login_required
+@site.writes
 async def member_update(request: Request) -> Response:
     """Change a direct member's role (``access_level``)."""
     view = project_view(request)
@@ -326,19 +313,20 @@ async def member_update(request: Request) -> Response:
     conn = db(request)
     member = _direct_member(conn, view, request.path_params["user_id"])
     form = await read_form(request)
-    level = _level(field(form, "access_level"))
+    level = _level(form.field("access_level"))
     if not view.can(MAINTAINER) or member is None or _is_personal_owner(view, member["user_id"]):
-        return redirect(url, "You cannot change the role of this member.", "alert", request)
+        return site.redirect(url, "You cannot change the role of this member.", "alert", request)
     if level is None or level not in _roles_for(view):
-        return redirect(url, "Choose a role you are allowed to give.", "alert", request)
+        return site.redirect(url, "Choose a role you are allowed to give.", "alert", request)
     conn.execute("UPDATE gl_project_members SET access_level = ? WHERE project_id = ? AND "
                  "user_id = ?", (level, view.id, member["user_id"]))
     conn.commit()
-    return redirect(url, f"Role of {member['name']} was updated to {ROLE_NAMES[level]}.",
-                    "notice", request)
+    return site.redirect(url, f"Role of {member['name']} was updated to {ROLE_NAMES[level]}.",
+                         "notice", request)
 
 
-@writes
+@site.login_required
+@site.writes
 async def member_remove(request: Request) -> Response:
     """Remove a direct member."""
     view = project_view(request)
@@ -346,29 +334,30 @@ async def member_remove(request: Request) -> Response:
     conn = db(request)
     member = _direct_member(conn, view, request.path_params["user_id"])
     if not view.can(MAINTAINER) or member is None or _is_personal_owner(view, member["user_id"]):
-        return redirect(url, "You cannot remove this member.", "alert", request)
+        return site.redirect(url, "You cannot remove this member.", "alert", request)
     conn.execute("DELETE FROM gl_project_members WHERE project_id = ? AND user_id = ?",
                  (view.id, member["user_id"]))
     conn.commit()
-    return redirect(url, f"{member['name']} was removed from the project.", "notice", request)
+    return site.redirect(url, f"{member['name']} was removed from the project.", "notice", request)
 
 
 # -- stars and forks -----------------------------------------------------------------------
 
 
-@writes
+@site.login_required
+@site.writes
 async def toggle_star(request: Request) -> Response:
     """Star the project, or unstar it when already starred."""
     view = project_view(request)
     conn = db(request)
-    uid = user_id(request)
+    uid = site.user_id(request)
     if view.starred:
         conn.execute("DELETE FROM gl_stars WHERE user_id = ? AND project_id = ?", (uid, view.id))
     else:
         conn.execute("INSERT INTO gl_stars VALUES (?, ?, ?)", (uid, view.id,
                                                                queries.site_now(conn)))
     conn.commit()
-    return redirect(back(request, view.url))
+    return site.redirect(referer_path(request, view.url))
 
 
 async def starrers(request: Request) -> Response:
@@ -385,7 +374,7 @@ async def forks(request: Request) -> Response:
     """``/-/forks``: the projects forked from this one (that the user may see)."""
     view = project_view(request)
     conn = db(request)
-    visible, args = queries.visible_clause(user_id(request))
+    visible, args = queries.visible_clause(site.user_id(request))
     rows = conn.execute(f"SELECT p.* FROM gl_projects p WHERE p.forked_from_id = ? AND {visible} "
                         "ORDER BY p.created_at DESC", [view.id, *args]).fetchall()
     counts = queries.project_counts(conn, [r["id"] for r in rows])
@@ -405,13 +394,13 @@ def creatable_namespaces(conn: sqlite3.Connection, user: sqlite3.Row) -> list[di
     return found
 
 
-@login_required
+@site.login_required
 async def fork_new(request: Request) -> Response:
     """``/-/forks/new``: choose where to fork the project and how to name it."""
     view = project_view(request)
     conn = db(request)
     return render_project(request, "fork_new.html", view, tab="overview", page_title="Fork project",
-                          namespaces=creatable_namespaces(conn, current_user(request)),
+                          namespaces=creatable_namespaces(conn, site.user(request)),
                           visibilities={k: v for k, v in VISIBILITY_LABELS.items()
                                         if _VISIBILITY_RANK[k] <= _VISIBILITY_RANK[
                                             view.row["visibility"]]})
@@ -471,68 +460,70 @@ def _check_new_project(conn: sqlite3.Connection, user: sqlite3.Row, namespace: s
     return None
 
 
-@writes
+@site.login_required
+@site.writes
 async def fork_create(request: Request) -> Response:
     """Fork into a namespace (``namespace``, ``name``, ``path``, ``visibility``)."""
     view = project_view(request)
     form = await read_form(request)
     conn = db(request)
-    user = current_user(request)
-    name = field(form, "name", view.row["name"]) or view.row["name"]
-    path = field(form, "path") or queries.slugify(name)
-    namespace = field(form, "namespace", user["username"])
-    visibility = field(form, "visibility", "private")
+    user = site.user(request)
+    name = form.field("name", view.row["name"]) or view.row["name"]
+    path = form.field("path") or queries.slugify(name)
+    namespace = form.field("namespace", user["username"])
+    visibility = form.field("visibility", "private")
     problem = _check_new_project(conn, user, namespace, path, name, visibility)
     if problem is None and _VISIBILITY_RANK[visibility] > _VISIBILITY_RANK[view.row["visibility"]]:
         problem = "A fork cannot be more visible than the project it comes from."
     if problem:
-        return redirect(f"{view.url}/-/forks/new", problem, "alert", request)
+        return site.redirect(f"{view.url}/-/forks/new", problem, "alert", request)
     _insert_project(conn, user, namespace, path, name, view.row["description"], visibility,
                     {r["path"]: r["content"] for r in conn.execute(
                         "SELECT path, content FROM gl_files WHERE project_id = ?", (view.id,))},
                     view.row)
     conn.commit()
-    return redirect(f"/{namespace}/{path}", "The project was successfully forked.", "notice",
-                    request)
+    return site.redirect(f"/{namespace}/{path}", "The project was successfully forked.", "notice",
+                         request)
 
 
 # -- new project and settings --------------------------------------------------------------
 
 
-@login_required
+@site.login_required
 async def project_new(request: Request) -> Response:
     """``/projects/new``: the Create blank project form."""
     conn = db(request)
-    user = current_user(request)
-    return render(request, "project_new.html", title="New project",
-                  namespaces=creatable_namespaces(conn, user), visibilities=VISIBILITY_LABELS,
-                  chosen=request.query_params.get("namespace", user["username"]))
+    user = site.user(request)
+    return site.render(request, "project_new.html", title="New project",
+                       namespaces=creatable_namespaces(conn, user), visibilities=VISIBILITY_LABELS,
+                       chosen=request.query_params.get("namespace", user["username"]))
 
 
-@writes
+@site.login_required
+@site.writes
 async def project_create(request: Request) -> Response:
     """Create a project (``project[name]``, ``project[path]``, ``project[namespace]``,
     ``project[description]``, ``project[visibility]``, ``project[initialize_with_readme]``)."""
     form = await read_form(request)
     conn = db(request)
-    user = current_user(request)
-    name = field(form, "project[name]")
-    path = field(form, "project[path]") or queries.slugify(name)
-    namespace = field(form, "project[namespace]", user["username"])
-    visibility = field(form, "project[visibility]", "private")
-    description = field(form, "project[description]")
+    user = site.user(request)
+    name = form.field("project[name]")
+    path = form.field("project[path]") or queries.slugify(name)
+    namespace = form.field("project[namespace]", user["username"])
+    visibility = form.field("project[visibility]", "private")
+    description = form.field("project[description]")
     problem = _check_new_project(conn, user, namespace, path, name, visibility)
     if problem:
-        return redirect("/projects/new", problem, "alert", request)
+        return site.redirect("/projects/new", problem, "alert", request)
     files = repos.readme_only(name, description) \
-        if field(form, "project[initialize_with_readme]") else {}
+        if form.field("project[initialize_with_readme]") else {}
     _insert_project(conn, user, namespace, path, name, description, visibility, files, None)
     conn.commit()
-    return redirect(f"/{namespace}/{path}", f"Project '{name}' was successfully created.",
-                    "notice", request)
+    return site.redirect(f"/{namespace}/{path}", f"Project '{name}' was successfully created.",
+                         "notice", request)
 
 
-@login_required
+@site.login_required
 async def project_edit(request: Request) -> Response:
     """``/-/edit``: name, description and visibility (Maintainers and up)."""
     view = project_view(request)
@@ -542,22 +533,23 @@ async def project_edit(request: Request) -> Response:
                           visibilities=VISIBILITY_LABELS)
 
 
-@writes
+@site.login_required
+@site.writes
 async def project_update(request: Request) -> Response:
     """Save the project's name, description and visibility."""
     view = project_view(request)
     if not view.can(MAINTAINER):
         raise not_found()
     form = await read_form(request)
-    name = field(form, "project[name]")
-    visibility = field(form, "project[visibility]", view.row["visibility"])
+    name = form.field("project[name]")
+    visibility = form.field("project[visibility]", view.row["visibility"])
     if not name or visibility not in VISIBILITY_LABELS:
-        return redirect(f"{view.url}/-/edit", "Name can't be blank; choose a visibility.",
-                        "alert", request)
+        return site.redirect(f"{view.url}/-/edit", "Name can't be blank; choose a visibility.",
+                             "alert", request)
     conn = db(request)
     conn.execute("UPDATE gl_projects SET name = ?, description = ?, visibility = ? WHERE id = ?",
-                 (name, field(form, "project[description]"), visibility, view.id))
+                 (name, form.field("project[description]"), visibility, view.id))
     conn.commit()
-    return redirect(f"{view.url}/-/edit", f"Project '{name}' was successfully updated.",
-                    "notice", request)
+    return site.redirect(f"{view.url}/-/edit", f"Project '{name}' was successfully updated.",
+                         "notice", request)
 

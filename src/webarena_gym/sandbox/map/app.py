@@ -16,46 +16,38 @@ The map has no accounts and nothing to change: every page only reads ``request.s
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from webarena_gym.sandbox.common import Pagination, make_templates
+from webarena_gym.sandbox.common import Pagination, SiteKit, db
 from webarena_gym.sandbox.map import geo
 from webarena_gym.sandbox.map.places import PlaceIndex, Resolution, index_for
 from webarena_gym.sandbox.map.routing import DEFAULT_ENGINE, ENGINES, MODES, RoadGraph, graph_for
 
 HERE = Path(__file__).parent
-templates = make_templates(HERE / "templates")
-templates.env.filters.update(km=geo.km, km_precise=geo.km_precise, duration=geo.duration,
-                             step_distance=geo.step_distance)
+site = SiteKit(
+    "map", HERE / "templates",
+    filters={"km": geo.km, "km_precise": geo.km_precise, "duration": geo.duration,
+             "step_distance": geo.step_distance},
+    page_context=lambda request, user: {"query": ""},  # the header's search box
+)
 RESULTS_PER_PAGE = 20
-
-
-def _db(request: Request) -> sqlite3.Connection:
-    return request.state.db
 
 
 def places(request: Request) -> PlaceIndex:
     """The tenant's place index (maps never change, so it is shared per dataset)."""
-    return index_for(_db(request))
+    return index_for(db(request))
 
 
 def roads(request: Request) -> RoadGraph:
     """The tenant's road graph."""
-    return graph_for(_db(request))
-
-
-def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
-    """Render ``name`` with the header's search text."""
-    context.setdefault("query", "")
-    return templates.TemplateResponse(request, name, context, status_code=status_code)
+    return graph_for(db(request))
 
 
 def directions_url(engine: str, start: tuple[float, float] | None = None,
@@ -75,38 +67,38 @@ async def home(request: Request) -> Response:
     """The front page: search box, directions, the towns on the map."""
     towns = sorted((p for p in places(request).places if p.category == "city"),
                    key=lambda p: p.name)
-    return render(request, "home.html", title="OpenStreetMap", towns=towns)
+    return site.render(request, "home.html", title="OpenStreetMap", towns=towns)
 
 
 async def search(request: Request) -> Response:
     """Search results for ``?query=`` (see :mod:`webarena_gym.sandbox.map.places`)."""
     query = request.query_params.get("query", "").strip()
     if not query:
-        return render(request, "search.html", title="Search", result=None, rows=[],
-                      pagination=None)
+        return site.render(request, "search.html", title="Search", result=None, rows=[],
+                           pagination=None)
     result = places(request).search(query)
     pagination = Pagination.from_request(request, len(result.places), RESULTS_PER_PAGE)
     window = slice(pagination.offset, pagination.offset + RESULTS_PER_PAGE)
     distances = result.distances[window] if result.distances is not None else None
     rows = list(zip(result.places[window], distances or [None] * RESULTS_PER_PAGE, strict=False))
-    return render(request, "search.html", title=f"{query} | Search", query=query, result=result,
-                  rows=rows, pagination=pagination)
+    return site.render(request, "search.html", title=f"{query} | Search", query=query,
+                       result=result, rows=rows, pagination=pagination)
 
 
 async def node(request: Request) -> Response:
     """A place's page: what, where, when open, how to reach it."""
     place = places(request).get(int(request.path_params["id"]))
     if place is None:
-        return render(request, "message.html", status_code=404, title="Not found",
-                      text=f"Node #{request.path_params['id']} does not exist on this map.")
-    return render(request, "place.html", title=place.name, place=place,
-                  from_here=directions_url(DEFAULT_ENGINE, **{"from": place.label}),
-                  to_here=directions_url(DEFAULT_ENGINE, to=place.label))
+        return site.render(request, "message.html", status_code=404, title="Not found",
+                           text=f"Node #{request.path_params['id']} does not exist on this map.")
+    return site.render(request, "place.html", title=place.name, place=place,
+                       from_here=directions_url(DEFAULT_ENGINE, **{"from": place.label}),
+                       to_here=directions_url(DEFAULT_ENGINE, to=place.label))
 
 
 async def place_redirect(request: Request) -> Response:
     """``/place/<id>``: the same page under OpenStreetMap's ``/node/<id>``."""
-    return RedirectResponse(f"/node/{request.path_params['id']}", status_code=302)
+    return site.redirect(f"/node/{request.path_params['id']}")
 
 
 def _point_label(index: PlaceIndex, point: tuple[float, float]) -> str:
@@ -145,20 +137,20 @@ async def directions(request: Request) -> Response:
         points = _parse_route(params["route"])
         if points is None:
             errors.append("The route must be two points: route=<lat>,<lon>;<lat>,<lon>.")
-            return render(request, "directions.html", **context)
+            return site.render(request, "directions.html", **context)
         return _show_route(request, index, mode, points, context)
     origin, destination = context["origin"].strip(), context["destination"].strip()
     if not origin or not destination:
-        return render(request, "directions.html", **context)  # a form still being filled in
+        return site.render(request, "directions.html", **context)  # a form still being filled in
     found = {"from": index.resolve(origin), "to": index.resolve(destination)}
     if all(r.found for r in found.values()):
         start, end = found["from"].point, found["to"].point
-        return RedirectResponse(directions_url(engine, start, end), status_code=302)
+        return site.redirect(directions_url(engine, start, end))
     for field_name, resolution in found.items():
         if not resolution.found:
             errors.append(f"{'From' if field_name == 'from' else 'To'}: {resolution.message()}")
             context["choices"] += _choices(engine, field_name, resolution, origin, destination)
-    return render(request, "directions.html", **context)
+    return site.render(request, "directions.html", **context)
 
 
 def _choices(engine: str, field_name: str, resolution: Resolution, origin: str,
@@ -183,21 +175,21 @@ def _show_route(request: Request, index: PlaceIndex, mode: Any,
             context["errors"].append(f"There is no road near the {label} point "
                                      f"{geo.coords(*point)}.")
     if None in ends:
-        return render(request, "directions.html", **context)
+        return site.render(request, "directions.html", **context)
     route = graph.route(ends[0], ends[1], mode)
     if route is None:
         context["errors"].append(f"No route found from {context['origin']} to "
                                  f"{context['destination']} by {mode.label.split(' ')[0].lower()}.")
-        return render(request, "directions.html", **context)
+        return site.render(request, "directions.html", **context)
     context["route"] = route
     context["links"] = {m.engine: directions_url(m.engine, start, end) for m in MODES.values()}
     context["reverse"] = directions_url(mode.engine, end, start)
-    return render(request, "directions.html", **context)
+    return site.render(request, "directions.html", **context)
 
 
 def create_app() -> Starlette:
     """Build the ``map`` app."""
-    return Starlette(routes=[
+    return site.app([
         Route("/", home),
         Route("/search", search),
         Route("/node/{id:int}", node),

@@ -18,34 +18,40 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from webarena_gym.sandbox import auth
-from webarena_gym.sandbox.common import Pagination, clear_flash, flash, make_templates, take_flash
+from webarena_gym.sandbox.common import (
+    ErrorPage,
+    Pagination,
+    SignIn,
+    SiteKit,
+    db,
+    local_path,
+    not_found,
+    read_form,
+    referer_path,
+    site_url,
+    static_file,
+)
 from webarena_gym.sandbox.reddit import rules
 from webarena_gym.sandbox.reddit.rules import DATE_FORMAT, PAGE_SIZE
 
-SITE = "reddit"
 SITE_NAME = "Postmill"
 HERE = Path(__file__).parent
-LOGIN_URL = "/login"
+SIGN_IN = SignIn("/login", "_target_path", notice="You need to log in to do that.")
 PROFILE_PAGE = 25  # rows per page of a profile's tabs
 MAX_TITLE = 300
 MAX_TEXT = 10000
 SHOP_PLACEHOLDER = "__SHOPPING__"
 SHOP_FALLBACK = "http://onestopmarket.example"
-
-Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def when(value: str | None) -> str:
@@ -69,98 +75,32 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-templates = make_templates(HERE / "templates")
-templates.env.filters.update(when=when, day=day, slug=rules.slugify)
-templates.env.globals.update(plural=plural, post_path=rules.post_path,
-                             sort_labels=rules.SORT_LABELS, period_labels=rules.PERIOD_LABELS)
+site = SiteKit(
+    "reddit", HERE / "templates",
+    filters={"when": when, "day": day, "slug": rules.slugify},
+    globals={"plural": plural, "post_path": rules.post_path, "sort_labels": rules.SORT_LABELS,
+             "period_labels": rules.PERIOD_LABELS},
+    user_query="SELECT * FROM users WHERE id = ?",
+    sign_in=SIGN_IN, page_context=lambda request, user: {"site_name": SITE_NAME},
+    read_only=ErrorPage(403, "message.html", {
+        "title": "Read-only forum",
+        "text": "This forum is open for browsing only: posts, comments, votes and "
+                "subscriptions are not saved here."}),
+    not_found_page=ErrorPage(404, "message.html", {
+        "title": "Page not found",
+        "text": "The page you requested does not exist. The forum, post or user may have been "
+                "deleted, or the address is mistyped.",
+        "link": ("/", "Go to the front page")}),
+)
 
 
 # ---------------------------------------------------------------- request helpers
-
-def db(request: Request) -> sqlite3.Connection:
-    """The tenant's forum database (set by the host)."""
-    return request.state.db
-
-
-def current_user(request: Request) -> sqlite3.Row | None:
-    """The signed-in user's row, or None (also when the id is unknown in this database)."""
-    if not hasattr(request.state, "user"):
-        uid = auth.current_user_id(request, SITE)
-        row = None
-        if uid is not None:
-            row = db(request).execute("SELECT * FROM users WHERE id = ?", (uid,)).fetchone()
-        request.state.user = row
-    return request.state.user
-
-
-def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
-    """Render ``name`` with the header's context (the user, messages, the search box)."""
-    who = context.pop("as_user", current_user(request))
-    response = templates.TemplateResponse(request, name, {
-        "user": who, "site_name": SITE_NAME, "messages": take_flash(request, SITE),
-        "path": request.url.path, **context,
-    }, status_code=status_code)
-    clear_flash(request, response, SITE)
-    return response
-
-
-def redirect(url: str) -> RedirectResponse:
-    """A 302 redirect (forms answer with one)."""
-    return RedirectResponse(url, status_code=302)
-
-
-def back(request: Request, fallback: str = "/") -> str:
-    """Where to return after a form: the ``Referer`` when it is a page of this site."""
-    ref = request.headers.get("referer", "")
-    base = str(request.base_url).rstrip("/")
-    if not ref.startswith(base):
-        return fallback
-    return ref[len(base):] or fallback
-
-
-def login_required(endpoint: Endpoint) -> Endpoint:
-    """Send visitors who are not signed in to the login page (and back after it)."""
-
-    @functools.wraps(endpoint)
-    async def wrapper(request: Request) -> Response:
-        if current_user(request) is None:
-            target = request.url.path if request.method == "GET" else back(request, "")
-            url = LOGIN_URL + (f"?_target_path={quote(target, safe='')}" if target else "")
-            return flash(redirect(url), SITE, "notice", "You need to log in to do that.")
-        return await endpoint(request)
-
-    return wrapper
-
-
-def writes(endpoint: Endpoint) -> Endpoint:
-    """Refuse the write with a friendly page when the host serves this tenant read-only."""
-
-    @functools.wraps(endpoint)
-    async def wrapper(request: Request) -> Response:
-        if getattr(request.state, "readonly", False):
-            return render(request, "message.html", status_code=403, title="Read-only forum",
-                          text="This forum is open for browsing only: posts, comments, votes "
-                               "and subscriptions are not saved here.")
-        return await endpoint(request)
-
-    return wrapper
-
-
-async def form(request: Request) -> dict[str, str]:
-    """The posted form's fields (last value wins)."""
-    data = await request.form()
-    return {k: str(v) for k, v in data.multi_items()}
-
-
-def _not_found() -> HTTPException:
-    return HTTPException(404)
-
 
 def _forum(request: Request) -> sqlite3.Row:
     row = db(request).execute("SELECT * FROM forums WHERE name = ?",
                               (request.path_params["forum"],)).fetchone()
     if row is None:
-        raise _not_found()
+        raise not_found()
     return row
 
 
@@ -170,7 +110,7 @@ def _post(request: Request) -> tuple[sqlite3.Row, sqlite3.Row]:
     rows = rules.list_posts(db(request), "p.id = ? AND p.forum_id = ?",
                             [request.path_params["post_id"], forum["id"]], "new")
     if not rows:
-        raise _not_found()
+        raise not_found()
     return forum, rows[0]
 
 
@@ -180,7 +120,7 @@ def _comment(request: Request, post: sqlite3.Row) -> sqlite3.Row:
         "WHERE c.id = ? AND c.post_id = ?", (request.path_params["comment_id"], post["id"])
     ).fetchone()
     if row is None:
-        raise _not_found()
+        raise not_found()
     return row
 
 
@@ -188,9 +128,7 @@ def link_url(request: Request, url: str | None) -> str | None:
     """A link post's URL as the browser should follow it (store links point at the shop)."""
     if not url or not url.startswith(SHOP_PLACEHOLDER):
         return url
-    shop = request.state.site_urls.get("shopping", SHOP_FALLBACK) if hasattr(
-        request.state, "site_urls") else SHOP_FALLBACK
-    return shop.rstrip("/") + url[len(SHOP_PLACEHOLDER):]
+    return (site_url(request, "shopping") or SHOP_FALLBACK) + url[len(SHOP_PLACEHOLDER):]
 
 
 def _domain(url: str | None) -> str:
@@ -198,7 +136,7 @@ def _domain(url: str | None) -> str:
 
 
 def _my_votes(request: Request, kind: str, ids: list[int]) -> dict[int, int]:
-    who = current_user(request)
+    who = site.user(request)
     if who is None or not ids:
         return {}
     table, column = ("post_votes", "post_id") if kind == "post" else ("comment_votes",
@@ -220,7 +158,7 @@ def _post_views(request: Request, rows: list[sqlite3.Row]) -> list[dict[str, Any
 
 
 def _subscribed_ids(request: Request) -> list[int]:
-    who = current_user(request)
+    who = site.user(request)
     if who is None:
         return []
     return [r[0] for r in db(request).execute(
@@ -231,7 +169,7 @@ def _subscribed_ids(request: Request) -> list[int]:
 
 def _sort_and_period(request: Request, sort: str) -> tuple[str, str]:
     if sort not in rules.SORTS:
-        raise _not_found()
+        raise not_found()
     period = request.query_params.get("t", "all")
     return sort, period if period in rules.PERIODS else "all"
 
@@ -251,23 +189,23 @@ async def front(request: Request) -> Response:
     ids = subscribed or None
     where, params = rules.listing_where(sort=sort, period=period, forum_ids=ids)
     heading = "Your subscriptions" if subscribed else "All forums"
-    return render(request, "listing.html", title=SITE_NAME, heading=heading, sort=sort,
-                  period=period, sort_base="", front=True,
-                  **_listing(request, where, params, sort))
+    return site.render(request, "listing.html", title=SITE_NAME, heading=heading, sort=sort,
+                       period=period, sort_base="", front=True,
+                       **_listing(request, where, params, sort))
 
 
 async def all_posts(request: Request) -> Response:
     """``/all`` and ``/all/<sort>``: every forum's posts."""
     sort, period = _sort_and_period(request, request.path_params.get("sort", "hot"))
     where, params = rules.listing_where(sort=sort, period=period)
-    return render(request, "listing.html", title=f"All forums | {SITE_NAME}",
-                  heading="All forums", sort=sort, period=period, sort_base="/all",
-                  **_listing(request, where, params, sort))
+    return site.render(request, "listing.html", title=f"All forums | {SITE_NAME}",
+                       heading="All forums", sort=sort, period=period, sort_base="/all",
+                       **_listing(request, where, params, sort))
 
 
 def _forum_context(request: Request, forum: sqlite3.Row) -> dict[str, Any]:
     conn = db(request)
-    who = current_user(request)
+    who = site.user(request)
     subscribers = conn.execute("SELECT count(*) FROM subscriptions WHERE forum_id = ?",
                                (forum["id"],)).fetchone()[0]
     subscribed = who is not None and conn.execute(
@@ -284,10 +222,10 @@ async def forum_page(request: Request) -> Response:
     forum = _forum(request)
     sort, period = _sort_and_period(request, request.path_params.get("sort", "hot"))
     where, params = rules.listing_where(forum["id"], sort, period)
-    return render(request, "listing.html", title=f"{forum['name']} | {SITE_NAME}",
-                  heading=forum["title"], sort=sort, period=period,
-                  sort_base=f"/f/{forum['name']}", **_forum_context(request, forum),
-                  **_listing(request, where, params, sort))
+    return site.render(request, "listing.html", title=f"{forum['name']} | {SITE_NAME}",
+                       heading=forum["title"], sort=sort, period=period,
+                       sort_base=f"/f/{forum['name']}", **_forum_context(request, forum),
+                       **_listing(request, where, params, sort))
 
 
 FORUM_ORDERS = {"by_name": ("Name", "f.name COLLATE NOCASE"),
@@ -299,25 +237,25 @@ async def forums(request: Request) -> Response:
     """``/forums`` (by name), ``/forums/by_subscribers``, ``/forums/by_submissions``."""
     order = request.path_params.get("order", "by_name")
     if order not in FORUM_ORDERS:
-        raise _not_found()
+        raise not_found()
     rows = db(request).execute(
         "SELECT f.*, (SELECT count(*) FROM subscriptions s WHERE s.forum_id = f.id) AS "
         "subscribers, (SELECT count(*) FROM posts p WHERE p.forum_id = f.id) AS submissions "
         f"FROM forums f ORDER BY {FORUM_ORDERS[order][1]}").fetchall()
-    return render(request, "forums.html", title=f"Forums | {SITE_NAME}", forums=rows,
-                  order=order, orders=FORUM_ORDERS)
+    return site.render(request, "forums.html", title=f"Forums | {SITE_NAME}", forums=rows,
+                       order=order, orders=FORUM_ORDERS)
 
 
-@login_required
+@site.login_required
 async def subscriptions(request: Request) -> Response:
     """``/subscriptions``: the forums the signed-in user subscribes to."""
     rows = db(request).execute(
         "SELECT f.*, (SELECT count(*) FROM subscriptions x WHERE x.forum_id = f.id) AS "
         "subscribers, (SELECT count(*) FROM posts p WHERE p.forum_id = f.id) AS submissions "
         "FROM subscriptions s JOIN forums f ON f.id = s.forum_id WHERE s.user_id = ? "
-        "ORDER BY f.name COLLATE NOCASE", (current_user(request)["id"],)).fetchall()
-    return render(request, "forums.html", title=f"Subscriptions | {SITE_NAME}", forums=rows,
-                  order=None, orders=FORUM_ORDERS, mine=True)
+        "ORDER BY f.name COLLATE NOCASE", (site.user(request)["id"],)).fetchall()
+    return site.render(request, "forums.html", title=f"Subscriptions | {SITE_NAME}", forums=rows,
+                       order=None, orders=FORUM_ORDERS, mine=True)
 
 
 async def search(request: Request) -> Response:
@@ -328,8 +266,8 @@ async def search(request: Request) -> Response:
     total = rules.count_posts(conn, where, params)
     pager = Pagination.from_request(request, total, PAGE_SIZE)
     rows = rules.search_posts(conn, query, PAGE_SIZE, pager.offset)
-    return render(request, "search.html", title=f"Search: {query} | {SITE_NAME}", query=query,
-                  posts=_post_views(request, rows), pager=pager)
+    return site.render(request, "search.html", title=f"Search: {query} | {SITE_NAME}", query=query,
+                       posts=_post_views(request, rows), pager=pager)
 
 
 # ---------------------------------------------------------------- posts and comments
@@ -358,9 +296,9 @@ async def post_page(request: Request) -> Response:
     """``/f/<forum>/<id>[/<slug>]``: a post, the comment form and the comment threads."""
     forum, row = _post(request)
     post = _post_views(request, [row])[0]
-    return render(request, "post.html", title=f"{post['title']} | {SITE_NAME}", post=post,
-                  comments=_comment_tree(request, post["id"]), permalink=None,
-                  **_forum_context(request, forum))
+    return site.render(request, "post.html", title=f"{post['title']} | {SITE_NAME}", post=post,
+                       comments=_comment_tree(request, post["id"]), permalink=None,
+                       **_forum_context(request, forum))
 
 
 async def comment_page(request: Request) -> Response:
@@ -368,42 +306,42 @@ async def comment_page(request: Request) -> Response:
     forum, row = _post(request)
     comment = _comment(request, row)
     post = _post_views(request, [row])[0]
-    return render(request, "post.html", title=f"Comment on {post['title']} | {SITE_NAME}",
-                  post=post, comments=_comment_tree(request, post["id"], comment["id"]),
-                  permalink=comment, **_forum_context(request, forum))
+    return site.render(request, "post.html", title=f"Comment on {post['title']} | {SITE_NAME}",
+                       post=post, comments=_comment_tree(request, post["id"], comment["id"]),
+                       permalink=comment, **_forum_context(request, forum))
 
 
 def _clean_text(value: str, limit: int) -> str:
     return value.replace("\r\n", "\n").strip()[:limit]
 
 
-@writes
-@login_required
+@site.writes
+@site.login_required
 async def comment_post(request: Request) -> Response:
     """Post a comment on a post, or a reply to a comment (``/comment[/<cid>]``)."""
     forum, post = _post(request)
-    conn, who = db(request), current_user(request)
+    conn, who = db(request), site.user(request)
     parent = _comment(request, post) if "comment_id" in request.path_params else None
-    data = await form(request)
+    data = await read_form(request)
     body = _clean_text(data.get("comment[body]", ""), MAX_TEXT)
     page = rules.post_path(forum["name"], post["id"], post["title"])
     if parent is not None:
         page = f"/f/{forum['name']}/{post['id']}/-/comment/{parent['id']}"
     if not body:
-        return flash(redirect(page), SITE, "error", "The comment must not be empty.")
+        return site.redirect(page, "The comment must not be empty.", "error")
     if parent is not None and parent["deleted"]:
-        return flash(redirect(page), SITE, "error", "You cannot reply to a deleted comment.")
+        return site.redirect(page, "You cannot reply to a deleted comment.", "error")
     cur = conn.execute(
         "INSERT INTO comments (post_id, parent_id, user_id, body, created_at) "
         "VALUES (?, ?, ?, ?, ?)",
         (post["id"], parent["id"] if parent else None, who["id"], body, rules.forum_now(conn)))
     conn.commit()
     target = rules.post_path(forum["name"], post["id"], post["title"]) + f"#comment-{cur.lastrowid}"
-    return flash(redirect(target), SITE, "success", "Your comment was posted.")
+    return site.redirect(target, "Your comment was posted.", "success")
 
 
 def _own(request: Request, row: sqlite3.Row) -> bool:
-    who = current_user(request)
+    who = site.user(request)
     return who is not None and row["user_id"] == who["id"]
 
 
@@ -411,45 +349,44 @@ async def comment_edit(request: Request) -> Response:
     """``.../-/comment/<cid>/edit``: edit one's own comment."""
     forum, post = _post(request)
     comment = _comment(request, post)
-    if current_user(request) is None:
-        return redirect(LOGIN_URL)
+    if site.user(request) is None:
+        return site.redirect(SIGN_IN.url)
     if not _own(request, comment) or comment["deleted"]:
-        return flash(redirect(rules.post_path(forum["name"], post["id"], post["title"])), SITE,
-                     "error", "You can only edit your own comments.")
-    return render(request, "comment_edit.html", title=f"Edit comment | {SITE_NAME}",
-                  forum=forum, post=post, comment=comment)
+        return site.redirect(rules.post_path(forum["name"], post["id"], post["title"]),
+                             "You can only edit your own comments.", "error")
+    return site.render(request, "comment_edit.html", title=f"Edit comment | {SITE_NAME}",
+                       forum=forum, post=post, comment=comment)
 
 
-@writes
-@login_required
+@site.writes
+@site.login_required
 async def comment_edit_post(request: Request) -> Response:
     """Save an edited comment."""
     forum, post = _post(request)
     comment = _comment(request, post)
     page = rules.post_path(forum["name"], post["id"], post["title"])
     if not _own(request, comment) or comment["deleted"]:
-        return flash(redirect(page), SITE, "error", "You can only edit your own comments.")
-    body = _clean_text((await form(request)).get("comment[body]", ""), MAX_TEXT)
+        return site.redirect(page, "You can only edit your own comments.", "error")
+    body = _clean_text((await read_form(request)).get("comment[body]", ""), MAX_TEXT)
     if not body:
-        return flash(redirect(f"/f/{forum['name']}/{post['id']}/-/comment/{comment['id']}/edit"),
-                     SITE, "error", "The comment must not be empty.")
+        return site.redirect(f"/f/{forum['name']}/{post['id']}/-/comment/{comment['id']}/edit",
+                             "The comment must not be empty.", "error")
     conn = db(request)
     conn.execute("UPDATE comments SET body = ?, edited_at = ? WHERE id = ?",
                  (body, rules.forum_now(conn), comment["id"]))
     conn.commit()
-    return flash(redirect(f"{page}#comment-{comment['id']}"), SITE, "success",
-                 "The comment was edited.")
+    return site.redirect(f"{page}#comment-{comment['id']}", "The comment was edited.", "success")
 
 
-@writes
-@login_required
+@site.writes
+@site.login_required
 async def comment_delete(request: Request) -> Response:
     """Delete one's own comment: gone, or ``[deleted]`` when replies hang below it."""
     forum, post = _post(request)
     comment = _comment(request, post)
     page = rules.post_path(forum["name"], post["id"], post["title"])
     if not _own(request, comment):
-        return flash(redirect(page), SITE, "error", "You can only delete your own comments.")
+        return site.redirect(page, "You can only delete your own comments.", "error")
     conn = db(request)
     if conn.execute("SELECT 1 FROM comments WHERE parent_id = ?", (comment["id"],)).fetchone():
         conn.execute("UPDATE comments SET body = '[deleted]', deleted = 1 WHERE id = ?",
@@ -458,16 +395,16 @@ async def comment_delete(request: Request) -> Response:
         conn.execute("DELETE FROM comment_votes WHERE comment_id = ?", (comment["id"],))
         conn.execute("DELETE FROM comments WHERE id = ?", (comment["id"],))
     conn.commit()
-    return flash(redirect(page), SITE, "success", "The comment was deleted.")
+    return site.redirect(page, "The comment was deleted.", "success")
 
 
 def _submit_form(request: Request, **context: Any) -> Response:
     conn = db(request)
     names = [r[0] for r in conn.execute("SELECT name FROM forums ORDER BY name COLLATE NOCASE")]
-    return render(request, "submit.html", forum_names=names, **context)
+    return site.render(request, "submit.html", forum_names=names, **context)
 
 
-@login_required
+@site.login_required
 async def submit(request: Request) -> Response:
     """``/submit`` and ``/submit/<forum>``: the form for a new post."""
     chosen = request.path_params.get("forum", "")
@@ -491,12 +428,12 @@ def _post_fields(data: dict[str, str]) -> tuple[str, str | None, str, str | None
     return title, url, body, None
 
 
-@writes
-@login_required
+@site.writes
+@site.login_required
 async def submit_post(request: Request) -> Response:
     """Create a post in the chosen forum, then show it."""
-    conn, who = db(request), current_user(request)
-    data = await form(request)
+    conn, who = db(request), site.user(request)
+    data = await read_form(request)
     forum = conn.execute("SELECT * FROM forums WHERE name = ?",
                          (data.get("forum", ""),)).fetchone()
     title, url, body, error = _post_fields(data)
@@ -504,59 +441,59 @@ async def submit_post(request: Request) -> Response:
         error = "Please choose a forum."
     if error:
         target = "/submit" + (f"/{forum['name']}" if forum is not None else "")
-        return flash(redirect(target), SITE, "error", error)
+        return site.redirect(target, error, "error")
     now = rules.forum_now(conn)
     cur = conn.execute(
         "INSERT INTO posts (forum_id, user_id, title, url, body, created_at, hot) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         (forum["id"], who["id"], title, url, body, now, rules.hot_rank(0, now)))
     conn.commit()
-    return flash(redirect(rules.post_path(forum["name"], cur.lastrowid, title)), SITE,
-                 "success", "Your submission was posted.")
+    return site.redirect(rules.post_path(forum["name"], cur.lastrowid, title),
+                         "Your submission was posted.", "success")
 
 
 async def post_edit(request: Request) -> Response:
     """``/f/<forum>/<id>/-/edit``: edit one's own post."""
     forum, post = _post(request)
-    if current_user(request) is None:
-        return redirect(LOGIN_URL)
+    if site.user(request) is None:
+        return site.redirect(SIGN_IN.url)
     if not _own(request, post):
-        return flash(redirect(rules.post_path(forum["name"], post["id"], post["title"])), SITE,
-                     "error", "You can only edit your own submissions.")
+        return site.redirect(rules.post_path(forum["name"], post["id"], post["title"]),
+                             "You can only edit your own submissions.", "error")
     return _submit_form(request, title=f"Edit submission | {SITE_NAME}", chosen=forum["name"],
                         post=dict(post, link=link_url(request, post["url"])),
                         action=f"/f/{forum['name']}/{post['id']}/-/edit")
 
 
-@writes
-@login_required
+@site.writes
+@site.login_required
 async def post_edit_post(request: Request) -> Response:
     """Save an edited post (title, URL, body; the forum stays)."""
     forum, post = _post(request)
     page = rules.post_path(forum["name"], post["id"], post["title"])
     if not _own(request, post):
-        return flash(redirect(page), SITE, "error", "You can only edit your own submissions.")
-    title, url, body, error = _post_fields(await form(request))
+        return site.redirect(page, "You can only edit your own submissions.", "error")
+    title, url, body, error = _post_fields(await read_form(request))
     if url is not None and url == link_url(request, post["url"]):
         url = post["url"]  # a store link, shown with the shop's address, stays as stored
     if error:
-        return flash(redirect(f"/f/{forum['name']}/{post['id']}/-/edit"), SITE, "error", error)
+        return site.redirect(f"/f/{forum['name']}/{post['id']}/-/edit", error, "error")
     conn = db(request)
     conn.execute("UPDATE posts SET title = ?, url = ?, body = ?, edited_at = ? WHERE id = ?",
                  (title, url, body, rules.forum_now(conn), post["id"]))
     conn.commit()
-    return flash(redirect(rules.post_path(forum["name"], post["id"], title)), SITE, "success",
-                 "The submission was edited.")
+    return site.redirect(rules.post_path(forum["name"], post["id"], title),
+                         "The submission was edited.", "success")
 
 
-@writes
-@login_required
+@site.writes
+@site.login_required
 async def post_delete(request: Request) -> Response:
     """Delete one's own post with its comments and votes."""
     forum, post = _post(request)
     if not _own(request, post):
-        return flash(redirect(rules.post_path(forum["name"], post["id"], post["title"])), SITE,
-                     "error", "You can only delete your own submissions.")
+        return site.redirect(rules.post_path(forum["name"], post["id"], post["title"]),
+                             "You can only delete your own submissions.", "error")
     conn = db(request)
     conn.execute("DELETE FROM comment_votes WHERE comment_id IN "
                  "(SELECT id FROM comments WHERE post_id = ?)", (post["id"],))
@@ -564,19 +501,19 @@ async def post_delete(request: Request) -> Response:
     conn.execute("DELETE FROM post_votes WHERE post_id = ?", (post["id"],))
     conn.execute("DELETE FROM posts WHERE id = ?", (post["id"],))
     conn.commit()
-    return flash(redirect(f"/f/{forum['name']}"), SITE, "success", "The submission was deleted.")
+    return site.redirect(f"/f/{forum['name']}", "The submission was deleted.", "success")
 
 
 async def _vote(request: Request, kind: str) -> Response:
-    conn, who = db(request), current_user(request)
+    conn, who = db(request), site.user(request)
     item_id = request.path_params["id"]
     table = "posts" if kind == "post" else "comments"
     row = conn.execute(f"SELECT user_id FROM {table} WHERE id = ?", (item_id,)).fetchone()
     if row is None:
-        raise _not_found()
-    choice = (await form(request)).get("choice", "")
+        raise not_found()
+    choice = (await read_form(request)).get("choice", "")
     if choice not in ("1", "-1"):
-        return flash(redirect(back(request)), SITE, "error", "Choose an upvote or a downvote.")
+        return site.redirect(referer_path(request), "Choose an upvote or a downvote.", "error")
     current = conn.execute(
         f"SELECT value FROM {'post_votes' if kind == 'post' else 'comment_votes'} "
         f"WHERE user_id = ? AND {kind}_id = ?", (who["id"], item_id)).fetchone()
@@ -586,29 +523,29 @@ async def _vote(request: Request, kind: str) -> Response:
     rules.cast_vote(conn, kind, who["id"], item_id, value)
     conn.commit()
     fragment = f"#{kind}-{item_id}" if kind == "comment" else ""
-    return redirect(back(request).split("#")[0] + fragment)
+    return site.redirect(referer_path(request).split("#")[0] + fragment)
 
 
-@writes
-@login_required
+@site.writes
+@site.login_required
 async def vote_post(request: Request) -> Response:
     """``POST /sv/<id>``: vote on a post (``choice`` 1 or -1; the same again retracts)."""
     return await _vote(request, "post")
 
 
-@writes
-@login_required
+@site.writes
+@site.login_required
 async def vote_comment(request: Request) -> Response:
     """``POST /cv/<id>``: vote on a comment."""
     return await _vote(request, "comment")
 
 
-@writes
-@login_required
+@site.writes
+@site.login_required
 async def subscribe(request: Request) -> Response:
     """``POST /f/<forum>/subscribe`` and ``/unsubscribe``."""
     forum = _forum(request)
-    conn, who = db(request), current_user(request)
+    conn, who = db(request), site.user(request)
     if request.url.path.endswith("/unsubscribe"):
         conn.execute("DELETE FROM subscriptions WHERE user_id = ? AND forum_id = ?",
                      (who["id"], forum["id"]))
@@ -618,7 +555,7 @@ async def subscribe(request: Request) -> Response:
                      (who["id"], forum["id"], rules.forum_now(conn)))
         text = f"You are now subscribed to {forum['name']}."
     conn.commit()
-    return flash(redirect(back(request, f"/f/{forum['name']}")), SITE, "success", text)
+    return site.redirect(referer_path(request, f"/f/{forum['name']}"), text, "success")
 
 
 # ---------------------------------------------------------------- users
@@ -627,7 +564,7 @@ def _profile_user(request: Request) -> sqlite3.Row:
     row = db(request).execute("SELECT * FROM users WHERE username = ?",
                               (request.path_params["username"],)).fetchone()
     if row is None:
-        raise _not_found()
+        raise not_found()
     return row
 
 
@@ -650,7 +587,7 @@ async def user_page(request: Request) -> Response:
     conn = db(request)
     tab = request.path_params.get("tab", "overview")
     if tab not in ("overview", "submissions", "comments"):
-        raise _not_found()
+        raise not_found()
     n_posts = conn.execute("SELECT count(*) FROM posts WHERE user_id = ?",
                            (person["id"],)).fetchone()[0]
     n_comments = conn.execute("SELECT count(*) FROM comments WHERE user_id = ? AND deleted = 0",
@@ -669,86 +606,80 @@ async def user_page(request: Request) -> Response:
         rows = rules.list_posts(conn, "p.user_id = ?", [person["id"]], "new", 5)
         context.update(posts=_post_views(request, rows),
                        comments=_user_comments(request, person["id"], 5, 0))
-    own = current_user(request) is not None and current_user(request)["id"] == person["id"]
-    return render(request, "user.html", title=f"{person['username']} | {SITE_NAME}",
-                  own=own, **context)
+    own = site.user(request) is not None and site.user(request)["id"] == person["id"]
+    return site.render(request, "user.html", title=f"{person['username']} | {SITE_NAME}",
+                       own=own, **context)
 
 
 async def bio_edit(request: Request) -> Response:
     """``/user/<name>/edit_biography``: one's own biography."""
     person = _profile_user(request)
-    who = current_user(request)
+    who = site.user(request)
     if who is None:
-        return redirect(LOGIN_URL)
+        return site.redirect(SIGN_IN.url)
     if who["id"] != person["id"]:
-        return flash(redirect(f"/user/{person['username']}"), SITE, "error",
-                     "You can only edit your own biography.")
-    return render(request, "bio_edit.html", title=f"Edit biography | {SITE_NAME}",
-                  person=person)
+        return site.redirect(f"/user/{person['username']}", "You can only edit your own biography.",
+                             "error")
+    return site.render(request, "bio_edit.html", title=f"Edit biography | {SITE_NAME}",
+                       person=person)
 
 
-@writes
-@login_required
+@site.writes
+@site.login_required
 async def bio_edit_post(request: Request) -> Response:
     """Save the biography."""
     person = _profile_user(request)
-    who = current_user(request)
+    who = site.user(request)
     if who["id"] != person["id"]:
-        return flash(redirect(f"/user/{person['username']}"), SITE, "error",
-                     "You can only edit your own biography.")
-    bio = _clean_text((await form(request)).get("biography", ""), 1000)
+        return site.redirect(f"/user/{person['username']}", "You can only edit your own biography.",
+                             "error")
+    bio = _clean_text((await read_form(request)).get("biography", ""), 1000)
     db(request).execute("UPDATE users SET bio = ? WHERE id = ?", (bio, who["id"]))
     db(request).commit()
-    return flash(redirect(f"/user/{person['username']}"), SITE, "success",
-                 "Your biography was saved.")
+    return site.redirect(f"/user/{person['username']}", "Your biography was saved.", "success")
 
 
 # ---------------------------------------------------------------- sign in
 
-def _safe_target(target: str) -> str:
-    return target if target.startswith("/") and not target.startswith("//") else ""
-
-
 async def login(request: Request) -> Response:
     """``/login``: fields ``_username`` and ``_password``."""
-    if current_user(request) is not None:
-        return redirect("/")
-    return render(request, "login.html", title=f"Log in | {SITE_NAME}",
-                  target=request.query_params.get("_target_path", ""))
+    if site.user(request) is not None:
+        return site.redirect("/")
+    return site.render(request, "login.html", title=f"Log in | {SITE_NAME}",
+                       target=request.query_params.get("_target_path", ""))
 
 
 async def login_check(request: Request) -> Response:
     """Check the username and password; sign in, or back to the form with an error."""
-    data = await form(request)
+    data = await read_form(request)
     row = db(request).execute("SELECT * FROM users WHERE username = ?",
                               (data.get("_username", "").strip(),)).fetchone()
-    target = _safe_target(data.get("_target_path", ""))
+    target = local_path(data.get("_target_path", ""))
     if row is None or row["password"] != data.get("_password", ""):
-        url = LOGIN_URL + (f"?_target_path={quote(target, safe='')}" if target else "")
-        return flash(redirect(url), SITE, "error", "Invalid credentials.")
-    return auth.sign_in(redirect(target or "/"), SITE, row["id"])
+        return site.redirect(SIGN_IN.url_to(target), "Invalid credentials.", "error")
+    return site.sign_in(site.redirect(target or "/"), row["id"])
 
 
 async def logout(request: Request) -> Response:
     """Sign out and go to the front page."""
-    return auth.sign_out(flash(redirect("/"), SITE, "notice", "You have been logged out."), SITE)
+    return site.sign_out(site.redirect("/", "You have been logged out.", "notice"))
 
 
 async def registration(request: Request) -> Response:
     """``/registration``: the sign-up form."""
-    if current_user(request) is not None:
-        return redirect("/")
-    return render(request, "registration.html", title=f"Sign up | {SITE_NAME}")
+    if site.user(request) is not None:
+        return site.redirect("/")
+    return site.render(request, "registration.html", title=f"Sign up | {SITE_NAME}")
 
 
-@writes
+@site.writes
 async def registration_post(request: Request) -> Response:
     """Create an account and sign in."""
     conn = db(request)
-    data = await form(request)
+    data = await read_form(request)
     name = data.get("username", "").strip()
     password = data.get("password", "")
-    fail = functools.partial(flash, redirect("/registration"), SITE, "error")
+    fail = functools.partial(site.redirect, "/registration", kind="error")
     if not (3 <= len(name) <= 25) or not all(c.isalnum() or c in "_-" for c in name):
         return fail("The username must be 3 to 25 letters, digits, - or _.")
     if len(password) < 8:
@@ -760,24 +691,8 @@ async def registration_post(request: Request) -> Response:
     cur = conn.execute("INSERT INTO users (username, password, bio, created_at) "
                        "VALUES (?, ?, '', ?)", (name, password, rules.forum_now(conn)))
     conn.commit()
-    response = flash(redirect("/"), SITE, "success", f"Welcome to {SITE_NAME}, {name}!")
-    return auth.sign_in(response, SITE, cur.lastrowid)
-
-
-async def stylesheet(request: Request) -> Response:
-    """The site's CSS."""
-    return Response((HERE / "styles.css").read_text(), media_type="text/css",
-                    headers={"Cache-Control": "max-age=3600"})
-
-
-async def not_found(request: Request, exc: Exception) -> Response:
-    """The 404 page."""
-    if not hasattr(request.state, "db"):
-        return Response("Not Found", status_code=404)
-    return render(request, "message.html", status_code=404, title="Page not found",
-                  text="The page you requested does not exist. The forum, post or user may "
-                       "have been deleted, or the address is mistyped.",
-                  link=("/", "Go to the front page"))
+    response = site.redirect("/", f"Welcome to {SITE_NAME}, {name}!", "success")
+    return site.sign_in(response, cur.lastrowid)
 
 
 def create_app() -> Starlette:
@@ -786,7 +701,7 @@ def create_app() -> Starlette:
     comment = post + "/-/comment/{comment_id:int}"
     routes = [
         Route("/", front),
-        Route("/static/styles.css", stylesheet),
+        Route("/static/styles.css", static_file(HERE / "styles.css")),
         Route("/all", all_posts),
         Route("/all/{sort}", all_posts),
         Route("/forums", forums),
@@ -824,4 +739,4 @@ def create_app() -> Starlette:
         Route("/f/{forum}/{sort}", forum_page),
         Route("/{sort}", front),
     ]
-    return Starlette(routes=routes, exception_handlers={404: not_found})
+    return site.app(routes)

@@ -15,26 +15,27 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from webarena_gym.sandbox import auth
 from webarena_gym.sandbox.common import (
+    ErrorPage,
     Pagination,
-    clear_flash,
-    flash,
+    SignIn,
+    SiteKit,
+    db,
     json_list,
-    make_templates,
+    local_path,
+    not_found,
     query_int,
-    take_flash,
+    read_form,
+    referer_path,
+    static_file,
 )
 from webarena_gym.sandbox.store.catalog import (
     PAYMENT_METHOD,
@@ -50,100 +51,43 @@ from webarena_gym.sandbox.store.catalog import (
 )
 from webarena_gym.sandbox.store.vocab import US_STATES
 
-SITE = "shopping"
 STORE_NAME = "One Stop Market"
 HERE = Path(__file__).parent
-templates = make_templates(HERE / "templates")
 
 GRID_LIMITS = (12, 24, 36)
 HISTORY_LIMITS = (10, 20, 50)
 SORTS = {"position": "Position", "name": "Product Name", "price": "Price"}
-LOGIN_URL = "/customer/account/login/"
+SIGN_IN = SignIn("/customer/account/login/", "referer")
 SIGN_IN_FAILED = ("The account sign-in was incorrect or your account is disabled temporarily. "
                   "Please wait and try again later.")
 
-Endpoint = Callable[[Request], Awaitable[Response]]
 
+# ---------------------------------------------------------------- the site
 
-# ---------------------------------------------------------------- request helpers
-
-def db(request: Request) -> sqlite3.Connection:
-    """The tenant's store database (set by the host)."""
-    return request.state.db
-
-
-def customer(request: Request) -> sqlite3.Row | None:
-    """The signed-in customer's row, or None (also when the id is unknown in this database)."""
-    if not hasattr(request.state, "customer"):
-        uid = auth.current_user_id(request, SITE)
-        row = None
-        if uid is not None:
-            row = db(request).execute("SELECT * FROM customers WHERE id = ?", (uid,)).fetchone()
-        request.state.customer = row
-    return request.state.customer
-
-
-def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
-    """Render ``name`` with the header's context (customer, cart count, menu, messages)."""
+def _header(request: Request, customer: sqlite3.Row | None) -> dict[str, Any]:
+    """What every page's header shows: the customer's cart count and the category menu."""
     conn = db(request)
-    who = context.pop("as_customer", customer(request))
     cart_count = 0
-    if who is not None:
-        cart_count = conn.execute("SELECT coalesce(sum(qty), 0) FROM cart_items WHERE customer_id = ?",
-                                  (who["id"],)).fetchone()[0]
-    menu = _menu(conn)
-    response = templates.TemplateResponse(request, name, {
-        "customer": who, "cart_count": cart_count, "menu": menu, "store_name": STORE_NAME,
-        "messages": take_flash(request, SITE), "path": request.url.path, **context,
-    }, status_code=status_code)
-    clear_flash(request, response, SITE)
-    return response
+    if customer is not None:
+        cart_count = conn.execute("SELECT coalesce(sum(qty), 0) FROM cart_items "
+                                  "WHERE customer_id = ?", (customer["id"],)).fetchone()[0]
+    return {"cart_count": cart_count, "menu": _menu(conn), "store_name": STORE_NAME}
 
 
-def redirect(url: str) -> RedirectResponse:
-    """A 302 redirect (Magento answers form posts with 302)."""
-    return RedirectResponse(url, status_code=302)
-
-
-def back(request: Request, fallback: str = "/") -> str:
-    """Where to return after a form: the form's ``Referer`` when it is on this site."""
-    ref = request.headers.get("referer", "")
-    base = str(request.base_url).rstrip("/")
-    return ref[len(base):] or fallback if ref.startswith(base) else fallback
-
-
-def login_required(endpoint: Endpoint) -> Endpoint:
-    """Send visitors who are not signed in to the login page (and back after signing in)."""
-
-    @functools.wraps(endpoint)
-    async def wrapper(request: Request) -> Response:
-        if customer(request) is None:
-            target = request.url.path if request.method == "GET" else back(request, "")
-            url = LOGIN_URL + (f"?referer={quote(target, safe='')}" if target else "")
-            return redirect(url)
-        return await endpoint(request)
-
-    return wrapper
-
-
-def writes(endpoint: Endpoint) -> Endpoint:
-    """Refuse the write with a friendly page when the host serves this tenant read-only."""
-
-    @functools.wraps(endpoint)
-    async def wrapper(request: Request) -> Response:
-        if getattr(request.state, "readonly", False):
-            return render(request, "message.html", status_code=403, title="Read-only store",
-                          text="This store is open for browsing only: changes (cart, orders, "
-                               "reviews, account) are not saved here.")
-        return await endpoint(request)
-
-    return wrapper
-
-
-async def form(request: Request) -> dict[str, str]:
-    """The posted form's fields (last value wins)."""
-    data = await request.form()
-    return {k: str(v) for k, v in data.multi_items()}
+site = SiteKit(
+    "shopping", HERE / "templates",
+    user_query="SELECT * FROM customers WHERE id = ?", user_var="customer",
+    sign_in=SIGN_IN, page_context=_header,
+    read_only=ErrorPage(403, "message.html", {
+        "title": "Read-only store",
+        "text": "This store is open for browsing only: changes (cart, orders, reviews, account) "
+                "are not saved here."}),
+    not_found_page=ErrorPage(404, "message.html", {
+        "title": "Whoops, our bad...",
+        "text": "The page you requested was not found, and we have a fine guess why: the "
+                "address may be mistyped, or the page may no longer exist.",
+        "link": ("/", "Go to the home page")}),
+)
 
 
 def _menu(conn: sqlite3.Connection) -> list[dict[str, Any]]:
@@ -202,10 +146,6 @@ def _listing(request: Request, where: str, params: list, *, relevance: tuple[str
             "direction": direction, "limit": limit, "limits": GRID_LIMITS, "sorts": sorts}
 
 
-def _not_found() -> HTTPException:
-    return HTTPException(404)
-
-
 # ---------------------------------------------------------------- catalogue
 
 async def home(request: Request) -> Response:
@@ -215,7 +155,7 @@ async def home(request: Request) -> Response:
         "SELECT p.* FROM products p JOIN (SELECT product_id, sum(qty) AS sold FROM order_items "
         "GROUP BY product_id) s ON s.product_id = p.id WHERE p.status = 1 AND p.is_in_stock = 1 "
         "ORDER BY s.sold DESC, p.id LIMIT 8").fetchall()
-    return render(request, "home.html", title="Home Page", products=_cards(conn, rows))
+    return site.render(request, "home.html", title="Home Page", products=_cards(conn, rows))
 
 
 async def catalog_page(request: Request) -> Response:
@@ -229,7 +169,7 @@ async def catalog_page(request: Request) -> Response:
                            (key,)).fetchone()
     if product is not None:
         return _product(request, product)
-    raise _not_found()
+    raise not_found()
 
 
 def _category(request: Request, category: sqlite3.Row) -> Response:
@@ -247,8 +187,8 @@ def _category(request: Request, category: sqlite3.Row) -> Response:
         "SELECT c.*, (SELECT count(*) FROM products p WHERE p.category_id = c.id "
         "AND p.status = 1) AS n FROM categories c WHERE c.parent_id = ? ORDER BY c.position",
         (siblings_of,)).fetchall()
-    return render(request, "category.html", title=category["name"], category=category,
-                  parent=parent, subcategories=subcategories, **listing)
+    return site.render(request, "category.html", title=category["name"], category=category,
+                       parent=parent, subcategories=subcategories, **listing)
 
 
 def _product(request: Request, product: sqlite3.Row) -> Response:
@@ -261,8 +201,8 @@ def _product(request: Request, product: sqlite3.Row) -> Response:
         "SELECT * FROM reviews WHERE product_id = ? AND status = 'approved' "
         "ORDER BY created_at DESC, id DESC", (product["id"],)).fetchall()
     avg = sum(r["rating"] for r in reviews) / len(reviews) if reviews else 0.0
-    who = customer(request)
-    return render(
+    who = site.user(request)
+    return site.render(
         request, "product.html", title=product["name"], product=product, category=category,
         parent=parent, reviews=reviews, rating_percent=round(avg * 20),
         rating_average=round(avg, 1), colors=json_list(product["colors"]),
@@ -287,32 +227,32 @@ async def search(request: Request) -> Response:
             conn.execute("INSERT INTO search_terms (query, uses, results) VALUES (?, 1, ?)",
                          (query, total))
         conn.commit()
-    return render(request, "search.html", title=f"Search results for: '{query}'", query=query,
-                  **listing)
+    return site.render(request, "search.html", title=f"Search results for: '{query}'", query=query,
+                       **listing)
 
 
-@writes
+@site.writes
 async def review_post(request: Request) -> Response:
     """Post a review; it waits for moderation (``pending``)."""
     conn = db(request)
     pid = request.path_params["id"]
     product = _enabled_product(conn, pid)
     if product is None:
-        raise _not_found()
-    data = await form(request)
+        raise not_found()
+    data = await read_form(request)
     target = f"/{product['url_key']}.html#reviews"
     rating = data.get("rating", "")
     fields = [data.get(k, "").strip() for k in ("nickname", "title", "detail")]
     if not all(fields) or rating not in ("1", "2", "3", "4", "5"):
-        return flash(redirect(target), SITE, "error",
-                     "Please fill in the nickname, summary and review, and choose a rating.")
-    who = customer(request)
+        return site.redirect(target, "Please fill in the nickname, summary and review, and "
+                             "choose a rating.", "error")
+    who = site.user(request)
     conn.execute(
         "INSERT INTO reviews (product_id, customer_id, nickname, title, detail, rating, status, "
         "created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
         (product["id"], who["id"] if who else None, *fields, int(rating), store_now(conn)))
     conn.commit()
-    return flash(redirect(target), SITE, "success", "You submitted your review for moderation.")
+    return site.redirect(target, "You submitted your review for moderation.", "success")
 
 
 # ---------------------------------------------------------------- cart and checkout
@@ -356,10 +296,10 @@ def _add_to_cart(conn: sqlite3.Connection, customer_id: int, product: sqlite3.Ro
 
 async def cart(request: Request) -> Response:
     """``/checkout/cart/``: the shopping cart."""
-    who = customer(request)
+    who = site.user(request)
     items, subtotal, count = _cart(db(request), who["id"]) if who else ([], 0.0, 0)
-    return render(request, "cart.html", title="Shopping Cart", items=items, subtotal=subtotal,
-                  count=count)
+    return site.render(request, "cart.html", title="Shopping Cart", items=items, subtotal=subtotal,
+                       count=count)
 
 
 def _enabled_product(conn: sqlite3.Connection, product_id: object) -> sqlite3.Row | None:
@@ -371,15 +311,15 @@ def _enabled_product(conn: sqlite3.Connection, product_id: object) -> sqlite3.Ro
                         (int(text),)).fetchone()
 
 
-@writes
-@login_required
+@site.writes
+@site.login_required
 async def cart_add(request: Request) -> Response:
     """Add a product (with its options and qty) to the cart."""
-    conn, who = db(request), customer(request)
-    data = await form(request)
+    conn, who = db(request), site.user(request)
+    data = await read_form(request)
     product = _enabled_product(conn, data.get("product", ""))
     if product is None:
-        return flash(redirect(back(request)), SITE, "error", "This product is not available.")
+        return site.redirect(referer_path(request), "This product is not available.", "error")
     page = f"/{product['url_key']}.html"
     options = {}
     for label, choices in (("Color", json_list(product["colors"])),
@@ -387,26 +327,25 @@ async def cart_add(request: Request) -> Response:
         if choices:
             value = data.get(label.lower(), "")
             if value not in choices:
-                return flash(redirect(page), SITE, "error",
-                             "You need to choose options for your item.")
+                return site.redirect(page, "You need to choose options for your item.", "error")
             options[label] = value
     qty = _qty(data.get("qty", "1"))
     if qty is None:
-        return flash(redirect(page), SITE, "error", "Please enter a quantity greater than 0.")
+        return site.redirect(page, "Please enter a quantity greater than 0.", "error")
     error = _add_to_cart(conn, who["id"], product, qty, options)
     if error:
-        return flash(redirect(page), SITE, "error", error)
+        return site.redirect(page, error, "error")
     conn.commit()
-    return flash(redirect(back(request, page)), SITE, "success",
-                 f"You added {product['name']} to your shopping cart.")
+    return site.redirect(referer_path(request, page),
+                         f"You added {product['name']} to your shopping cart.", "success")
 
 
-@writes
-@login_required
+@site.writes
+@site.login_required
 async def cart_update(request: Request) -> Response:
     """Update the quantities in the cart (``cart[<item id>][qty]``; 0 removes the item)."""
-    conn, who = db(request), customer(request)
-    data = await form(request)
+    conn, who = db(request), site.user(request)
+    data = await read_form(request)
     items, _, _ = _cart(conn, who["id"])
     for item in items:
         raw = data.get(f"cart[{item['item_id']}][qty]")
@@ -419,23 +358,23 @@ async def cart_update(request: Request) -> Response:
         qty = _qty(raw)
         if qty is None or qty > item["qty"]:
             conn.rollback()
-            return flash(redirect("/checkout/cart/"), SITE, "error",
-                         f"The requested qty of {item['name']} is not available.")
+            return site.redirect("/checkout/cart/",
+                                 f"The requested qty of {item['name']} is not available.", "error")
         conn.execute("UPDATE cart_items SET qty = ? WHERE id = ?", (qty, item["item_id"]))
     conn.commit()
-    return flash(redirect("/checkout/cart/"), SITE, "success", "Your shopping cart was updated.")
+    return site.redirect("/checkout/cart/", "Your shopping cart was updated.", "success")
 
 
-@writes
-@login_required
+@site.writes
+@site.login_required
 async def cart_delete(request: Request) -> Response:
     """Remove one item from the cart."""
-    conn, who = db(request), customer(request)
+    conn, who = db(request), site.user(request)
     conn.execute("DELETE FROM cart_items WHERE id = ? AND customer_id = ?",
                  (request.path_params["id"], who["id"]))
     conn.commit()
-    return flash(redirect("/checkout/cart/"), SITE, "success",
-                 "The item was removed from your shopping cart.")
+    return site.redirect("/checkout/cart/", "The item was removed from your shopping cart.",
+                         "success")
 
 
 def _addresses(conn: sqlite3.Connection, customer_id: int) -> list[sqlite3.Row]:
@@ -444,18 +383,18 @@ def _addresses(conn: sqlite3.Connection, customer_id: int) -> list[sqlite3.Row]:
         "ORDER BY is_default_shipping DESC, is_default_billing DESC, id", (customer_id,)).fetchall()
 
 
-@login_required
+@site.login_required
 async def checkout(request: Request) -> Response:
     """``/checkout/``: shipping address, shipping method, payment, review and Place Order."""
-    conn, who = db(request), customer(request)
+    conn, who = db(request), site.user(request)
     items, subtotal, count = _cart(conn, who["id"])
     if not items:
-        return redirect("/checkout/cart/")
+        return site.redirect("/checkout/cart/")
     methods = [(code, label, shipping_amount(code, subtotal, count))
                for code, label in SHIPPING_METHODS.items()]
-    return render(request, "checkout.html", title="Checkout", items=items, subtotal=subtotal,
-                  count=count, addresses=_addresses(conn, who["id"]), methods=methods,
-                  payment_method=PAYMENT_METHOD, states=US_STATES)
+    return site.render(request, "checkout.html", title="Checkout", items=items, subtotal=subtotal,
+                       count=count, addresses=_addresses(conn, who["id"]), methods=methods,
+                       payment_method=PAYMENT_METHOD, states=US_STATES)
 
 
 _ADDRESS_FIELDS = ("firstname", "lastname", "street", "city", "region", "postcode", "telephone")
@@ -471,36 +410,36 @@ def _address_from_form(data: dict[str, str]) -> dict[str, str] | None:
             "country": "United States"}
 
 
-@writes
-@login_required
+@site.writes
+@site.login_required
 async def place_order(request: Request) -> Response:
     """Place the order: a new ``pending`` order with the next number; the cart is emptied."""
-    conn, who = db(request), customer(request)
-    data = await form(request)
+    conn, who = db(request), site.user(request)
+    data = await read_form(request)
     items, subtotal, count = _cart(conn, who["id"])
     if not items:
-        return redirect("/checkout/cart/")
+        return site.redirect("/checkout/cart/")
     method = data.get("shipping_method", "")
     if method not in SHIPPING_METHODS:
-        return flash(redirect("/checkout/"), SITE, "error", "Please choose a shipping method.")
+        return site.redirect("/checkout/", "Please choose a shipping method.", "error")
     choice = data.get("address_id", "new")
     if choice == "new":
         address = _address_from_form(data)
         if address is None:
-            return flash(redirect("/checkout/"), SITE, "error",
-                         "Please fill in every field of the new shipping address.")
+            return site.redirect("/checkout/",
+                                 "Please fill in every field of the new shipping address.", "error")
         if data.get("save_in_address_book"):
             _save_address(conn, who["id"], address, None, False, False)
     else:
         row = conn.execute("SELECT * FROM addresses WHERE id = ? AND customer_id = ?",
                            (int(choice) if choice.isdigit() else 0, who["id"])).fetchone()
         if row is None:
-            return flash(redirect("/checkout/"), SITE, "error", "Please choose a shipping address.")
+            return site.redirect("/checkout/", "Please choose a shipping address.", "error")
         address = dict(row)
     for item in items:
         if item["status"] != 1 or not item["is_in_stock"] or item["item_qty"] > item["qty"]:
-            return flash(redirect("/checkout/cart/"), SITE, "error",
-                         f"The requested qty of {item['name']} is not available.")
+            return site.redirect("/checkout/cart/",
+                                 f"The requested qty of {item['name']} is not available.", "error")
     billing_row = conn.execute("SELECT * FROM addresses WHERE customer_id = ? AND "
                                "is_default_billing = 1", (who["id"],)).fetchone()
     shipping_text = format_address(address)
@@ -525,50 +464,45 @@ async def place_order(request: Request) -> Response:
         conn.execute("UPDATE products SET qty = qty - ? WHERE id = ?", (item["item_qty"], item["id"]))
     conn.execute("DELETE FROM cart_items WHERE customer_id = ?", (who["id"],))
     conn.commit()
-    return redirect("/checkout/onepage/success/")
+    return site.redirect("/checkout/onepage/success/")
 
 
-@login_required
+@site.login_required
 async def checkout_success(request: Request) -> Response:
     """The thank-you page with the new order's number."""
     order = db(request).execute("SELECT * FROM orders WHERE customer_id = ? ORDER BY id DESC "
-                                "LIMIT 1", (customer(request)["id"],)).fetchone()
-    return render(request, "success.html", title="Thank you for your purchase!", order=order)
+                                "LIMIT 1", (site.user(request)["id"],)).fetchone()
+    return site.render(request, "success.html", title="Thank you for your purchase!", order=order)
 
 
 # ---------------------------------------------------------------- customer account
 
 async def login(request: Request) -> Response:
     """The sign-in page (fields ``login[username]``, ``login[password]``, button ``send2``)."""
-    if customer(request) is not None:
-        return redirect("/customer/account/")
-    return render(request, "login.html", title="Customer Login",
-                  referer=request.query_params.get("referer", ""))
-
-
-def _safe_target(target: str) -> str:
-    return target if target.startswith("/") and not target.startswith("//") else ""
+    if site.user(request) is not None:
+        return site.redirect("/customer/account/")
+    return site.render(request, "login.html", title="Customer Login",
+                       referer=request.query_params.get("referer", ""))
 
 
 async def login_post(request: Request) -> Response:
     """Check the email and password; sign in, or back to the form with an error."""
-    data = await form(request)
+    data = await read_form(request)
     email = data.get("login[username]", "").strip()
     row = db(request).execute("SELECT * FROM customers WHERE lower(email) = lower(?)",
                               (email,)).fetchone()
-    referer = _safe_target(data.get("referer", ""))
+    referer = local_path(data.get("referer", ""))
     if row is None or row["password"] != data.get("login[password]", ""):
-        url = LOGIN_URL + (f"?referer={quote(referer, safe='')}" if referer else "")
-        return flash(redirect(url), SITE, "error", SIGN_IN_FAILED)
-    return auth.sign_in(redirect(referer or "/customer/account/"), SITE, row["id"])
+        return site.redirect(SIGN_IN.url_to(referer), SIGN_IN_FAILED, "error")
+    return site.sign_in(site.redirect(referer or "/customer/account/"), row["id"])
 
 
 async def logout(request: Request) -> Response:
     """Sign out and say so."""
-    response = render(request, "message.html", title="You are signed out", as_customer=None,
-                      text="You have signed out and will go to our homepage in 5 seconds.",
-                      link=("/", "Continue Shopping"))
-    return auth.sign_out(response, SITE)
+    response = site.render(request, "message.html", title="You are signed out", as_user=None,
+                           text="You have signed out and will go to our homepage in 5 seconds.",
+                           link=("/", "Continue Shopping"))
+    return site.sign_out(response)
 
 
 def _recent_orders(conn: sqlite3.Connection, customer_id: int, limit: int,
@@ -578,34 +512,34 @@ def _recent_orders(conn: sqlite3.Connection, customer_id: int, limit: int,
     return [dict(r, ship_to=r["shipping_address"].split("\n", 1)[0]) for r in rows]
 
 
-@login_required
+@site.login_required
 async def account(request: Request) -> Response:
     """``/customer/account/``: the account dashboard."""
-    conn, who = db(request), customer(request)
+    conn, who = db(request), site.user(request)
     addresses = _addresses(conn, who["id"])
-    return render(
+    return site.render(
         request, "account.html", title="My Account",
         billing=next((a for a in addresses if a["is_default_billing"]), None),
         shipping=next((a for a in addresses if a["is_default_shipping"]), None),
         orders=_recent_orders(conn, who["id"], 5))
 
 
-@login_required
+@site.login_required
 async def account_edit(request: Request) -> Response:
     """``/customer/account/edit/``: name, email and password."""
-    return render(request, "account_edit.html", title="Edit Account Information")
+    return site.render(request, "account_edit.html", title="Edit Account Information")
 
 
-@writes
-@login_required
+@site.writes
+@site.login_required
 async def account_edit_post(request: Request) -> Response:
     """Save name and email; change the password when asked (both need the current password)."""
-    conn, who = db(request), customer(request)
-    data = await form(request)
+    conn, who = db(request), site.user(request)
+    data = await read_form(request)
     first, last = data.get("firstname", "").strip(), data.get("lastname", "").strip()
     email = data.get("email", "").strip()
     new_password = data.get("password", "")
-    fail = functools.partial(flash, redirect("/customer/account/edit/"), SITE, "error")
+    fail = functools.partial(site.redirect, "/customer/account/edit/", kind="error")
     if not first or not last or "@" not in email:
         return fail("Please enter your first name, last name and a valid email address.")
     sensitive = email.lower() != who["email"].lower() or new_password
@@ -623,33 +557,32 @@ async def account_edit_post(request: Request) -> Response:
     conn.execute("UPDATE customers SET first_name = ?, last_name = ?, email = ?, password = ? "
                  "WHERE id = ?", (first, last, email, new_password or who["password"], who["id"]))
     conn.commit()
-    return flash(redirect("/customer/account/"), SITE, "success",
-                 "You saved the account information.")
+    return site.redirect("/customer/account/", "You saved the account information.", "success")
 
 
-@login_required
+@site.login_required
 async def address_book(request: Request) -> Response:
     """``/customer/address/``: default and additional addresses."""
-    addresses = _addresses(db(request), customer(request)["id"])
-    return render(
+    addresses = _addresses(db(request), site.user(request)["id"])
+    return site.render(
         request, "address_book.html", title="Address Book",
         billing=next((a for a in addresses if a["is_default_billing"]), None),
         shipping=next((a for a in addresses if a["is_default_shipping"]), None),
         others=[a for a in addresses if not a["is_default_billing"] and not a["is_default_shipping"]])
 
 
-@login_required
+@site.login_required
 async def address_form(request: Request) -> Response:
     """``/customer/address/new/`` and ``/customer/address/edit/id/N/``."""
-    conn, who = db(request), customer(request)
+    conn, who = db(request), site.user(request)
     address = None
     if "id" in request.path_params:
         address = conn.execute("SELECT * FROM addresses WHERE id = ? AND customer_id = ?",
                                (request.path_params["id"], who["id"])).fetchone()
         if address is None:
-            return redirect("/customer/address/")
+            return site.redirect("/customer/address/")
     title = "Edit Address" if address else "Add New Address"
-    return render(request, "address_form.html", title=title, address=address, states=US_STATES)
+    return site.render(request, "address_form.html", title=title, address=address, states=US_STATES)
 
 
 def _save_address(conn: sqlite3.Connection, customer_id: int, a: dict[str, str],
@@ -679,70 +612,70 @@ def _save_address(conn: sqlite3.Connection, customer_id: int, a: dict[str, str],
             (*values, int(billing), int(shipping), address_id))
 
 
-@writes
-@login_required
+@site.writes
+@site.login_required
 async def address_post(request: Request) -> Response:
     """Save a new or edited address (``id`` field for an edit)."""
-    conn, who = db(request), customer(request)
-    data = await form(request)
+    conn, who = db(request), site.user(request)
+    data = await read_form(request)
     address_id = None
     if data.get("id"):
         row = conn.execute("SELECT id FROM addresses WHERE id = ? AND customer_id = ?",
                            (data["id"], who["id"])).fetchone()
         if row is None:
-            return redirect("/customer/address/")
+            return site.redirect("/customer/address/")
         address_id = row["id"]
     address = _address_from_form(data)
     if address is None:
         target = f"/customer/address/edit/id/{address_id}/" if address_id else "/customer/address/new/"
-        return flash(redirect(target), SITE, "error",
-                     "Please fill in every required field (choose a state from the list).")
+        return site.redirect(target,
+                             "Please fill in every required field (choose a state from the list).",
+                             "error")
     _save_address(conn, who["id"], address, address_id, bool(data.get("default_billing")),
                   bool(data.get("default_shipping")))
     conn.commit()
-    return flash(redirect("/customer/address/"), SITE, "success", "You saved the address.")
+    return site.redirect("/customer/address/", "You saved the address.", "success")
 
 
-@writes
-@login_required
+@site.writes
+@site.login_required
 async def address_delete(request: Request) -> Response:
     """Delete an additional (non-default) address."""
-    conn, who = db(request), customer(request)
+    conn, who = db(request), site.user(request)
     deleted = conn.execute(
         "DELETE FROM addresses WHERE id = ? AND customer_id = ? AND is_default_billing = 0 "
         "AND is_default_shipping = 0", (request.path_params["id"], who["id"])).rowcount
     conn.commit()
     if not deleted:
-        return flash(redirect("/customer/address/"), SITE, "error",
-                     "We can't delete a default address.")
-    return flash(redirect("/customer/address/"), SITE, "success", "You deleted the address.")
+        return site.redirect("/customer/address/", "We can't delete a default address.", "error")
+    return site.redirect("/customer/address/", "You deleted the address.", "success")
 
 
-@login_required
+@site.login_required
 async def order_history(request: Request) -> Response:
     """``/sales/order/history/``: My Orders, newest first, paginated."""
-    conn, who = db(request), customer(request)
+    conn, who = db(request), site.user(request)
     total = conn.execute("SELECT count(*) FROM orders WHERE customer_id = ?",
                          (who["id"],)).fetchone()[0]
     limit = query_int(request.query_params, "limit", HISTORY_LIMITS[0], HISTORY_LIMITS)
     pager = Pagination.from_request(request, total, limit)
-    return render(request, "order_history.html", title="My Orders", pager=pager,
-                  limit=limit, limits=HISTORY_LIMITS,
-                  orders=_recent_orders(conn, who["id"], limit, pager.offset))
+    return site.render(request, "order_history.html", title="My Orders", pager=pager,
+                       limit=limit, limits=HISTORY_LIMITS,
+                       orders=_recent_orders(conn, who["id"], limit, pager.offset))
 
 
 def _own_order(request: Request) -> sqlite3.Row | None:
     return db(request).execute("SELECT * FROM orders WHERE id = ? AND customer_id = ?",
-                               (request.path_params["order_id"], customer(request)["id"])
+                               (request.path_params["order_id"], site.user(request)["id"])
                                ).fetchone()
 
 
-@login_required
+@site.login_required
 async def order_view(request: Request) -> Response:
     """``/sales/order/view/order_id/N/``: one order with its items, totals and addresses."""
     order = _own_order(request)
     if order is None:
-        return redirect("/sales/order/history/")
+        return site.redirect("/sales/order/history/")
     conn = db(request)
     items = conn.execute("SELECT i.*, p.url_key, p.status AS product_status FROM order_items i "
                          "LEFT JOIN products p ON p.id = i.product_id WHERE i.order_id = ? "
@@ -750,37 +683,37 @@ async def order_view(request: Request) -> Response:
     comments = conn.execute("SELECT * FROM order_comments WHERE order_id = ? AND "
                             "notify_customer = 1 ORDER BY created_at, id",
                             (order["id"],)).fetchall()
-    return render(request, "order_view.html", title=f"Order # {order['increment_id']}",
-                  order=order, items=items, comments=comments)
+    return site.render(request, "order_view.html", title=f"Order # {order['increment_id']}",
+                       order=order, items=items, comments=comments)
 
 
-@writes
-@login_required
+@site.writes
+@site.login_required
 async def order_cancel(request: Request) -> Response:
     """Cancel a ``pending`` order (and note it in the order's comments)."""
     order = _own_order(request)
     if order is None:
-        return redirect("/sales/order/history/")
+        return site.redirect("/sales/order/history/")
     target = f"/sales/order/view/order_id/{order['id']}/"
     if order["status"] != "pending":
-        return flash(redirect(target), SITE, "error", "Only pending orders can be canceled.")
+        return site.redirect(target, "Only pending orders can be canceled.", "error")
     conn = db(request)
     conn.execute("UPDATE orders SET status = 'canceled' WHERE id = ?", (order["id"],))
     conn.execute("INSERT INTO order_comments (order_id, comment, status, notify_customer, "
                  "created_at) VALUES (?, 'Order canceled by the customer.', 'canceled', 1, ?)",
                  (order["id"], store_now(conn)))
     conn.commit()
-    return flash(redirect(target), SITE, "success", "You canceled the order.")
+    return site.redirect(target, "You canceled the order.", "success")
 
 
-@writes
-@login_required
+@site.writes
+@site.login_required
 async def order_reorder(request: Request) -> Response:
     """Put an order's items back in the cart."""
     order = _own_order(request)
     if order is None:
-        return redirect("/sales/order/history/")
-    conn, who = db(request), customer(request)
+        return site.redirect("/sales/order/history/")
+    conn, who = db(request), site.user(request)
     errors = []
     for item in conn.execute("SELECT * FROM order_items WHERE order_id = ?", (order["id"],)):
         product = _enabled_product(conn, item["product_id"])
@@ -791,15 +724,15 @@ async def order_reorder(request: Request) -> Response:
             errors.append(error)
     conn.commit()
     if errors:
-        return flash(redirect("/checkout/cart/"), SITE, "error", " ".join(errors))
-    return flash(redirect("/checkout/cart/"), SITE, "success",
-                 f"You added the items of order # {order['increment_id']} to your shopping cart.")
+        return site.redirect("/checkout/cart/", " ".join(errors), "error")
+    return site.redirect("/checkout/cart/", f"You added the items of order # "
+                         f"{order['increment_id']} to your shopping cart.", "success")
 
 
-@login_required
+@site.login_required
 async def my_reviews(request: Request) -> Response:
     """``/review/customer/``: the customer's own reviews."""
-    conn, who = db(request), customer(request)
+    conn, who = db(request), site.user(request)
     total = conn.execute("SELECT count(*) FROM reviews WHERE customer_id = ?",
                          (who["id"],)).fetchone()[0]
     pager = Pagination.from_request(request, total, 10)
@@ -807,119 +740,103 @@ async def my_reviews(request: Request) -> Response:
         "SELECT r.*, p.name AS product_name, p.url_key FROM reviews r JOIN products p "
         "ON p.id = r.product_id WHERE r.customer_id = ? ORDER BY r.created_at DESC, r.id DESC "
         "LIMIT ? OFFSET ?", (who["id"], pager.limit, pager.offset)).fetchall()
-    return render(request, "my_reviews.html", title="My Product Reviews", reviews=reviews,
-                  pager=pager)
+    return site.render(request, "my_reviews.html", title="My Product Reviews", reviews=reviews,
+                       pager=pager)
 
 
 # ---------------------------------------------------------------- wishlist and newsletter
 
-@login_required
+@site.login_required
 async def wishlist(request: Request) -> Response:
     """``/wishlist/``: My Wish List."""
     conn = db(request)
     rows = conn.execute(
         "SELECT w.id AS item_id, w.added_at, p.* FROM wishlist_items w JOIN products p "
         "ON p.id = w.product_id WHERE w.customer_id = ? ORDER BY w.added_at DESC, w.id DESC",
-        (customer(request)["id"],)).fetchall()
-    return render(request, "wishlist.html", title="My Wish List", items=_cards(conn, rows))
+        (site.user(request)["id"],)).fetchall()
+    return site.render(request, "wishlist.html", title="My Wish List", items=_cards(conn, rows))
 
 
-@writes
-@login_required
+@site.writes
+@site.login_required
 async def wishlist_add(request: Request) -> Response:
     """Add a product to the wish list."""
-    conn, who = db(request), customer(request)
-    data = await form(request)
+    conn, who = db(request), site.user(request)
+    data = await read_form(request)
     product = _enabled_product(conn, data.get("product", ""))
     if product is None:
-        return flash(redirect("/wishlist/"), SITE, "error", "This product is not available.")
+        return site.redirect("/wishlist/", "This product is not available.", "error")
     conn.execute("INSERT OR IGNORE INTO wishlist_items (customer_id, product_id, added_at) "
                  "VALUES (?, ?, ?)", (who["id"], product["id"], store_now(conn)))
     conn.commit()
-    return flash(redirect("/wishlist/"), SITE, "success",
-                 f"{product['name']} has been added to your Wish List.")
+    return site.redirect("/wishlist/", f"{product['name']} has been added to your Wish List.",
+                         "success")
 
 
 def _wish_item(request: Request) -> sqlite3.Row | None:
     return db(request).execute(
         "SELECT w.id AS item_id, p.* FROM wishlist_items w JOIN products p ON p.id = w.product_id "
         "WHERE w.id = ? AND w.customer_id = ?",
-        (request.path_params["id"], customer(request)["id"])).fetchone()
+        (request.path_params["id"], site.user(request)["id"])).fetchone()
 
 
-@writes
-@login_required
+@site.writes
+@site.login_required
 async def wishlist_remove(request: Request) -> Response:
     """Remove an item from the wish list."""
     item = _wish_item(request)
     if item is not None:
         db(request).execute("DELETE FROM wishlist_items WHERE id = ?", (item["item_id"],))
         db(request).commit()
-    return flash(redirect("/wishlist/"), SITE, "success",
-                 f"{item['name'] if item else 'The item'} has been removed from your Wish List.")
+    name = item["name"] if item else "The item"
+    return site.redirect("/wishlist/", f"{name} has been removed from your Wish List.", "success")
 
 
-@writes
-@login_required
+@site.writes
+@site.login_required
 async def wishlist_to_cart(request: Request) -> Response:
     """Move an item to the cart (products with options go to their page to choose them)."""
     item = _wish_item(request)
     if item is None:
-        return redirect("/wishlist/")
-    conn, who = db(request), customer(request)
+        return site.redirect("/wishlist/")
+    conn, who = db(request), site.user(request)
     if item["colors"] or item["sizes"] or item["status"] != 1:
-        return flash(redirect(f"/{item['url_key']}.html"), SITE, "notice",
-                     "You need to choose options for your item.")
+        return site.redirect(f"/{item['url_key']}.html",
+                             "You need to choose options for your item.", "notice")
     error = _add_to_cart(conn, who["id"], item, 1, None)
     if error:
-        return flash(redirect("/wishlist/"), SITE, "error", error)
+        return site.redirect("/wishlist/", error, "error")
     conn.execute("DELETE FROM wishlist_items WHERE id = ?", (item["item_id"],))
     conn.commit()
-    return flash(redirect("/wishlist/"), SITE, "success",
-                 f"You added {item['name']} to your shopping cart.")
+    return site.redirect("/wishlist/", f"You added {item['name']} to your shopping cart.",
+                         "success")
 
 
-@login_required
+@site.login_required
 async def newsletter(request: Request) -> Response:
     """``/newsletter/manage/``: the General Subscription checkbox."""
-    return render(request, "newsletter.html", title="Newsletter Subscription")
+    return site.render(request, "newsletter.html", title="Newsletter Subscription")
 
 
-@writes
-@login_required
+@site.writes
+@site.login_required
 async def newsletter_post(request: Request) -> Response:
     """Save the subscription."""
-    data = await form(request)
+    data = await read_form(request)
     subscribed = 1 if data.get("is_subscribed") else 0
     db(request).execute("UPDATE customers SET newsletter = ? WHERE id = ?",
-                        (subscribed, customer(request)["id"]))
+                        (subscribed, site.user(request)["id"]))
     db(request).commit()
     text = ("We have saved your subscription." if subscribed
             else "We have removed your newsletter subscription.")
-    return flash(redirect("/customer/account/"), SITE, "success", text)
-
-
-async def stylesheet(request: Request) -> Response:
-    """The site's CSS."""
-    return Response((HERE / "styles.css").read_text(), media_type="text/css",
-                    headers={"Cache-Control": "max-age=3600"})
-
-
-async def not_found(request: Request, exc: Exception) -> Response:
-    """Magento's 404 page."""
-    if not hasattr(request.state, "db"):
-        return Response("Not Found", status_code=404)
-    return render(request, "message.html", status_code=404, title="Whoops, our bad...",
-                  text="The page you requested was not found, and we have a fine guess why: "
-                       "the address may be mistyped, or the page may no longer exist.",
-                  link=("/", "Go to the home page"))
+    return site.redirect("/customer/account/", text, "success")
 
 
 def create_app() -> Starlette:
     """The storefront's Starlette app (needs the host's ``request.state.db``)."""
     routes = [
         Route("/", home),
-        Route("/static/styles.css", stylesheet),
+        Route("/static/styles.css", static_file(HERE / "styles.css")),
         Route("/catalogsearch/result/", search),
         Route("/catalogsearch/result/index/", search),
         Route("/review/product/post/id/{id:int}/", review_post, methods=["POST"]),
@@ -954,4 +871,4 @@ def create_app() -> Starlette:
         Route("/newsletter/manage/save/", newsletter_post, methods=["POST"]),
         Route("/{key:path}.html", catalog_page),
     ]
-    return Starlette(routes=routes, exception_handlers={404: not_found})
+    return site.app(routes)

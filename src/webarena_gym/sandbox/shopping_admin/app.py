@@ -11,25 +11,13 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from webarena_gym.sandbox.auth import sign_in, sign_out
+from webarena_gym.sandbox.common import Endpoint, db, read_form
 from webarena_gym.sandbox.shopping_admin import catalog, customers, reports, reviews, sales
-from webarena_gym.sandbox.shopping_admin.web import (
-    BASE,
-    SITE,
-    Handler,
-    admin_page,
-    current_admin,
-    db,
-    field,
-    read_form,
-    redirect,
-    render,
-    safe_next,
-)
+from webarena_gym.sandbox.shopping_admin.web import BASE, safe_next, site
 
 LOGIN_ERROR = ("The account sign-in was incorrect or your account is disabled temporarily. "
                "Please wait and try again later.")
@@ -39,31 +27,31 @@ DASHBOARD_TABS = {"bestsellers": "Bestsellers", "new_customers": "New Customers"
 
 async def login_page(request: Request) -> Response:
     """``/admin``: the sign-in form, or the dashboard when already signed in."""
-    if current_admin(request) is not None:
-        return RedirectResponse(safe_next(request.query_params.get("next")), status_code=302)
-    return render(request, "login.html", next=request.query_params.get("next", ""),
-                  username="", error="")
+    if site.user(request) is not None:
+        return site.redirect(safe_next(request.query_params.get("next")), status_code=302)
+    return site.render(request, "login.html", next=request.query_params.get("next", ""),
+                       username="", error="")
 
 
 async def login_submit(request: Request) -> Response:
     """POST ``/admin/``: check ``login[username]`` / ``login[password]`` and sign in."""
     form = await read_form(request)
-    username, password = field(form, "login[username]"), form.get("login[password]", [""])[-1]
-    target = field(form, "next")
+    username, password = form.field("login[username]"), form.get("login[password]", "")
+    target = form.field("next")
     admin = db(request).execute("SELECT id, password FROM admin_users WHERE username = ?",
                                 (username,)).fetchone()
     if admin is None or admin["password"] != password:
-        return render(request, "login.html", status_code=401, next=target, username=username,
-                      error=LOGIN_ERROR)
-    return sign_in(RedirectResponse(safe_next(target), status_code=303), SITE, admin["id"])
+        return site.render(request, "login.html", status_code=401, next=target, username=username,
+                           error=LOGIN_ERROR)
+    return site.sign_in(site.redirect(safe_next(target)), admin["id"])
 
 
 async def logout(request: Request) -> Response:
     """``/admin/admin/auth/logout/``: sign out and show the sign-in form."""
-    return sign_out(redirect(f"{BASE}/", "You have logged out."), SITE)
+    return site.sign_out(site.redirect(f"{BASE}/", "You have logged out."))
 
 
-@admin_page
+@site.login_required
 async def dashboard(request: Request) -> Response:
     """``/admin/admin/dashboard/``: lifetime sales, last orders, search terms, bestsellers."""
     conn = db(request)
@@ -90,17 +78,17 @@ async def dashboard(request: Request) -> Response:
             "COUNT(o.id) AS orders, COALESCE(SUM(o.grand_total), 0) AS total "
             "FROM customers c LEFT JOIN orders o ON o.customer_id = c.id "
             f"AND o.status != 'canceled' GROUP BY c.id ORDER BY {order} LIMIT 5").fetchall()
-    return render(request, "dashboard.html", lifetime=lifetime, average=average,
-                  last_orders=last_orders, last_terms=last_terms, top_terms=top_terms,
-                  tab=tab, tabs=DASHBOARD_TABS, rows=rows)
+    return site.render(request, "dashboard.html", lifetime=lifetime, average=average,
+                       last_orders=last_orders, last_terms=last_terms, top_terms=top_terms,
+                       tab=tab, tabs=DASHBOARD_TABS, rows=rows)
 
 
 async def root(request: Request) -> Response:
     """``/``: the admin lives under ``/admin``."""
-    return RedirectResponse(f"{BASE}/", status_code=302)
+    return site.redirect(f"{BASE}/", status_code=302)
 
 
-def _r(path: str, endpoint: Handler, methods: tuple[str, ...] = ("GET",)) -> Route:
+def _r(path: str, endpoint: Endpoint, methods: tuple[str, ...] = ("GET",)) -> Route:
     return Route(BASE + path, endpoint, methods=list(methods))
 
 
@@ -158,4 +146,4 @@ ROUTES = [
 
 def create_app() -> Starlette:
     """The admin's Starlette app (the host adds the tenant's database to every request)."""
-    return Starlette(routes=ROUTES)
+    return site.app(ROUTES)

@@ -7,20 +7,9 @@ import sqlite3
 from starlette.requests import Request
 from starlette.responses import Response
 
+from webarena_gym.sandbox.common import Message, db, drops_blank_params, read_form, site_url
 from webarena_gym.sandbox.shopping_admin.grid import Column, Filter, GridSpec, run_grid
-from webarena_gym.sandbox.shopping_admin.web import (
-    BASE,
-    admin_page,
-    admin_write,
-    db,
-    field,
-    grid_page,
-    not_found,
-    read_form,
-    redirect,
-    render,
-    site_url,
-)
+from webarena_gym.sandbox.shopping_admin.web import BASE, NOT_FOUND, site
 from webarena_gym.sandbox.store.catalog import slugify, store_now
 
 # A product with color or size options is shown as configurable, as in Magento.
@@ -150,33 +139,34 @@ def _edit_url(product_id: int) -> str:
     return f"{BASE}/catalog/product/edit/id/{product_id}/"
 
 
-@grid_page
+@site.login_required
+@drops_blank_params
 async def products_grid(request: Request) -> Response:
     """``/admin/catalog/product/``: the products grid."""
     grid = run_grid(db(request), PRODUCTS_GRID, request.query_params, request.url.path)
-    return render(request, "products.html", grid=grid, types=PRODUCT_TYPES,
-                  statuses=PRODUCT_STATUSES)
+    return site.render(request, "products.html", grid=grid, types=PRODUCT_TYPES,
+                       statuses=PRODUCT_STATUSES)
 
 
 def _render_form(request: Request, product: sqlite3.Row | None, values: dict[str, object],
                  errors: list[str], status_code: int = 200) -> Response:
     conn = db(request)
     store = site_url(request, "shopping")
-    return render(
+    return site.render(
         request, "product_edit.html", status_code=status_code, product=product, values=values,
         categories=_categories(conn), statuses=PRODUCT_STATUSES,
         store_url=f"{store}/{product['url_key']}.html" if store and product else "",
-        messages=[{"kind": "error", "text": e} for e in errors],
+        messages=[Message("error", e) for e in errors],
     )
 
 
-@admin_page
+@site.login_required
 async def product_edit(request: Request) -> Response:
     """``/admin/catalog/product/edit/id/N/``: the product form."""
     product = db(request).execute("SELECT * FROM products WHERE id = ?",
                                   (request.path_params["product_id"],)).fetchone()
     if product is None:
-        return not_found(request, "This product no longer exists.")
+        return site.error(request, NOT_FOUND, what="This product no longer exists.")
     values = {column: product[column] for column in PRODUCT_FIELDS.values()}
     for column in ("price", "special_price"):
         values[column] = "" if product[column] is None else f"{product[column]:.2f}"
@@ -184,20 +174,21 @@ async def product_edit(request: Request) -> Response:
     return _render_form(request, product, values, [])
 
 
-@admin_write
+@site.login_required
+@site.writes
 async def product_save(request: Request) -> Response:
     """POST ``/admin/catalog/product/save/id/N/``: save the product form."""
     conn = db(request)
     product = conn.execute("SELECT * FROM products WHERE id = ?",
                            (request.path_params["product_id"],)).fetchone()
     if product is None:
-        return not_found(request, "This product no longer exists.")
+        return site.error(request, NOT_FOUND, what="This product no longer exists.")
     form = await read_form(request)
     # A field left out of the post keeps its value (a partial form must not wipe a product).
     posted = {}
     for name, column in PRODUCT_FIELDS.items():
         current = "" if product[column] is None else str(product[column])
-        posted[column] = field(form, name) if name in form else current
+        posted[column] = form.field(name) if name in form else current
     clean, errors = validate_product(conn, product["id"], posted)
     if errors:
         return _render_form(request, product, posted, errors, status_code=400)
@@ -205,7 +196,7 @@ async def product_save(request: Request) -> Response:
     conn.execute(f"UPDATE products SET {assignments} WHERE id = ?",
                  [*clean.values(), product["id"]])
     conn.commit()
-    return redirect(_edit_url(product["id"]), "You saved the product.")
+    return site.redirect(_edit_url(product["id"]), "You saved the product.")
 
 
 NEW_PRODUCT_VALUES: dict[str, object] = {
@@ -223,18 +214,19 @@ def _unique_url_key(conn: sqlite3.Connection, name: str) -> str:
     return key
 
 
-@admin_page
+@site.login_required
 async def product_new(request: Request) -> Response:
     """``/admin/catalog/product/new/``: an empty product form (a simple product)."""
     return _render_form(request, None, dict(NEW_PRODUCT_VALUES), [])
 
 
-@admin_write
+@site.login_required
+@site.writes
 async def product_create(request: Request) -> Response:
     """POST ``/admin/catalog/product/save/``: create a product from the form."""
     conn = db(request)
     form = await read_form(request)
-    posted = {column: field(form, name, str(NEW_PRODUCT_VALUES[column]))
+    posted = {column: form.field(name, str(NEW_PRODUCT_VALUES[column]))
               for name, column in PRODUCT_FIELDS.items()}
     clean, errors = validate_product(conn, 0, posted)
     if errors:
@@ -245,4 +237,4 @@ async def product_create(request: Request) -> Response:
     cursor = conn.execute(f"INSERT INTO products ({columns}) VALUES "
                           f"({', '.join('?' * len(clean))})", list(clean.values()))
     conn.commit()
-    return redirect(_edit_url(cursor.lastrowid), "You saved the product.")
+    return site.redirect(_edit_url(cursor.lastrowid), "You saved the product.")

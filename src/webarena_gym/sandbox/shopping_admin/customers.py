@@ -9,20 +9,10 @@ import sqlite3
 from starlette.requests import Request
 from starlette.responses import Response
 
+from webarena_gym.sandbox.common import Message, db, drops_blank_params, read_form
 from webarena_gym.sandbox.shopping_admin.formatting import parse_date_input
 from webarena_gym.sandbox.shopping_admin.grid import Column, Filter, GridSpec, options, run_grid
-from webarena_gym.sandbox.shopping_admin.web import (
-    BASE,
-    admin_page,
-    admin_write,
-    db,
-    field,
-    grid_page,
-    not_found,
-    read_form,
-    redirect,
-    render,
-)
+from webarena_gym.sandbox.shopping_admin.web import BASE, NOT_FOUND, site
 
 CUSTOMER_GROUPS = ("General", "Wholesale", "Retailer")
 GENDERS = ("Male", "Female", "Not Specified")
@@ -115,11 +105,12 @@ def _edit_url(customer_id: int, tab: str = "") -> str:
     return f"{BASE}/customer/index/edit/id/{customer_id}/" + (f"?tab={tab}" if tab else "")
 
 
-@grid_page
+@site.login_required
+@drops_blank_params
 async def customers_grid(request: Request) -> Response:
     """``/admin/customer/index/``: the customers grid."""
     grid = run_grid(db(request), CUSTOMERS_GRID, request.query_params, request.url.path)
-    return render(request, "customers.html", grid=grid)
+    return site.render(request, "customers.html", grid=grid)
 
 
 def _render_customer(request: Request, customer: sqlite3.Row, tab: str,
@@ -145,20 +136,21 @@ def _render_customer(request: Request, customer: sqlite3.Row, tab: str,
             "SELECT r.*, p.name AS product_name, p.sku FROM reviews r "
             "JOIN products p ON p.id = r.product_id WHERE r.customer_id = ? "
             "ORDER BY r.created_at DESC, r.id DESC", (cid,)).fetchall()
-    return render(
+    return site.render(
         request, "customer_edit.html", status_code=status_code, customer=customer, tab=tab,
         tabs=CUSTOMER_TABS, values=values, groups=_groups(conn), genders=GENDERS,
-        messages=[{"kind": "error", "text": e} for e in errors], **context,
+        messages=[Message("error", e) for e in errors], **context,
     )
 
 
-@admin_page
+@site.login_required
 async def customer_edit(request: Request) -> Response:
     """``/admin/customer/index/edit/id/N/[?tab=view|account|addresses|orders|reviews]``."""
     customer = db(request).execute("SELECT * FROM customers WHERE id = ?",
                                    (request.path_params["customer_id"],)).fetchone()
     if customer is None:
-        return not_found(request, "Something went wrong: this customer no longer exists.")
+        return site.error(request, NOT_FOUND,
+                          what="Something went wrong: this customer no longer exists.")
     tab = request.query_params.get("tab", "view")
     if tab not in CUSTOMER_TABS:
         tab = "view"
@@ -169,7 +161,8 @@ async def customer_edit(request: Request) -> Response:
     return _render_customer(request, customer, tab, values, [])
 
 
-@admin_write
+@site.login_required
+@site.writes
 async def customer_save(request: Request) -> Response:
     """POST ``/admin/customer/index/save/id/N/``: save the account information.
 
@@ -179,22 +172,23 @@ async def customer_save(request: Request) -> Response:
     customer = conn.execute("SELECT * FROM customers WHERE id = ?",
                             (request.path_params["customer_id"],)).fetchone()
     if customer is None:
-        return not_found(request, "Something went wrong: this customer no longer exists.")
+        return site.error(request, NOT_FOUND,
+                          what="Something went wrong: this customer no longer exists.")
     form = await read_form(request)
     posted: dict[str, str] = {}
     for name, column in CUSTOMER_FIELDS.items():
-        posted[column] = field(form, name) if name in form else (customer[column] or "")
+        posted[column] = form.field(name) if name in form else (customer[column] or "")
     clean, errors = validate_customer(conn, customer["id"], posted)
     if errors:
         values: dict[str, object] = dict(posted)
-        values["newsletter"] = 1 if field(form, NEWSLETTER_FIELD) == "1" else 0
+        values["newsletter"] = 1 if form.field(NEWSLETTER_FIELD) == "1" else 0
         return _render_customer(request, customer, "account", values, errors, 400)
-    clean["newsletter"] = (int(field(form, NEWSLETTER_FIELD) == "1") if NEWSLETTER_FIELD in form
+    clean["newsletter"] = (int(form.field(NEWSLETTER_FIELD) == "1") if NEWSLETTER_FIELD in form
                            else customer["newsletter"])
     assignments = ", ".join(f"{column} = ?" for column in clean)
     conn.execute(f"UPDATE customers SET {assignments} WHERE id = ?",
                  [*clean.values(), customer["id"]])
     conn.commit()
-    if field(form, "back") == "edit":
-        return redirect(_edit_url(customer["id"], "account"), "You saved the customer.")
-    return redirect(f"{BASE}/customer/index/", "You saved the customer.")
+    if form.field("back") == "edit":
+        return site.redirect(_edit_url(customer["id"], "account"), "You saved the customer.")
+    return site.redirect(f"{BASE}/customer/index/", "You saved the customer.")

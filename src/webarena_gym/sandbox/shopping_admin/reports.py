@@ -22,9 +22,10 @@ from datetime import date
 from starlette.requests import Request
 from starlette.responses import Response
 
+from webarena_gym.sandbox.common import db, drops_blank_params
 from webarena_gym.sandbox.shopping_admin.formatting import ORDER_STATUSES, parse_date_input
 from webarena_gym.sandbox.shopping_admin.grid import Column, Filter, GridSpec, run_grid
-from webarena_gym.sandbox.shopping_admin.web import admin_page, db, grid_page, render
+from webarena_gym.sandbox.shopping_admin.web import site
 
 PERIODS: dict[str, str] = {"day": "Day", "month": "Month", "year": "Year"}
 _PERIOD_KEY = {"day": 10, "month": 7, "year": 4, "lifetime": 0}  # prefix of created_at
@@ -226,11 +227,11 @@ def read_report_filter(request: Request) -> ReportFilter:
 
 
 def _report_page(request: Request, template: str, title: str, **context: object) -> Response:
-    return render(request, template, title=title, periods=PERIODS, statuses=ORDER_STATUSES,
-                  per_interval=BESTSELLERS_PER_INTERVAL, **context)
+    return site.render(request, template, title=title, periods=PERIODS, statuses=ORDER_STATUSES,
+                       per_interval=BESTSELLERS_PER_INTERVAL, **context)
 
 
-@admin_page
+@site.login_required
 async def bestsellers_page(request: Request) -> Response:
     """``/admin/reports/report_sales/bestsellers/``: the bestsellers report."""
     flt = read_report_filter(request)
@@ -241,7 +242,7 @@ async def bestsellers_page(request: Request) -> Response:
                         rows=rows)
 
 
-@admin_page
+@site.login_required
 async def sales_page(request: Request) -> Response:
     """``/admin/reports/report_sales/sales/``: the sales (orders) report."""
     flt = read_report_filter(request)
@@ -272,10 +273,11 @@ SEARCH_TERMS_GRID = GridSpec(
 )
 
 
-@grid_page
+@site.login_required
+@drops_blank_params
 async def search_terms_page(request: Request) -> Response:
     """``/admin/search/term/report/`` (also ``/admin/search/term/index/``): search terms."""
     grid = run_grid(db(request), SEARCH_TERMS_GRID, request.query_params, request.url.path)
     title = ("Search Terms Report" if request.url.path.rstrip("/").endswith("report")
              else "Search Terms")
-    return render(request, "search_terms.html", grid=grid, title=title)
+    return site.render(request, "search_terms.html", grid=grid, title=title)

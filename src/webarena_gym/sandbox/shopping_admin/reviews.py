@@ -10,20 +10,10 @@ import sqlite3
 from starlette.requests import Request
 from starlette.responses import Response
 
+from webarena_gym.sandbox.common import Message, db, drops_blank_params, read_form
 from webarena_gym.sandbox.shopping_admin.formatting import REVIEW_STATUSES
 from webarena_gym.sandbox.shopping_admin.grid import Column, Filter, GridSpec, options, run_grid
-from webarena_gym.sandbox.shopping_admin.web import (
-    BASE,
-    admin_page,
-    admin_write,
-    db,
-    field,
-    grid_page,
-    not_found,
-    read_form,
-    redirect,
-    render,
-)
+from webarena_gym.sandbox.shopping_admin.web import BASE, NOT_FOUND, site
 
 STATUS_IDS = {"1": "approved", "2": "pending", "3": "not_approved"}
 STATUS_ID_OF = {status: sid for sid, status in STATUS_IDS.items()}
@@ -77,16 +67,18 @@ PENDING_REVIEWS_GRID = _reviews_grid("r.status = 'pending'")
 
 async def _reviews_page(request: Request, spec: GridSpec, title: str) -> Response:
     grid = run_grid(db(request), spec, request.query_params, request.url.path)
-    return render(request, "reviews.html", grid=grid, title=title, mass_actions=MASS_ACTIONS)
+    return site.render(request, "reviews.html", grid=grid, title=title, mass_actions=MASS_ACTIONS)
 
 
-@grid_page
+@site.login_required
+@drops_blank_params
 async def reviews_grid(request: Request) -> Response:
     """``/admin/review/product/``: all reviews."""
     return await _reviews_page(request, REVIEWS_GRID, "Reviews")
 
 
-@grid_page
+@site.login_required
+@drops_blank_params
 async def pending_reviews_grid(request: Request) -> Response:
     """``/admin/review/product/pending/``: reviews waiting for moderation."""
     return await _reviews_page(request, PENDING_REVIEWS_GRID, "Pending Reviews")
@@ -102,35 +94,36 @@ def _review(request: Request) -> sqlite3.Row | None:
 
 def _render_review(request: Request, review: sqlite3.Row, values: dict[str, object],
                    errors: list[str], status_code: int = 200) -> Response:
-    return render(request, "review_edit.html", status_code=status_code, review=review,
-                  values=values, statuses=STATUS_IDS,
-                  messages=[{"kind": "error", "text": e} for e in errors])
+    return site.render(request, "review_edit.html", status_code=status_code, review=review,
+                       values=values, statuses=STATUS_IDS,
+                       messages=[Message("error", e) for e in errors])
 
 
-@admin_page
+@site.login_required
 async def review_edit(request: Request) -> Response:
     """``/admin/review/product/edit/id/N/``: the review form."""
     review = _review(request)
     if review is None:
-        return not_found(request, "The review you requested does not exist.")
+        return site.error(request, NOT_FOUND, what="The review you requested does not exist.")
     values = {"status_id": STATUS_ID_OF.get(review["status"], "2"), "nickname": review["nickname"],
               "title": review["title"], "detail": review["detail"],
               "rating": str(review["rating"])}
     return _render_review(request, review, values, [])
 
 
-@admin_write
+@site.login_required
+@site.writes
 async def review_save(request: Request) -> Response:
     """POST ``/admin/review/product/save/id/N/``: save status, nickname, title, detail, rating."""
     conn = db(request)
     review = _review(request)
     if review is None:
-        return not_found(request, "The review you requested does not exist.")
+        return site.error(request, NOT_FOUND, what="The review you requested does not exist.")
     form = await read_form(request)
     current = {"status_id": STATUS_ID_OF.get(review["status"], "2"),
                "nickname": review["nickname"], "title": review["title"],
                "detail": review["detail"], "rating": str(review["rating"])}
-    values = {k: field(form, k) if k in form else v for k, v in current.items()}
+    values = {k: form.field(k) if k in form else v for k, v in current.items()}
     errors = [f"{label} is a required field." for key, label in
               (("nickname", "Nickname"), ("title", "Summary of Review"), ("detail", "Review"))
               if not values[key]]
@@ -145,40 +138,42 @@ async def review_save(request: Request) -> Response:
                                   values["title"], values["detail"], int(values["rating"]),
                                   review["id"]))
     conn.commit()
-    return redirect(f"{BASE}/review/product/", "You saved the review.")
+    return site.redirect(f"{BASE}/review/product/", "You saved the review.")
 
 
-@admin_write
+@site.login_required
+@site.writes
 async def review_delete(request: Request) -> Response:
     """POST ``/admin/review/product/delete/id/N/``: delete the review."""
     conn = db(request)
     review = _review(request)
     if review is None:
-        return not_found(request, "The review you requested does not exist.")
+        return site.error(request, NOT_FOUND, what="The review you requested does not exist.")
     conn.execute("DELETE FROM reviews WHERE id = ?", (review["id"],))
     conn.commit()
-    return redirect(f"{BASE}/review/product/", "The review has been deleted.")
+    return site.redirect(f"{BASE}/review/product/", "The review has been deleted.")
 
 
-@admin_write
+@site.login_required
+@site.writes
 async def reviews_mass_action(request: Request) -> Response:
     """POST ``/admin/review/product/massAction/``: approve/pend/reject/delete checked reviews."""
     conn = db(request)
     form = await read_form(request)
-    back = field(form, "back")
+    back = form.field("back")
     back = back if back.startswith(f"{BASE}/review/product/") else f"{BASE}/review/product/"
-    ids = [int(v) for v in form.get("reviews[]", []) if v.isdigit()]
-    action = field(form, "massaction")
+    ids = [int(v) for v in form.getlist("reviews[]") if v.isdigit()]
+    action = form.field("massaction")
     if not ids:
-        return redirect(back, "Please select review(s).", "error")
+        return site.redirect(back, "Please select review(s).", "error")
     if action not in MASS_ACTIONS:
-        return redirect(back, "Please select an action.", "error")
+        return site.redirect(back, "Please select an action.", "error")
     marks = ",".join("?" * len(ids))
     if action == "delete":
         count = conn.execute(f"DELETE FROM reviews WHERE id IN ({marks})", ids).rowcount
         conn.commit()
-        return redirect(back, f"A total of {count} record(s) have been deleted.")
+        return site.redirect(back, f"A total of {count} record(s) have been deleted.")
     count = conn.execute(f"UPDATE reviews SET status = ? WHERE id IN ({marks})",
                          [_MASS_STATUS[action], *ids]).rowcount
     conn.commit()
-    return redirect(back, f"A total of {count} record(s) have been updated.")
+    return site.redirect(back, f"A total of {count} record(s) have been updated.")

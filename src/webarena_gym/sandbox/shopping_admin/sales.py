@@ -13,21 +13,10 @@ import sqlite3
 from starlette.requests import Request
 from starlette.responses import Response
 
+from webarena_gym.sandbox.common import Endpoint, db, drops_blank_params, read_form
 from webarena_gym.sandbox.shopping_admin.formatting import ORDER_STATUSES
 from webarena_gym.sandbox.shopping_admin.grid import Column, Filter, GridSpec, options, run_grid
-from webarena_gym.sandbox.shopping_admin.web import (
-    BASE,
-    Handler,
-    admin_page,
-    admin_write,
-    db,
-    field,
-    grid_page,
-    not_found,
-    read_form,
-    redirect,
-    render,
-)
+from webarena_gym.sandbox.shopping_admin.web import BASE, NOT_FOUND, site
 from webarena_gym.sandbox.store.catalog import store_now
 
 ORDERS_GRID = GridSpec(
@@ -118,20 +107,21 @@ def _view_url(order_id: int) -> str:
     return f"{BASE}/sales/order/view/order_id/{order_id}/"
 
 
-@grid_page
+@site.login_required
+@drops_blank_params
 async def orders_grid(request: Request) -> Response:
     """``/admin/sales/order/``: the orders grid."""
     grid = run_grid(db(request), ORDERS_GRID, request.query_params, request.url.path)
-    return render(request, "orders.html", grid=grid, first_line=first_line)
+    return site.render(request, "orders.html", grid=grid, first_line=first_line)
 
 
-@admin_page
+@site.login_required
 async def order_view(request: Request) -> Response:
     """``/admin/sales/order/view/order_id/N/``: one order."""
     conn = db(request)
     order = _order(request)
     if order is None:
-        return not_found(request, "This order no longer exists.")
+        return site.error(request, NOT_FOUND, what="This order no longer exists.")
     items = []
     for item in conn.execute("SELECT * FROM order_items WHERE order_id = ? ORDER BY id",
                              (order["id"],)):
@@ -148,7 +138,7 @@ async def order_view(request: Request) -> Response:
         customer = conn.execute("SELECT * FROM customers WHERE id = ?",
                                 (order["customer_id"],)).fetchone()
     status = order["status"]
-    return render(
+    return site.render(
         request, "order_view.html", order=order, items=items, comments=comments,
         customer=customer, actions=available_actions(status),
         comment_statuses=COMMENT_STATUSES.get(status, (status,)),
@@ -156,17 +146,18 @@ async def order_view(request: Request) -> Response:
     )
 
 
-def _order_action(action: str) -> Handler:
-    @admin_write
+def _order_action(action: str) -> Endpoint:
+    @site.login_required
+    @site.writes
     async def handler(request: Request) -> Response:
         order = _order(request)
         if order is None:
-            return not_found(request, "This order no longer exists.")
+            return site.error(request, NOT_FOUND, what="This order no longer exists.")
         try:
             apply_order_action(db(request), order, action)
         except ValueError as error:
-            return redirect(_view_url(order["id"]), str(error), "error")
-        return redirect(_view_url(order["id"]), ORDER_ACTIONS[action][2])
+            return site.redirect(_view_url(order["id"]), str(error), "error")
+        return site.redirect(_view_url(order["id"]), ORDER_ACTIONS[action][2])
 
     handler.__name__ = f"order_{action}"
     handler.__doc__ = f"POST ``/admin/sales/order/{action}/order_id/N/``."
@@ -180,25 +171,26 @@ order_invoice = _order_action("invoice")
 order_ship = _order_action("ship")
 
 
-@admin_write
+@site.login_required
+@site.writes
 async def order_add_comment(request: Request) -> Response:
     """POST ``/admin/sales/order/addComment/order_id/N/``: comment, optionally a new status."""
     conn = db(request)
     order = _order(request)
     if order is None:
-        return not_found(request, "This order no longer exists.")
+        return site.error(request, NOT_FOUND, what="This order no longer exists.")
     form = await read_form(request)
-    comment = field(form, "history[comment]")
-    status = field(form, "history[status]", order["status"])
-    notify = 1 if field(form, "history[is_customer_notified]") in ("1", "on") else 0
+    comment = form.field("history[comment]")
+    status = form.field("history[status]", order["status"])
+    notify = 1 if form.field("history[is_customer_notified]") in ("1", "on") else 0
     if not comment:
-        return redirect(_view_url(order["id"]), "Please enter a comment.", "error")
+        return site.redirect(_view_url(order["id"]), "Please enter a comment.", "error")
     if status not in COMMENT_STATUSES.get(order["status"], (order["status"],)):
-        return redirect(_view_url(order["id"]), "That status is not available for this order.",
-                        "error")
+        return site.redirect(_view_url(order["id"]), "That status is not available for this order.",
+                             "error")
     conn.execute("INSERT INTO order_comments (order_id, comment, status, notify_customer, "
                  "created_at) VALUES (?, ?, ?, ?, ?)",
                  (order["id"], comment, status, notify, store_now(conn)))
     conn.execute("UPDATE orders SET status = ? WHERE id = ?", (status, order["id"]))
     conn.commit()
-    return redirect(_view_url(order["id"]), "You added a comment to the order.")
+    return site.redirect(_view_url(order["id"]), "You added a comment to the order.")
