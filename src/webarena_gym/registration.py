@@ -16,10 +16,9 @@ import gymnasium as gym
 from webarena_gym.env import WebArenaEnv
 from webarena_gym.tasks import (
     SITE_ENV_VARS,
-    SITE_PLACEHOLDERS,
-    TaskConfig,
     load_task_configs,
     site_urls_from_env,
+    sites_needed,
     webarena_lite_config_path,
 )
 
@@ -29,15 +28,6 @@ SANDBOX_ID = "WebArenaSandbox-v0"
 
 class MissingSitesError(RuntimeError):
     """The WebArena sites a task suite needs have no URL."""
-
-
-def sites_needed(tasks: Iterable[TaskConfig]) -> set[str]:
-    """Sites whose placeholder appears anywhere in these (unsubstituted) tasks, or that they name."""
-    needed: set[str] = set()
-    for task in tasks:
-        text = repr(task.to_dict())
-        needed.update(s for s, placeholder in SITE_PLACEHOLDERS.items() if placeholder in text)
-    return needed
 
 
 def make_webarena_lite(

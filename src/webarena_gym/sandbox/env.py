@@ -16,11 +16,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from webarena_gym.env import WebArenaEnv, WebArenaEnvError
-from webarena_gym.registration import sites_needed
 from webarena_gym.sandbox.auth import session_cookie
 from webarena_gym.sandbox.host import TENANT_HEADER, SandboxHost, get_host
 from webarena_gym.sandbox.sites import SITES
-from webarena_gym.tasks import TaskConfig, load_task_configs, substitute_placeholders
+from webarena_gym.tasks import (
+    TaskConfig,
+    load_task_configs,
+    sites_needed,
+    substitute_placeholders,
+)
 
 TaskSource = Sequence[TaskConfig | Mapping[str, Any]] | str | os.PathLike[str]
 
