@@ -21,21 +21,25 @@ import numpy as np
 from playwright.async_api import Error as PlaywrightError
 
 from webarena_gym.actions import (
-    LABEL_ATTRIBUTE,
     MAX_ACTION_CHARS,
     Action,
     ActionExecutionError,
     ActionParseError,
-    execute_action,
     parse_action,
 )
+from webarena_gym.actions.execute import execute_action
 from webarena_gym.browser import BrowserRuntime, Session, get_runtime, origin_of
 from webarena_gym.browser.discovery import ChromiumNotFoundError
 from webarena_gym.evaluation import EvalResult, Judge, default_judge, evaluate_task
 from webarena_gym.evaluation.answer_guard import DEFAULT_GUARD_MODE, check_guard_mode
 from webarena_gym.evaluation.evaluate import unscored_result
 from webarena_gym.evaluation.modes import VAB, WEBARENA, check_eval_mode
-from webarena_gym.observation import PageObservation, check_obs_format, observe_page
+from webarena_gym.observation import (
+    LABEL_ATTRIBUTE,
+    PageObservation,
+    check_obs_format,
+    observe_page,
+)
 from webarena_gym.spaces import UnicodeText
 from webarena_gym.tasks import TaskConfig, load_task_configs
 
