@@ -77,11 +77,14 @@ from r1_trainer.runs import (
     run_settings,
     write_run_record,
 )
+from webarena_gym.registration import make_lite_vector_env
+from webarena_gym.sandbox.env import make_sandbox_vector_env
+from webarena_gym.sandbox.tasks import load_split
+from webarena_gym.tasks import load_task_configs, webarena_lite_config_path
+from webarena_gym.vector import WebArenaVectorEnv
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
-
-    from webarena_gym.vector import WebArenaVectorEnv
 
 logger = logging.getLogger(__name__)
 
@@ -477,8 +480,6 @@ class MGRPOTrainer(GRPOTrainer):
 
     # -- envs ------------------------------------------------------------------------------------
     def _sandbox_env(self, num_envs: int) -> WebArenaVectorEnv:
-        from webarena_gym.vector import make_sandbox_vector_env
-
         return make_sandbox_vector_env(num_envs, task_configs=self.train_tasks,
                                        max_steps=self.args.max_turns,
                                        seed=self.args.data_seed_sandbox)
@@ -819,11 +820,7 @@ def train_tasks_for(env: str = SANDBOX_ENV, *, sites: Sequence[str] | None = Non
     ``tasks_file`` (WebArena JSON: a file or a folder; for ``WebArenaLite-v0`` without one,
     ``WEBARENA_LITE_CONFIG`` or the ``browsergym-webarenalite`` package's)."""
     if env == SANDBOX_ENV and tasks_file is None:
-        from webarena_gym.sandbox.tasks import load_split
-
         return load_split("train", sites=sites, seed=seed, n=n)
-    from webarena_gym.tasks import load_task_configs, webarena_lite_config_path
-
     if tasks_file is None and env != LITE_ENV:
         raise ValueError(f"{env} needs --tasks FILE (WebArena task configs to train on)")
     path = webarena_lite_config_path(tasks_file) if env == LITE_ENV else Path(tasks_file)
@@ -958,8 +955,6 @@ def _lite_env_factory(tasks: Sequence[Mapping[str, Any]], output: Path,
                       max_turns: int) -> Callable[[int], WebArenaVectorEnv]:
     """``n -> WebArenaLite-v0`` vector env over ``tasks`` (written to the run's
     :data:`LITE_TASKS_FILE`, which the env reads; the ``WA_*`` variables give the sites)."""
-    from webarena_gym.vector import make_lite_vector_env
-
     path = output / LITE_TASKS_FILE
     output.mkdir(parents=True, exist_ok=True)
     # every process writes the same file: a private file, then an atomic rename

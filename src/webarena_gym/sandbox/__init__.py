@@ -15,6 +15,7 @@ from typing import Any
 
 _EXPORTS = {
     "SandboxEnv": "webarena_gym.sandbox.env",
+    "make_sandbox_vector_env": "webarena_gym.sandbox.env",
     "SandboxHost": "webarena_gym.sandbox.host",
     "SandboxHostError": "webarena_gym.sandbox.host",
     "TENANT_HEADER": "webarena_gym.sandbox.host",

@@ -25,6 +25,7 @@ from webarena_gym.tasks import (
     sites_needed,
     substitute_placeholders,
 )
+from webarena_gym.vector import WebArenaVectorEnv, check_num_envs
 
 TaskSource = Sequence[TaskConfig | Mapping[str, Any]] | str | os.PathLike[str]
 
@@ -209,3 +210,10 @@ class SandboxEnv(WebArenaEnv):
         if getattr(self, "_holding_host", False):
             self._holding_host = False
             self.host.release()
+
+
+def make_sandbox_vector_env(num_envs: int = 1, **kwargs: Any) -> WebArenaVectorEnv:
+    """``gym.make_vec("WebArenaSandbox-v0", num_envs=N, **kwargs)``: N sandbox envs, each
+    with its own tenant, on one browser; ``kwargs`` go to every :class:`SandboxEnv`."""
+    check_num_envs(num_envs)
+    return WebArenaVectorEnv([lambda: SandboxEnv(**kwargs)] * num_envs)
