@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from webarena_gym.demos import write_demos
+from webarena_gym.sandbox.demonstrations import write_demos
 from webarena_gym.sandbox.tasks import SplitError, load_split, template
 from webarena_gym.sandbox.tasks.easy import EASY_PER_TEMPLATE, SEEN, UNSEEN
 

@@ -12,7 +12,7 @@ import random
 import pytest
 
 from webarena_gym.actions import Action, format_action
-from webarena_gym.demos import rollout
+from webarena_gym.sandbox.demonstrations import rollout
 from webarena_gym.sandbox.tasks import (
     SAMPLING_KEY,
     TEST_DATA_SEED,

@@ -15,7 +15,7 @@ from collections import Counter
 import pytest
 
 from webarena_gym.actions import Action, format_action
-from webarena_gym.demos import rollout
+from webarena_gym.sandbox.demonstrations import rollout
 from webarena_gym.sandbox.tasks import SAMPLING_KEY, TEST_DATA_SEED, _draw, _site_data, template
 from webarena_gym.sandbox.tasks import map as map_tasks
 from webarena_gym.sandbox.tasks.base import Sample, TaskTemplate

@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     from r1_trainer.hf_policy import HFPolicy
     from r1_trainer.plots import plot_training_dynamics
     from r1_trainer.trainer import train_rl
-    from webarena_gym.demos import write_demos
+    from webarena_gym.sandbox.demonstrations import write_demos
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

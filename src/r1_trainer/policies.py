@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from webarena_gym.chat_api import ChatAPIError, chat_completion
-from webarena_gym.demos import random_response
 from webarena_gym.prompting import to_reply_format
+from webarena_gym.sandbox.demonstrations import random_response
 
 Message = dict[str, str]
 

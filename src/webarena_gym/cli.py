@@ -170,7 +170,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
 
 def cmd_demos(args: argparse.Namespace) -> int:
     """Run the oracle on a split and write one trajectory per line."""
-    from webarena_gym.demos import write_demos
+    from webarena_gym.sandbox.demonstrations import write_demos
 
     def progress(trajectory) -> None:  # type: ignore[no-untyped-def]
         mark = "solved" if trajectory.reward == 1.0 else "FAILED"

@@ -26,6 +26,7 @@ _EXPORTS = {
     "SITES": "webarena_gym.sandbox.sites",
     "DATABASES": "webarena_gym.sandbox.sites",
     "SPLITS": "webarena_gym.sandbox.tasks",
+    "write_demos": "webarena_gym.sandbox.demonstrations",
     "load_split": "webarena_gym.sandbox.tasks",
 }
 
