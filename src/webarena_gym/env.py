@@ -18,6 +18,7 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
+from PIL import Image
 from playwright.async_api import Error as PlaywrightError
 
 from webarena_gym.actions import (
@@ -713,8 +714,6 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         if self.session is None or not self.session.is_open:
             raise WebArenaEnvError("nothing to render: call reset() first")
         png = self.runtime.run(self.session.page.screenshot(type="png"))
-        from PIL import Image
-
         with Image.open(io.BytesIO(png)) as image:
             return np.asarray(image.convert("RGB"))
 
