@@ -144,6 +144,7 @@ def load_bc_dataset(
     Raises:
         ValueError: no row is left (no successful trajectory in the files).
     """
+    # Lazy: the train extra; benchmarks/gpu_smoke.py imports this module where datasets is absent
     from datasets import Dataset
 
     rows = build_rows(read_trajectories(demos), thinking=thinking, only_successful=only_successful,

@@ -47,9 +47,12 @@ from r1_trainer.models import missing_train_extra
 try:
     import torch
     from accelerate.utils import DistributedType
+    from datasets import Dataset
     from transformers import TrainerCallback
+    from transformers.distributed.fsdp import is_fsdp_managed_module
     from trl import GRPOConfig, GRPOTrainer
     from trl.models import unwrap_model_for_generation
+    from trl.trainer.utils import use_adapter
 except ImportError as _exc:
     raise missing_train_extra(_exc) from _exc
 
@@ -62,6 +65,7 @@ from r1_trainer.models import (
     RL_LEARNING_RATE,
     TINY,
     LoraSettings,
+    fsdp_activation_checkpointing,
     is_tiny_preset,
     load_model_and_tokenizer,
     prompt_budget,
@@ -88,22 +92,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-
-
-def fsdp_activation_checkpointing() -> bool:
-    """Whether ``accelerate launch`` turned on FSDP's own activation checkpointing
-    (``fsdp_activation_checkpointing: true`` in its config file, as ``configs/fsdp.yaml``)."""
-    from accelerate.utils import str_to_bool
-
-    return (str_to_bool(os.environ.get("ACCELERATE_USE_FSDP", "false")) == 1
-            and str_to_bool(os.environ.get("FSDP_ACTIVATION_CHECKPOINTING", "false")) == 1)
-
-
-def default_gradient_checkpointing() -> bool:
-    """The trainer's gradient checkpointing when not set: on for a GPU run (activations of
-    long rows dominate its memory), off on the CPU (it only costs time there) and when FSDP
-    checkpoints activations itself (both on is an error in transformers)."""
-    return torch.cuda.is_available() and not fsdp_activation_checkpointing()
 
 
 @help_from_docstring
@@ -441,8 +429,6 @@ class MGRPOTrainer(GRPOTrainer):
         callbacks: list[Any] | None = None,
         make_env: Callable[[int], WebArenaVectorEnv] | None = None,
     ) -> None:
-        from datasets import Dataset
-
         if not isinstance(args, MGRPOTrainerConfig):
             raise TypeError("MGRPOTrainer needs an MGRPOTrainerConfig (a GRPOConfig with the "
                             "multi-turn settings)")
@@ -716,8 +702,6 @@ class MGRPOTrainer(GRPOTrainer):
         adapter disabled (a fresh LoRA) / switched to the ``ref`` copy (a trained adapter)."""
         if self.ref_model is not None:
             return self._row_logps_lists(self.ref_model, rows)
-        from trl.trainer.utils import use_adapter
-
         unwrapped = self.accelerator.unwrap_model(self.model)
         name = "ref" if "ref" in getattr(unwrapped, "peft_config", {}) else None
         with use_adapter(unwrapped, adapter_name=name):
@@ -733,8 +717,6 @@ class MGRPOTrainer(GRPOTrainer):
         if not state.sync_gradients:  # the Trainer already defers this whole micro-step
             yield
             return
-        from transformers.distributed.fsdp import is_fsdp_managed_module
-
         if self.accelerator.distributed_type == DistributedType.DEEPSPEED:
             defer: Any = nullcontext()  # DeepSpeed reads the boundary from sync_gradients
         elif self.is_distributed_loading_by_transformers and is_fsdp_managed_module(self.model):
