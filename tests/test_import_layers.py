@@ -12,6 +12,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -205,3 +207,11 @@ def test_the_trainer_modules_import_each_other_without_a_cycle():
     graph = import_graph("r1_trainer", lambda name: True)
     cycle = find_cycle(graph)
     assert cycle is None, "import cycle in r1_trainer: " + describe(graph, cycle)
+
+
+def test_importing_the_package_loads_no_sandbox_module():
+    """The runtime counterpart: ``import webarena_gym`` registers the sandbox's id by name only."""
+    code = ("import sys, webarena_gym\n"
+            "loaded = sorted(m for m in sys.modules if m.startswith('webarena_gym.sandbox'))\n"
+            "assert not loaded, loaded\n")
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
