@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     from r1_trainer.demo import eval_slice
     from r1_trainer.evaluate import evaluate_policy
     from r1_trainer.hf_policy import HFPolicy
-    from webarena_gym.demos import write_demos
+    from webarena_gym.sandbox.demonstrations import write_demos
 
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     configs = eval_slice(args.per_site)

@@ -5,8 +5,8 @@ group size G and the number of turns (issue 15, part 4).
 The sandbox needs a Chromium and cannot run on the GPU machine, so its rows are recorded here
 (``record``) and replayed there (``run``, the default):
 
-* ``record``: oracle episodes of the sandbox's ``test`` split (``webarena_gym.demos.write_demos``,
-  up to 15 turns), turned into per-action rows (``r1_trainer.data.trajectory_rows``: the
+* ``record``: oracle episodes of the sandbox's ``test`` split
+  (``webarena_gym.sandbox.demonstrations.write_demos``, up to 15 turns), turned into per-action rows (``r1_trainer.data.trajectory_rows``: the
   compressed-history prompt of :func:`webarena_gym.prompting.build_messages` and the reply),
   tokenized as the trainer does (``r1_trainer.generation.encode_prompts``: chat template with the
   generation prompt; the reply's ids and the end-of-turn token). The ids are stored, not the
@@ -143,7 +143,7 @@ def record(demos: Path | None, out: Path, *, episodes: int = 24, max_steps: int 
     from r1_trainer.data import read_trajectories, trajectory_rows
     from r1_trainer.generation import encode_prompts
     from r1_trainer.models import TINY, load_tokenizer
-    from webarena_gym.demos import write_demos
+    from webarena_gym.sandbox.demonstrations import write_demos
 
     if demos is None:
         demos = Path(tempfile.mkdtemp(prefix="gpu_smoke.")) / "test.jsonl"

@@ -134,7 +134,7 @@ def run(settings: Settings, save: Callable[[dict[str, Any]], None] | None = None
         ) -> dict[str, Any]:
     """Every stage for every seed (see the module docstring); ``save`` gets the results so
     far after every stage, so that a long run that is stopped keeps what it measured."""
-    from webarena_gym.demos import write_demos
+    from webarena_gym.sandbox.demonstrations import write_demos
     from webarena_gym.sandbox.templates import load_split
 
     work = Path(settings.work_dir)

@@ -147,7 +147,8 @@ def run(settings: Settings, progress: bool = True) -> dict[str, Any]:
     """The soak run (see the module docstring); returns every figure."""
     import numpy as np
 
-    from webarena_gym.vector import VectorResetError, make_sandbox_vector_env
+    from webarena_gym.sandbox.env import make_sandbox_vector_env
+    from webarena_gym.vector import VectorResetError
 
     rng = random.Random(settings.seed)
     clock = time.perf_counter()

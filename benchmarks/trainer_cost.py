@@ -52,8 +52,8 @@ different sizes)."""
 
 def long_episode(config: dict[str, Any], turns: int, seed: int) -> tuple[list[dict], list[str]]:
     """``turns`` random valid actions on a sandbox task, never exiting: (observations, replies)."""
-    from webarena_gym.demos import random_response
     from webarena_gym.prompting import to_reply_format
+    from webarena_gym.sandbox.demonstrations import random_response
     from webarena_gym.sandbox.env import SandboxEnv
 
     rng = random.Random(seed)

@@ -8,13 +8,13 @@ from collections.abc import Awaitable, Callable, Iterator
 
 import pytest
 
-from webarena_gym import actions
 from webarena_gym.actions import (
     ACTION_SPECS,
     LABEL_ATTRIBUTE,
     Action,
     ActionExecutionError,
     ActionParseError,
+    execute,
     execute_action,
     format_action,
     parse_action,
@@ -581,7 +581,7 @@ def test_select_dropdown_option_by_label(run, argument: str, value: str) -> None
 
 
 def test_a_slow_navigation_is_not_an_error(run, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(actions, "SETTLE_TIMEOUT_MS", 300)
+    monkeypatch.setattr(execute, "SETTLE_TIMEOUT_MS", 300)
 
     async def scenario(page) -> None:
         # The click worked; the page just has not answered yet. The wait for it is bounded
@@ -661,7 +661,7 @@ def test_go_without_history_is_a_no_op(run) -> None:
 
 
 def test_wait_and_exit_leave_the_page_alone(run, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(actions, "WAIT_SECONDS", 0.05)
+    monkeypatch.setattr(execute, "WAIT_SECONDS", 0.05)
 
     async def scenario(page) -> None:
         url = page.url
@@ -754,7 +754,7 @@ def test_type_sends_key_events_like_a_user(run) -> None:
 def test_type_sends_a_long_text_partly_as_one_insertion(
     run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(actions, "TYPE_KEYS_MAX", 4)
+    monkeypatch.setattr(execute, "TYPE_KEYS_MAX", 4)
 
     async def scenario(page) -> None:
         await _do(page, 'do(action="Type", argument="abcdefghij", element="1")')
@@ -816,8 +816,8 @@ def test_search_waits_for_results_loaded_without_navigation(run) -> None:
 
 def test_search_pause_is_bounded(run, monkeypatch: pytest.MonkeyPatch) -> None:
     # A page that never goes quiet (a request that hangs) costs at most the two bounds.
-    monkeypatch.setattr(actions, "SEARCH_PAUSE_MAX_MS", 300)
-    monkeypatch.setattr(actions, "SEARCH_RESULTS_MAX_MS", 300)
+    monkeypatch.setattr(execute, "SEARCH_PAUSE_MAX_MS", 300)
+    monkeypatch.setattr(execute, "SEARCH_RESULTS_MAX_MS", 300)
 
     async def scenario(page) -> None:
         await page.evaluate(

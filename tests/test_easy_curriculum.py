@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from webarena_gym.demos import write_demos
+from webarena_gym.sandbox.demonstrations import write_demos
 from webarena_gym.sandbox.map.tasks.easy import SEEN, UNSEEN
 from webarena_gym.sandbox.templates import SplitError, load_split, template
 from webarena_gym.sandbox.templates.easy import EASY_PER_TEMPLATE

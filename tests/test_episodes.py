@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from webarena_gym.episodes import Stop, run_episodes
+from webarena_gym.sandbox.env import make_sandbox_vector_env
 from webarena_gym.sandbox.templates import load_split
-from webarena_gym.vector import make_sandbox_vector_env
 
 EXIT = 'exit(message="done")'
 

@@ -83,7 +83,7 @@ def test_rollouts_give_unscored_episodes_no_rows_unless_an_outcome_judge_scores_
     pytest.importorskip("torch")
     from r1_trainer.generation import Generation
     from r1_trainer.rollout import rollout_groups
-    from webarena_gym.vector import make_sandbox_vector_env
+    from webarena_gym.sandbox.env import make_sandbox_vector_env
 
     class Generator:
         def generate(self, prompts, sampling):

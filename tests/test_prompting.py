@@ -8,7 +8,6 @@ import re
 import pytest
 
 from webarena_gym.actions import ACTION_SPECS, parse_action
-from webarena_gym.demos import random_response
 from webarena_gym.prompting import (
     HISTORY_ERROR_CHARS,
     PLACEHOLDER,
@@ -17,6 +16,7 @@ from webarena_gym.prompting import (
     system_prompt,
     to_reply_format,
 )
+from webarena_gym.sandbox.demonstrations import random_response
 from webarena_gym.sandbox.env import SandboxEnv
 from webarena_gym.sandbox.templates import load_split
 

@@ -19,15 +19,12 @@ from r1_trainer.models import (  # noqa: E402
     BC_LEARNING_RATE,
     BC_LEARNING_RATE_TINY,
     RL_LEARNING_RATE,
+    default_gradient_checkpointing,
     load_model_and_tokenizer,
     tiny_model_path,
 )
 from r1_trainer.runs import RUN_FILE  # noqa: E402
-from r1_trainer.trainer import (  # noqa: E402
-    MGRPOTrainer,
-    MGRPOTrainerConfig,
-    default_gradient_checkpointing,
-)
+from r1_trainer.trainer import MGRPOTrainer, MGRPOTrainerConfig  # noqa: E402
 from webarena_gym.sandbox.templates import load_split  # noqa: E402
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"

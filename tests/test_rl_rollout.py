@@ -19,8 +19,8 @@ from r1_trainer.generation import (  # noqa: E402
 from r1_trainer.models import load_model_and_tokenizer, prompt_budget  # noqa: E402
 from r1_trainer.rollout import rollout_groups  # noqa: E402
 from webarena_gym.prompting import build_messages  # noqa: E402
+from webarena_gym.sandbox.env import make_sandbox_vector_env  # noqa: E402
 from webarena_gym.sandbox.templates import load_split  # noqa: E402
-from webarena_gym.vector import make_sandbox_vector_env  # noqa: E402
 
 EXIT = 'exit(message="")'
 

@@ -14,8 +14,8 @@ from test_rl_rollout import FirstRolloutWins, one_thread  # noqa: E402, F401
 
 from r1_trainer.models import load_model_and_tokenizer  # noqa: E402
 from r1_trainer.trainer import MGRPOTrainerConfig, pad_rows, train_rl  # noqa: E402
+from webarena_gym.sandbox.env import make_sandbox_vector_env  # noqa: E402
 from webarena_gym.sandbox.templates import load_split  # noqa: E402
-from webarena_gym.vector import make_sandbox_vector_env  # noqa: E402
 
 LOGGED = ("reward", "success_rate", "trajectory_tokens", "interactions", "response_tokens",
           "kl", "clip_fraction", "parse_error_rate", "loss", "grad_norm", "entropy")

@@ -12,8 +12,8 @@ from gymnasium.utils.env_checker import check_env
 
 import webarena_gym  # noqa: F401 - registers the env ids
 from webarena_gym.cli import main
-from webarena_gym.demos import write_demos
 from webarena_gym.sandbox import templates as tasks_module
+from webarena_gym.sandbox.demonstrations import write_demos
 from webarena_gym.sandbox.templates import (
     SplitError,
     generate_fixed_split,

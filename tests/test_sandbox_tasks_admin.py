@@ -16,8 +16,8 @@ from datetime import date
 
 import pytest
 
-from webarena_gym.demos import rollout
 from webarena_gym.sandbox.db import template_connection
+from webarena_gym.sandbox.demonstrations import rollout
 from webarena_gym.sandbox.env import SandboxEnv
 from webarena_gym.sandbox.shopping_admin import tasks as admin
 from webarena_gym.sandbox.templates import templates

@@ -12,8 +12,8 @@ import random
 import pytest
 
 from webarena_gym.actions import Action, format_action
-from webarena_gym.demos import rollout
 from webarena_gym.sandbox.cross_site import tasks as cross_site
+from webarena_gym.sandbox.demonstrations import rollout
 from webarena_gym.sandbox.templates import (
     SAMPLING_KEY,
     TEST_DATA_SEED,

@@ -15,7 +15,7 @@ from collections import Counter
 import pytest
 
 from webarena_gym.actions import Action, format_action
-from webarena_gym.demos import rollout
+from webarena_gym.sandbox.demonstrations import rollout
 from webarena_gym.sandbox.gitlab import queries
 from webarena_gym.sandbox.gitlab import tasks as gitlab
 from webarena_gym.sandbox.gitlab.tasks import issues as gitlab_issues

@@ -15,7 +15,7 @@ from collections import Counter
 import pytest
 
 from webarena_gym.actions import Action, format_action
-from webarena_gym.demos import rollout
+from webarena_gym.sandbox.demonstrations import rollout
 from webarena_gym.sandbox.map import tasks as map_tasks
 from webarena_gym.sandbox.templates import SAMPLING_KEY, TEST_DATA_SEED, _draw, _site_data, template
 from webarena_gym.sandbox.templates.base import Sample, TaskTemplate

@@ -15,7 +15,7 @@ from collections import Counter
 import pytest
 
 from webarena_gym.actions import Action, format_action
-from webarena_gym.demos import rollout
+from webarena_gym.sandbox.demonstrations import rollout
 from webarena_gym.sandbox.reddit import tasks as reddit
 from webarena_gym.sandbox.reddit.tasks import common as reddit_common
 from webarena_gym.sandbox.templates import (

@@ -15,7 +15,7 @@ from collections import Counter
 import pytest
 
 from webarena_gym.actions import Action, format_action
-from webarena_gym.demos import rollout
+from webarena_gym.sandbox.demonstrations import rollout
 from webarena_gym.sandbox.shopping import tasks as shopping
 from webarena_gym.sandbox.store import catalog
 from webarena_gym.sandbox.templates import (

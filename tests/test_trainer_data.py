@@ -1,8 +1,8 @@
 """Trajectories -> BC rows: prompts from build_messages, completions the actions, loss on them only.
 
 ``tests/data/oracle_demos.jsonl`` holds real oracle trajectories on sandbox test tasks, written
-once with ``webarena_gym.demos.write_demos("test", path, sites=[site], n=...)`` for ``shopping``
-(4) and ``shopping_admin`` (2).
+once with ``webarena_gym.sandbox.demonstrations.write_demos("test", path, sites=[site], n=...)``
+for ``shopping`` (4) and ``shopping_admin`` (2).
 """
 
 from __future__ import annotations

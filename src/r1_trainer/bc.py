@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from r1_trainer.config import help_from_docstring
+from r1_trainer.data import load_bc_dataset
 from r1_trainer.models import (
     BC_LEARNING_RATE,
     BC_LEARNING_RATE_TINY,
@@ -33,6 +34,7 @@ from r1_trainer.models import (
     TINY,
     LoraSettings,
     context_budget,
+    default_gradient_checkpointing,
     is_tiny_preset,
     load_model_and_tokenizer,
     missing_train_extra,
@@ -45,6 +47,7 @@ from r1_trainer.runs import METRICS_FILE, resolve_checkpoint, resume_jsonl, writ
 
 try:
     import torch
+    from datasets import Dataset
     from transformers import TrainerCallback
     from transformers.trainer_utils import SaveStrategy
     from trl import SFTConfig, SFTTrainer
@@ -52,7 +55,6 @@ except ImportError as _exc:
     raise missing_train_extra(_exc) from _exc
 
 if TYPE_CHECKING:
-    from datasets import Dataset
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 
@@ -118,8 +120,6 @@ class BCConfig(SFTConfig):
         if checkpointing is None:
             checkpointing = self.gradient_checkpointing
         if checkpointing is None:
-            from r1_trainer.trainer import default_gradient_checkpointing  # it imports this module
-
             checkpointing = default_gradient_checkpointing()
         self.activation_checkpointing = self.gradient_checkpointing = checkpointing
         super().__post_init__()
@@ -156,10 +156,6 @@ def train_bc(
         ``output_dir``, loadable with :func:`r1_trainer.models.load_model_and_tokenizer`.
     """
     require_train_extra()
-    from datasets import Dataset
-
-    from r1_trainer.data import load_bc_dataset
-
     config = config or BCConfig()
     output = Path(output_dir)
     output.mkdir(parents=True, exist_ok=True)

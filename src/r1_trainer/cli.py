@@ -51,13 +51,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from r1_trainer.config import (
+    SANDBOX_ENV,
+    SHARED_SITES_NOTE,
+    BCArguments,
+    EvalArguments,
+    LoraArguments,
+    RLArguments,
+)
+from r1_trainer.evaluate import (
+    evaluate_policy,
+    markdown_table,
+    tasks_changing_sites,
+    write_reports,
+)
+from r1_trainer.plots import plot_training_dynamics
 from r1_trainer.runs import LAST_CHECKPOINT, RUN_FILE, recorded_thinking, run_settings
+from webarena_gym.sandbox.templates import load_split
+from webarena_gym.tasks import load_task_configs, webarena_lite_config_path
 
 if TYPE_CHECKING:
     from trl import TrlParser
 
     from r1_trainer.bc import BCConfig
-    from r1_trainer.config import BCArguments, EvalArguments, LoraArguments, RLArguments
     from r1_trainer.trainer import MGRPOTrainerConfig
 
 
@@ -68,6 +84,7 @@ if TYPE_CHECKING:
 
 def cmd_bc(script: BCArguments, config: BCConfig, lora: LoraArguments) -> int:
     """Behaviour cloning on trajectory JSONL files (``webarena-gym demos`` writes them)."""
+    # Lazy: imports torch (the train extra), which `r1-train --help` and plot must not
     from r1_trainer.bc import train_bc
 
     if script.variant == "r1-cot" and not config.thinking:
@@ -88,6 +105,7 @@ def cmd_bc(script: BCArguments, config: BCConfig, lora: LoraArguments) -> int:
 def cmd_rl(script: RLArguments, config: MGRPOTrainerConfig, lora: LoraArguments) -> int:
     """M-GRPO on the sandbox (or WebArena-Lite) from a BC checkpoint (R1) or a base model
     (R1-Zero)."""
+    # Lazy: imports torch (the train extra), which `r1-train --help` and plot must not
     from r1_trainer.trainer import train_rl
 
     stage = run_settings(script.model).get("stage")
@@ -123,7 +141,7 @@ def _record_arguments(output_dir: str | os.PathLike[str], *arguments: Any) -> No
 def cmd_eval(args: EvalArguments) -> int:
     """Success rate (overall and per site), interactions, response length, parse errors: the
     baselines table of ``benchmarks/baselines.py``, for a local model."""
-    from r1_trainer.evaluate import evaluate_policy, markdown_table, write_reports
+    # Lazy: imports torch (the train extra), which `r1-train --help` and plot must not
     from r1_trainer.hf_policy import HFPolicy
 
     thinking = args.thinking if args.thinking is not None else recorded_thinking(args.model)
@@ -153,18 +171,11 @@ def eval_tasks(args: EvalArguments) -> tuple[list[dict[str, Any]], str, dict[str
     ``sites``, the first ``n``; a note on stderr when tasks that change site state would
     run side by side (``num_envs`` > 1).
     """
-    from r1_trainer.config import SANDBOX_ENV, SHARED_SITES_NOTE
-
     if args.env_id == SANDBOX_ENV:
         if args.tasks is not None:
             raise SystemExit("--tasks is for --env WebArenaLite-v0; the sandbox takes --split")
-        from webarena_gym.sandbox.templates import load_split
-
         n = args.n if args.n is not None or args.split != "train" else 100
         return load_split(args.split, sites=args.sites, seed=args.seed, n=n), args.split, {}
-    from r1_trainer.evaluate import tasks_changing_sites
-    from webarena_gym.tasks import load_task_configs, webarena_lite_config_path
-
     path = webarena_lite_config_path(args.tasks)
     configs = [t.to_dict() for t in load_task_configs(path)]
     if args.sites:
@@ -187,8 +198,6 @@ def eval_tasks(args: EvalArguments) -> tuple[list[dict[str, Any]], str, dict[str
 
 def cmd_plot(args: argparse.Namespace) -> int:
     """The training-dynamics figure of an RL run."""
-    from r1_trainer.plots import plot_training_dynamics
-
     path = plot_training_dynamics(args.run, args.out, smooth=args.smooth)
     print(path)
     return 0
@@ -200,22 +209,20 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def _bc_dataclasses() -> tuple[type, ...]:
+    # Lazy: imports torch (the train extra), which `r1-train --help` and plot must not
     from r1_trainer.bc import BCConfig
-    from r1_trainer.config import BCArguments, LoraArguments
 
     return BCArguments, BCConfig, LoraArguments
 
 
 def _rl_dataclasses() -> tuple[type, ...]:
-    from r1_trainer.config import LoraArguments, RLArguments
+    # Lazy: imports torch (the train extra), which `r1-train --help` and plot must not
     from r1_trainer.trainer import MGRPOTrainerConfig
 
     return RLArguments, MGRPOTrainerConfig, LoraArguments
 
 
 def _eval_dataclasses() -> tuple[type, ...]:
-    from r1_trainer.config import EvalArguments
-
     return (EvalArguments,)
 
 
@@ -292,6 +299,7 @@ def command_parser(name: str) -> TrlParser:
     field that defaults to None also takes ``--FIELD`` alone (True) and ``--no-FIELD``; the
     command's aliases, optional values, required flags and defaults (:data:`COMMANDS`) apply.
     """
+    # Lazy: imports torch (the train extra), which `r1-train --help` and plot must not
     from trl import TrlParser
 
     command = COMMANDS[name]
@@ -354,6 +362,7 @@ def parse_command(name: str, argv: Sequence[str]) -> tuple[Any, ...]:
     unknown flag, a bad value, a config that its dataclass refuses, an unreadable YAML file)
     exits with argparse's usage error: one line that names it.
     """
+    # Lazy: PyYAML comes with the train extra (TRL's dependency), not with this package
     import yaml
 
     parser = command_parser(name)

@@ -1,7 +1,7 @@
 """Trajectories -> one conversational prompt/completion row per step (DESIGN 4.2).
 
-The trajectory JSONL is what ``webarena-gym demos`` writes (:mod:`webarena_gym.demos`). Step ``j``
-of a trajectory becomes the row::
+The trajectory JSONL is what ``webarena-gym demos`` writes
+(:mod:`webarena_gym.sandbox.demonstrations`). Step ``j`` of a trajectory becomes the row::
 
     {"prompt": build_messages(observations[:j+1], responses[:j], thinking=thinking),
      "completion": [{"role": "assistant", "content": to_reply_format(responses[j], thinking)}],
@@ -144,6 +144,7 @@ def load_bc_dataset(
     Raises:
         ValueError: no row is left (no successful trajectory in the files).
     """
+    # Lazy: the train extra; benchmarks/gpu_smoke.py imports this module where datasets is absent
     from datasets import Dataset
 
     rows = build_rows(read_trajectories(demos), thinking=thinking, only_successful=only_successful,

@@ -21,11 +21,25 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from r1_trainer.models import missing_train_extra
+
+try:
+    import torch
+except ImportError as _exc:
+    raise missing_train_extra(_exc) from _exc
+
+from r1_trainer.bc import BCConfig, train_bc
+from r1_trainer.evaluate import evaluate_policy, markdown_table, write_reports
+from r1_trainer.hf_policy import HFPolicy
+from r1_trainer.plots import plot_training_dynamics
+from r1_trainer.trainer import train_rl
+from webarena_gym.browser.processes import tree_cpu_seconds
+from webarena_gym.sandbox.demonstrations import write_demos
+from webarena_gym.sandbox.templates import load_split
+
 
 def eval_slice(per_site: int, seed: int = 0) -> list[dict[str, Any]]:
     """``per_site`` test tasks of each site group, spread over its templates."""
-    from webarena_gym.sandbox.templates import load_split
-
     by_site: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for config in load_split("test", seed=seed):
         by_site["+".join(config["sites"])].append(config)
@@ -39,8 +53,6 @@ def eval_slice(per_site: int, seed: int = 0) -> list[dict[str, Any]]:
 def cpu_seconds() -> float:
     """CPU time of this process, its reaped children and its live descendants (Chromium, the
     Playwright driver): what the demo costs regardless of how busy the machine is (Linux)."""
-    from webarena_gym.browser.processes import tree_cpu_seconds
-
     return tree_cpu_seconds(include_reaped=True)
 
 
@@ -78,18 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-thinking", action="store_true", help="the action-only format")
     args = parser.parse_args(argv)
 
-    import torch
-
     cpu_only = not torch.cuda.is_available()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     bc_threads = args.bc_threads or cores or 1
-    os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
-    from r1_trainer.bc import BCConfig, train_bc
-    from r1_trainer.evaluate import evaluate_policy, markdown_table, write_reports
-    from r1_trainer.hf_policy import HFPolicy
-    from r1_trainer.plots import plot_training_dynamics
-    from r1_trainer.trainer import train_rl
-    from webarena_gym.demos import write_demos
+    os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")  # read when GRPOTrainer is built
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -27,6 +27,8 @@ import numpy as np
 from r1_trainer.policies import Policy, Turn, call_policy
 from webarena_gym.episodes import Episode, run_episodes
 from webarena_gym.prompting import build_messages
+from webarena_gym.registration import make_lite_vector_env
+from webarena_gym.sandbox.env import make_sandbox_vector_env
 
 SANDBOX_ENV = "WebArenaSandbox-v0"
 LITE_ENV = "WebArenaLite-v0"
@@ -221,8 +223,6 @@ def evaluate_policy(
         The report, episodes in the order of ``configs``. An episode whose env failed counts
         as unsolved and carries the failure in ``error`` (``env_errors`` in the summary).
     """
-    from webarena_gym.vector import make_lite_vector_env, make_sandbox_vector_env
-
     if not configs:
         raise ValueError("evaluate_policy got no task configs")
     if env not in (SANDBOX_ENV, LITE_ENV):

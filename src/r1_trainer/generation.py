@@ -28,7 +28,14 @@ from r1_trainer.models import missing_train_extra, prompt_budget
 
 try:
     import torch
-    from transformers import LogitsProcessor
+    from transformers import (
+        GenerationConfig,
+        LogitsProcessor,
+        LogitsProcessorList,
+        TemperatureLogitsWarper,
+        TopKLogitsWarper,
+        TopPLogitsWarper,
+    )
 except ImportError as _exc:
     raise missing_train_extra(_exc) from _exc
 
@@ -207,14 +214,6 @@ class HFGenerator:
 
     def _generate_batch(self, batch: list[list[int]], sampling: SamplingSettings
                         ) -> list[Generation]:
-        from transformers import (
-            GenerationConfig,
-            LogitsProcessorList,
-            TemperatureLogitsWarper,
-            TopKLogitsWarper,
-            TopPLogitsWarper,
-        )
-
         device = next(self.model.parameters()).device
         pad = self.tokenizer.pad_token_id
         width = max(len(ids) for ids in batch)
@@ -277,6 +276,7 @@ class VLLMGenerator:
 
     def __init__(self, model: Any, tokenizer: PreTrainedTokenizerBase, *,
                  max_prompt_tokens: int | str | None = "auto", **llm_kwargs: Any) -> None:
+        # Lazy: vLLM is optional (a GPU install, in no extra)
         from vllm import LLM
 
         self.tokenizer = tokenizer
@@ -289,6 +289,7 @@ class VLLMGenerator:
     def generate(self, prompts: Sequence[Sequence[Message]],
                  sampling: SamplingSettings | None = None, **overrides: Any) -> list[Generation]:
         """Sample one completion per prompt (see :meth:`HFGenerator.generate`)."""
+        # Lazy: vLLM is optional (a GPU install, in no extra)
         from vllm import SamplingParams
 
         sampling = replace(sampling or SamplingSettings(), **overrides)
@@ -321,6 +322,7 @@ class VLLMGenerator:
 def vllm_available() -> bool:
     """Whether ``vllm`` can be imported (and a CUDA GPU is there for it)."""
     try:
+        # Lazy: vLLM is optional (a GPU install, in no extra)
         import vllm  # noqa: F401
     except ImportError:
         return False

@@ -8,31 +8,35 @@ the adapter on top. Training loads fp32 weights (bf16 autocast on a GPU that sup
 ``tiny`` builds a small causal LM (a 2-layer Llama, hidden size 128, about 1M parameters) from
 a config with random weights, and a byte-level BPE tokenizer trained locally on the agent's own
 text (the system prompts, the action grammar, the sandbox sites' page templates), with a ChatML
-chat template. Nothing is downloaded; the result is cached under :func:`cache_dir`, keyed by
-:data:`TINY_VERSION`, the seed, the :class:`TinySpec` and a hash of the corpus, so it is built
-once (seconds) and the same seed always gives the same model.
+chat template. Nothing is downloaded; the result is cached under
+:func:`~r1_trainer.cache.cache_dir`, keyed by :data:`TINY_VERSION`, the seed, the
+:class:`TinySpec` and a hash of the corpus, so it is built once (seconds) and the same seed
+always gives the same model.
 
 Context: the tiny model's position embeddings reach 16384 tokens, but its tokenizer declares
 ``model_max_length = TinySpec.context`` (512) so that BC rows and prompts stay short enough to
 train on a CPU: :func:`r1_trainer.data.fit_prompt` cuts the end of the current page (never the
 history) to fit 3/4 of it, as the env's own length cap does. Behaviour cloning on ~160 oracle
 trajectories (400 steps of 4 rows, a few minutes on a CPU) makes it answer in the action format.
+
+Importing this module imports no torch (the CLI's configs read it): torch, transformers, peft
+and tokenizers (the ``train`` extra) are imported where they are used.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
-import shutil
-import tempfile
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from r1_trainer.cache import build_folder, cache_dir
 from r1_trainer.runs import RUN_FILE
+from r1_trainer.smollm2 import SMOLLM2, smollm2_model_path
 
 if TYPE_CHECKING:
     import torch
@@ -101,8 +105,6 @@ def missing_train_extra(exc: ImportError) -> ImportError:
 
 def require_train_extra() -> None:
     """Raise an ImportError that says how to install the ``train`` extra when it is missing."""
-    import importlib.util
-
     for name in ("torch", "transformers", "trl", "peft", "datasets", "accelerate"):
         if importlib.util.find_spec(name) is None:  # found, not imported: imports cost seconds
             raise missing_train_extra(ImportError(f"No module named {name!r}"))
@@ -126,6 +128,7 @@ class LoraSettings:
 
     def to_peft(self) -> LoraConfig:
         """The ``peft.LoraConfig`` for a causal LM."""
+        # Lazy: the train extra (see the module docstring)
         from peft import LoraConfig
 
         return LoraConfig(
@@ -144,6 +147,7 @@ class LoraSettings:
 
 def resolve_device(device: str | torch.device | None = None) -> torch.device:
     """``device``, or the first CUDA GPU when there is one, else the CPU."""
+    # Lazy: the train extra (see the module docstring)
     import torch
 
     if device is not None:
@@ -163,6 +167,7 @@ def resolve_dtype(dtype: str | torch.dtype, device: torch.device, *,
     autocast, see :func:`training_precision`); for inference, bf16 on a GPU that supports it,
     else fp32 (also fp32 on the CPU). A name or a ``torch.dtype`` is taken as it is.
     """
+    # Lazy: the train extra (see the module docstring)
     import torch
 
     if isinstance(dtype, torch.dtype):
@@ -209,6 +214,7 @@ def training_precision(dtype: str | torch.dtype = "auto",
         (a CUDA GPU that has it), off on the CPU and for fp16 weights (AMP cannot unscale
         fp16 gradients).
     """
+    # Lazy: the train extra (see the module docstring)
     import torch
 
     torch_device = resolve_device(device)
@@ -217,19 +223,29 @@ def training_precision(dtype: str | torch.dtype = "auto",
     return Precision(weights=weights, bf16=supported and weights != torch.float16)
 
 
+def fsdp_activation_checkpointing() -> bool:
+    """Whether ``accelerate launch`` turned on FSDP's own activation checkpointing
+    (``fsdp_activation_checkpointing: true`` in its config file, as ``configs/fsdp.yaml``)."""
+    # Lazy: the train extra (see the module docstring)
+    from accelerate.utils import str_to_bool
+
+    return (str_to_bool(os.environ.get("ACCELERATE_USE_FSDP", "false")) == 1
+            and str_to_bool(os.environ.get("FSDP_ACTIVATION_CHECKPOINTING", "false")) == 1)
+
+
+def default_gradient_checkpointing() -> bool:
+    """The trainer's gradient checkpointing when not set: on for a GPU run (activations of
+    long rows dominate its memory), off on the CPU (it only costs time there) and when FSDP
+    checkpoints activations itself (both on is an error in transformers)."""
+    # Lazy: the train extra (see the module docstring)
+    import torch
+
+    return torch.cuda.is_available() and not fsdp_activation_checkpointing()
+
+
 # --------------------------------------------------------------------------------------------
 # The tiny preset
 # --------------------------------------------------------------------------------------------
-
-
-def cache_dir() -> Path:
-    """Where built presets are kept: ``$R1_TRAINER_CACHE``, else ``$XDG_CACHE_HOME`` (or
-    ``~/.cache``) ``/webarena-gym/r1_trainer``."""
-    explicit = os.environ.get("R1_TRAINER_CACHE")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "webarena-gym" / "r1_trainer"
 
 
 def tiny_corpus() -> list[str]:
@@ -239,6 +255,8 @@ def tiny_corpus() -> list[str]:
     every advertised action written out with sample elements and arguments, an observation
     message, and the sandbox sites' page templates (the words and tags of the simplified pages).
     """
+    # Lazy: benchmarks/gpu_smoke.py imports this module where webarena_gym cannot import
+    # (no gymnasium, no Playwright), and sets the grammar up before it builds the tiny preset
     from webarena_gym.actions import ACTION_SPECS, Action, format_action
     from webarena_gym.prompting import observation_message, system_prompt
 
@@ -288,6 +306,7 @@ def build_tiny_tokenizer(spec: TinySpec = TINY_SPEC) -> PreTrainedTokenizerBase:
     ``<|im_end|>`` (the end of a turn and the EOS), ``<|endoftext|>`` (padding); the reply tags
     are single tokens.
     """
+    # Lazy: the train extra (see the module docstring)
     from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
@@ -327,6 +346,7 @@ def build_tiny_tokenizer(spec: TinySpec = TINY_SPEC) -> PreTrainedTokenizerBase:
 def tiny_config(vocab_size: int, *, eos_token_id: int, pad_token_id: int,
                 spec: TinySpec = TINY_SPEC) -> Any:
     """The tiny model's ``LlamaConfig`` (RoPE, tied embeddings), shaped by ``spec``."""
+    # Lazy: the train extra (see the module docstring)
     from transformers import LlamaConfig
 
     return LlamaConfig(
@@ -354,24 +374,8 @@ def tiny_model_path(seed: int = 0, spec: TinySpec = TINY_SPEC) -> Path:
     return build_folder(path, lambda folder: _build_tiny(folder, seed, spec))
 
 
-def build_folder(path: Path, build: Callable[[Path], None]) -> Path:
-    """Run ``build`` on a private folder beside ``path``, then move it into place: concurrent
-    builders never see half a model (a loser of the race drops its copy: they are identical)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=path.name + ".", dir=path.parent))
-    try:
-        build(staging)
-        try:
-            os.replace(staging, path)
-        except OSError:  # another process finished first
-            shutil.rmtree(staging, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return path
-
-
 def _build_tiny(folder: Path, seed: int, spec: TinySpec) -> None:
+    # Lazy: the train extra (see the module docstring)
     import torch
     from transformers import GenerationConfig, LlamaForCausalLM
 
@@ -404,8 +408,6 @@ def _build_tiny(folder: Path, seed: int, spec: TinySpec) -> None:
 def resolve_model_path(name_or_path: str | os.PathLike[str], *, seed: int = 0) -> str:
     """A preset's folder (``tiny``, built for ``seed``; ``smollm2-135m``, converted from its GGUF
     file: :mod:`r1_trainer.smollm2`); anything else is returned as is (a Hub name or path)."""
-    from r1_trainer.smollm2 import SMOLLM2, smollm2_model_path
-
     name = os.fspath(name_or_path)
     if name == TINY:
         return str(tiny_model_path(seed))
@@ -422,6 +424,7 @@ def load_tokenizer(name_or_path: str | os.PathLike[str], *, seed: int = 0,
     it, else its EOS); one without a chat template gets :data:`CHATML_TEMPLATE`.
     """
     require_train_extra()
+    # Lazy: the train extra (see the module docstring)
     from transformers import AutoTokenizer
 
     path = resolve_model_path(name_or_path, seed=seed)
@@ -488,6 +491,7 @@ def load_model_and_tokenizer(
         ``(model, tokenizer)``; the tokenizer has a pad token and a chat template.
     """
     require_train_extra()
+    # Lazy: the train extra (see the module docstring)
     from transformers import AutoModelForCausalLM
 
     path = resolve_model_path(name_or_path, seed=seed)
@@ -496,6 +500,7 @@ def load_model_and_tokenizer(
     kwargs = {"dtype": torch_dtype, "trust_remote_code": trust_remote_code, **model_kwargs}
     adapter = Path(path) / "adapter_config.json"
     if adapter.is_file():
+        # Lazy: the train extra (see the module docstring)
         from peft import AutoPeftModelForCausalLM
 
         model = AutoPeftModelForCausalLM.from_pretrained(path, is_trainable=True, **kwargs)
@@ -507,6 +512,7 @@ def load_model_and_tokenizer(
     if model.generation_config.pad_token_id is None:
         model.generation_config.pad_token_id = tokenizer.pad_token_id
     if lora is not None:
+        # Lazy: the train extra (see the module docstring)
         from peft import get_peft_model
 
         model = get_peft_model(model, lora.to_peft())

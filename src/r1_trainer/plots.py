@@ -91,6 +91,7 @@ def plot_training_dynamics(
     if not records:
         raise ValueError(f"{run}: the metrics hold no training step yet")
     try:
+        # Lazy: matplotlib is the optional bench extra
         import matplotlib
 
         matplotlib.use("Agg")

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from webarena_gym.chat_api import ChatAPIError, chat_completion
-from webarena_gym.demos import random_response
 from webarena_gym.prompting import to_reply_format
+from webarena_gym.sandbox.demonstrations import random_response
+from webarena_gym.sandbox.templates import sample_of
 
 Message = dict[str, str]
 
@@ -94,8 +95,6 @@ class OraclePolicy:
 
     def respond(self, prompts: Sequence[Sequence[Message]], *, turns: Sequence[Turn]) -> list[str]:
         """The oracle's next response for each turn (its script follows the episode)."""
-        from webarena_gym.sandbox.templates import sample_of
-
         responses = []
         for turn in turns:
             script = self._scripts.get(turn.episode)
@@ -214,6 +213,7 @@ class OpenAIPolicy:
 def HFPolicy(*args: Any, **kwargs: Any) -> Any:  # noqa: N802 - a class to its users
     """A local transformers model as a policy (``r1_trainer.hf_policy.HFPolicy``; extra ``train``)."""
     try:
+        # Lazy: imports torch (the train extra); the other policies run without it
         from r1_trainer.hf_policy import HFPolicy as _HFPolicy
     except ImportError as exc:
         raise ImportError(

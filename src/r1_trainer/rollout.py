@@ -37,10 +37,16 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from r1_trainer.generation import Generation, SamplingSettings
+from r1_trainer.generation import Generation, SamplingSettings, cut_at_eos, encode_prompts
 from r1_trainer.mgrpo import group_advantages
+from r1_trainer.models import missing_train_extra
 from webarena_gym.episodes import Episode, run_episodes
 from webarena_gym.prompting import build_messages
+
+try:
+    import torch
+except ImportError as _exc:
+    raise missing_train_extra(_exc) from _exc
 
 if TYPE_CHECKING:
     from webarena_gym.vector import WebArenaVectorEnv
@@ -302,8 +308,7 @@ def rollout_groups(
         ))
     trajs = batch.trajectories
 
-    import torch  # the advantages come from the loss module's function, on tensors
-
+    # the advantages come from the loss module's function, on tensors
     advantages = group_advantages(
         torch.tensor([t.reward for t in trajs], dtype=torch.float32),
         torch.tensor([t.group_index for t in trajs]),
@@ -362,8 +367,6 @@ class TRLVLLMGenerator:
     def generate(self, prompts: Sequence[Sequence[Message]],
                  sampling: SamplingSettings | None = None, **overrides: Any) -> list[Generation]:
         """One completion per prompt (sampling settings are the trainer's vLLM settings)."""
-        from r1_trainer.generation import cut_at_eos, encode_prompts
-
         prompt_ids = encode_prompts(prompts, self.tokenizer, self.max_prompt_tokens)
         own = len(prompt_ids)
         padded = list(prompt_ids)

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import re
+import subprocess
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -114,9 +117,6 @@ RECORDED_PACKAGES = ("webarena-gym", "torch", "transformers", "trl", "peft", "ac
 
 def package_versions() -> dict[str, str]:
     """The installed versions of :data:`RECORDED_PACKAGES` (absent ones left out) and Python's."""
-    import platform
-    from importlib import metadata
-
     versions = {"python": platform.python_version()}
     for name in RECORDED_PACKAGES:
         try:
@@ -129,8 +129,6 @@ def package_versions() -> dict[str, str]:
 def source_commit() -> dict[str, Any] | None:
     """``{"commit": sha, "dirty": bool}`` of the git checkout this code runs from, or None
     (an installed wheel, or no git)."""
-    import subprocess
-
     root = Path(__file__).resolve().parents[2]
     try:
         sha = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,

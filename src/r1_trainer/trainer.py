@@ -47,9 +47,12 @@ from r1_trainer.models import missing_train_extra
 try:
     import torch
     from accelerate.utils import DistributedType
+    from datasets import Dataset
     from transformers import TrainerCallback
+    from transformers.distributed.fsdp import is_fsdp_managed_module
     from trl import GRPOConfig, GRPOTrainer
     from trl.models import unwrap_model_for_generation
+    from trl.trainer.utils import use_adapter
 except ImportError as _exc:
     raise missing_train_extra(_exc) from _exc
 
@@ -62,6 +65,7 @@ from r1_trainer.models import (
     RL_LEARNING_RATE,
     TINY,
     LoraSettings,
+    fsdp_activation_checkpointing,
     is_tiny_preset,
     load_model_and_tokenizer,
     prompt_budget,
@@ -77,30 +81,17 @@ from r1_trainer.runs import (
     run_settings,
     write_run_record,
 )
+from webarena_gym.registration import make_lite_vector_env
+from webarena_gym.sandbox.env import make_sandbox_vector_env
+from webarena_gym.sandbox.templates import load_split
+from webarena_gym.tasks import load_task_configs, webarena_lite_config_path
+from webarena_gym.vector import WebArenaVectorEnv
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
-    from webarena_gym.vector import WebArenaVectorEnv
-
 logger = logging.getLogger(__name__)
 
-
-
-def fsdp_activation_checkpointing() -> bool:
-    """Whether ``accelerate launch`` turned on FSDP's own activation checkpointing
-    (``fsdp_activation_checkpointing: true`` in its config file, as ``configs/fsdp.yaml``)."""
-    from accelerate.utils import str_to_bool
-
-    return (str_to_bool(os.environ.get("ACCELERATE_USE_FSDP", "false")) == 1
-            and str_to_bool(os.environ.get("FSDP_ACTIVATION_CHECKPOINTING", "false")) == 1)
-
-
-def default_gradient_checkpointing() -> bool:
-    """The trainer's gradient checkpointing when not set: on for a GPU run (activations of
-    long rows dominate its memory), off on the CPU (it only costs time there) and when FSDP
-    checkpoints activations itself (both on is an error in transformers)."""
-    return torch.cuda.is_available() and not fsdp_activation_checkpointing()
 
 
 @help_from_docstring
@@ -438,8 +429,6 @@ class MGRPOTrainer(GRPOTrainer):
         callbacks: list[Any] | None = None,
         make_env: Callable[[int], WebArenaVectorEnv] | None = None,
     ) -> None:
-        from datasets import Dataset
-
         if not isinstance(args, MGRPOTrainerConfig):
             raise TypeError("MGRPOTrainer needs an MGRPOTrainerConfig (a GRPOConfig with the "
                             "multi-turn settings)")
@@ -477,8 +466,6 @@ class MGRPOTrainer(GRPOTrainer):
 
     # -- envs ------------------------------------------------------------------------------------
     def _sandbox_env(self, num_envs: int) -> WebArenaVectorEnv:
-        from webarena_gym.vector import make_sandbox_vector_env
-
         return make_sandbox_vector_env(num_envs, task_configs=self.train_tasks,
                                        max_steps=self.args.max_turns,
                                        seed=self.args.data_seed_sandbox)
@@ -715,8 +702,6 @@ class MGRPOTrainer(GRPOTrainer):
         adapter disabled (a fresh LoRA) / switched to the ``ref`` copy (a trained adapter)."""
         if self.ref_model is not None:
             return self._row_logps_lists(self.ref_model, rows)
-        from trl.trainer.utils import use_adapter
-
         unwrapped = self.accelerator.unwrap_model(self.model)
         name = "ref" if "ref" in getattr(unwrapped, "peft_config", {}) else None
         with use_adapter(unwrapped, adapter_name=name):
@@ -732,8 +717,6 @@ class MGRPOTrainer(GRPOTrainer):
         if not state.sync_gradients:  # the Trainer already defers this whole micro-step
             yield
             return
-        from transformers.distributed.fsdp import is_fsdp_managed_module
-
         if self.accelerator.distributed_type == DistributedType.DEEPSPEED:
             defer: Any = nullcontext()  # DeepSpeed reads the boundary from sync_gradients
         elif self.is_distributed_loading_by_transformers and is_fsdp_managed_module(self.model):
@@ -819,11 +802,7 @@ def train_tasks_for(env: str = SANDBOX_ENV, *, sites: Sequence[str] | None = Non
     ``tasks_file`` (WebArena JSON: a file or a folder; for ``WebArenaLite-v0`` without one,
     ``WEBARENA_LITE_CONFIG`` or the ``browsergym-webarenalite`` package's)."""
     if env == SANDBOX_ENV and tasks_file is None:
-        from webarena_gym.sandbox.templates import load_split
-
         return load_split("train", sites=sites, seed=seed, n=n)
-    from webarena_gym.tasks import load_task_configs, webarena_lite_config_path
-
     if tasks_file is None and env != LITE_ENV:
         raise ValueError(f"{env} needs --tasks FILE (WebArena task configs to train on)")
     path = webarena_lite_config_path(tasks_file) if env == LITE_ENV else Path(tasks_file)
@@ -958,8 +937,6 @@ def _lite_env_factory(tasks: Sequence[Mapping[str, Any]], output: Path,
                       max_turns: int) -> Callable[[int], WebArenaVectorEnv]:
     """``n -> WebArenaLite-v0`` vector env over ``tasks`` (written to the run's
     :data:`LITE_TASKS_FILE`, which the env reads; the ``WA_*`` variables give the sites)."""
-    from webarena_gym.vector import make_lite_vector_env
-
     path = output / LITE_TASKS_FILE
     output.mkdir(parents=True, exist_ok=True)
     # every process writes the same file: a private file, then an atomic rename

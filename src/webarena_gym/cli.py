@@ -1,10 +1,16 @@
-"""The ``webarena-gym`` command: doctor, login, serve, tasks, demos."""
+"""The ``webarena-gym`` command: doctor, login, serve, tasks, demos.
+
+A front end over the core and the sandbox. The sandbox (its sites, servers and task templates)
+is imported only by the commands that use it (serve, tasks, demos), so that ``doctor`` and
+``login`` (for a WebArena deployment) neither load nor depend on it.
+"""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
 import importlib.metadata
+import json
 import os
 import platform
 import signal
@@ -13,6 +19,10 @@ import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import FrameType
+
+from webarena_gym.browser import BrowserRuntime, ChromiumNotFoundError, find_chromium
+from webarena_gym.login import LoginError, write_login_states
+from webarena_gym.tasks import SITE_ENV_VARS, site_urls_from_env, webarena_lite_config_path
 
 
 def _version(dist: str) -> str:
@@ -24,9 +34,6 @@ def _version(dist: str) -> str:
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     """Print which Chromium is used and whether it launches; exit 1 when none works."""
-    from webarena_gym.browser import BrowserRuntime, ChromiumNotFoundError, find_chromium
-    from webarena_gym.tasks import SITE_ENV_VARS, site_urls_from_env, webarena_lite_config_path
-
     print(f"python        {platform.python_version()} ({sys.executable})")
     for dist in ("webarena-gym", "gymnasium", "playwright", "lxml"):
         print(f"{dist:<13} {_version(dist)}")
@@ -68,9 +75,6 @@ async def _browser_version(runtime) -> str:  # type: ignore[no-untyped-def]
 
 def cmd_login(args: argparse.Namespace) -> int:
     """Write WebArena login storage states for the sites whose WA_* variables are set."""
-    from webarena_gym.login import LoginError, write_login_states
-    from webarena_gym.tasks import site_urls_from_env
-
     urls = site_urls_from_env()
     try:
         written = write_login_states(urls, args.auth_dir, args.sites)
@@ -120,6 +124,7 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the sandbox sites standalone until Ctrl-C, SIGINT or SIGTERM (read-only data
     without a tenant); the sites are stopped and the exit status is 0."""
+    # Lazy: only the sandbox's commands load the sandbox (see the module docstring).
     from webarena_gym.sandbox.host import SandboxHostError, serve
 
     stop = threading.Event()
@@ -135,8 +140,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_tasks(args: argparse.Namespace) -> int:
     """List, show or export the sandbox's tasks (WebArena-schema JSON)."""
-    import json
-
+    # Lazy: only the sandbox's commands load the sandbox (see the module docstring).
     from webarena_gym.sandbox.templates import SplitError, load_split, templates
 
     try:
@@ -170,7 +174,8 @@ def cmd_tasks(args: argparse.Namespace) -> int:
 
 def cmd_demos(args: argparse.Namespace) -> int:
     """Run the oracle on a split and write one trajectory per line."""
-    from webarena_gym.demos import write_demos
+    # Lazy: only the sandbox's commands load the sandbox (see the module docstring).
+    from webarena_gym.sandbox.demonstrations import write_demos
 
     def progress(trajectory) -> None:  # type: ignore[no-untyped-def]
         mark = "solved" if trajectory.reward == 1.0 else "FAILED"

@@ -18,24 +18,29 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
+from PIL import Image
 from playwright.async_api import Error as PlaywrightError
 
 from webarena_gym.actions import (
-    LABEL_ATTRIBUTE,
     MAX_ACTION_CHARS,
     Action,
     ActionExecutionError,
     ActionParseError,
-    execute_action,
     parse_action,
 )
+from webarena_gym.actions.execute import execute_action
 from webarena_gym.browser import BrowserRuntime, Session, get_runtime, origin_of
 from webarena_gym.browser.discovery import ChromiumNotFoundError
 from webarena_gym.evaluation import EvalResult, Judge, default_judge, evaluate_task
 from webarena_gym.evaluation.answer_guard import DEFAULT_GUARD_MODE, check_guard_mode
 from webarena_gym.evaluation.evaluate import unscored_result
 from webarena_gym.evaluation.modes import VAB, WEBARENA, check_eval_mode
-from webarena_gym.observation import PageObservation, check_obs_format, observe_page
+from webarena_gym.observation import (
+    LABEL_ATTRIBUTE,
+    PageObservation,
+    check_obs_format,
+    observe_page,
+)
 from webarena_gym.spaces import UnicodeText
 from webarena_gym.tasks import TaskConfig, load_task_configs
 
@@ -709,8 +714,6 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         if self.session is None or not self.session.is_open:
             raise WebArenaEnvError("nothing to render: call reset() first")
         png = self.runtime.run(self.session.page.screenshot(type="png"))
-        from PIL import Image
-
         with Image.open(io.BytesIO(png)) as image:
             return np.asarray(image.convert("RGB"))
 

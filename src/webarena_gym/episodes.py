@@ -6,8 +6,8 @@ masked reset), asks the policy for every running episode's response in **one** c
 and steps the envs concurrently. Each episode comes back as an :class:`Episode` record: what the
 agent saw, what it answered, the action the env parsed from it (``info["action"]``, never
 re-parsed here), the reward and how it ended. Demonstrations
-(:func:`webarena_gym.demos.write_demos`), evaluation (``r1_trainer.evaluate.evaluate_policy``)
-and RL rollouts (``r1_trainer.rollout.rollout_groups``) all run on it; the trainer's policy
+(``webarena_gym.sandbox.demonstrations.write_demos``), evaluation
+(``r1_trainer.evaluate.evaluate_policy``) and RL rollouts (``r1_trainer.rollout.rollout_groups``) all run on it; the trainer's policy
 callback keeps its token ids and log-probs on its side.
 
 Failures are per episode. An episode whose env failed (its step raised or its browser crashed)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from playwright.async_api import BrowserContext
 
-from webarena_gym.browser import BrowserRuntime, Session
+from webarena_gym.browser import BrowserRuntime, Session, get_runtime
 
 
 @dataclass(frozen=True)
@@ -127,8 +127,6 @@ def write_login_states(
 
     Returns the files written. Raises :class:`LoginError` naming the site that failed.
     """
-    from webarena_gym.browser import get_runtime
-
     chosen = sorted(sites) if sites is not None else sorted(s for s in LOGIN_FORMS if s in site_urls)
     missing = [s for s in chosen if s not in site_urls]
     if missing:

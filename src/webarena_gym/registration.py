@@ -16,12 +16,12 @@ import gymnasium as gym
 from webarena_gym.env import WebArenaEnv
 from webarena_gym.tasks import (
     SITE_ENV_VARS,
-    SITE_PLACEHOLDERS,
-    TaskConfig,
     load_task_configs,
     site_urls_from_env,
+    sites_needed,
     webarena_lite_config_path,
 )
+from webarena_gym.vector import WebArenaVectorEnv, check_num_envs
 
 LITE_ID = "WebArenaLite-v0"
 SANDBOX_ID = "WebArenaSandbox-v0"
@@ -29,15 +29,6 @@ SANDBOX_ID = "WebArenaSandbox-v0"
 
 class MissingSitesError(RuntimeError):
     """The WebArena sites a task suite needs have no URL."""
-
-
-def sites_needed(tasks: Iterable[TaskConfig]) -> set[str]:
-    """Sites whose placeholder appears anywhere in these (unsubstituted) tasks, or that they name."""
-    needed: set[str] = set()
-    for task in tasks:
-        text = repr(task.to_dict())
-        needed.update(s for s, placeholder in SITE_PLACEHOLDERS.items() if placeholder in text)
-    return needed
 
 
 def make_webarena_lite(
@@ -85,19 +76,27 @@ def make_webarena_lite(
     return WebArenaEnv(tasks, urls, **kwargs)
 
 
+def make_lite_vector_env(num_envs: int = 1, **kwargs: Any) -> WebArenaVectorEnv:
+    """``gym.make_vec("WebArenaLite-v0", num_envs=N, **kwargs)``: N envs on the user's WebArena
+    sites (see :func:`make_webarena_lite`)."""
+    check_num_envs(num_envs)
+    return WebArenaVectorEnv([lambda: make_webarena_lite(**kwargs)] * num_envs)
+
+
 def register_envs() -> None:
     """Register this package's env ids with gymnasium (idempotent)."""
     if LITE_ID not in gym.registry:
         gym.register(
             id=LITE_ID,
             entry_point="webarena_gym.registration:make_webarena_lite",
-            vector_entry_point="webarena_gym.vector:make_lite_vector_env",
+            vector_entry_point="webarena_gym.registration:make_lite_vector_env",
             nondeterministic=True,  # live sites change under the agent
         )
     if SANDBOX_ID not in gym.registry:
         gym.register(
             id=SANDBOX_ID,
-            # A string entry point: the sandbox (uvicorn, the sites) loads on first make().
+            # String entry points: the sandbox (uvicorn, the sites) loads on first make(); the
+            # core never imports it.
             entry_point="webarena_gym.sandbox.env:SandboxEnv",
-            vector_entry_point="webarena_gym.vector:make_sandbox_vector_env",
+            vector_entry_point="webarena_gym.sandbox.env:make_sandbox_vector_env",
         )

@@ -100,7 +100,8 @@ class WebArenaVectorEnv(VectorEnv):
         env_fns: callables that each build one env (all with the same browser settings).
         envs: already built envs, instead of ``env_fns``; the vector env closes them.
 
-    Use :func:`make_sandbox_vector_env` / :func:`make_lite_vector_env` (what
+    Use :func:`webarena_gym.sandbox.env.make_sandbox_vector_env` /
+    :func:`webarena_gym.registration.make_lite_vector_env` (what
     ``gym.make_vec("WebArenaSandbox-v0", num_envs=N)`` / ``("WebArenaLite-v0", ...)`` call).
     """
 
@@ -429,25 +430,7 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def make_sandbox_vector_env(num_envs: int = 1, **kwargs: Any) -> WebArenaVectorEnv:
-    """``gym.make_vec("WebArenaSandbox-v0", num_envs=N, **kwargs)``: N sandbox envs, each
-    with its own tenant, on one browser; ``kwargs`` go to every
-    :class:`~webarena_gym.sandbox.env.SandboxEnv`."""
-    from webarena_gym.sandbox.env import SandboxEnv
-
-    _check_num_envs(num_envs)
-    return WebArenaVectorEnv([lambda: SandboxEnv(**kwargs)] * num_envs)
-
-
-def make_lite_vector_env(num_envs: int = 1, **kwargs: Any) -> WebArenaVectorEnv:
-    """``gym.make_vec("WebArenaLite-v0", num_envs=N, **kwargs)``: N envs on the user's WebArena
-    sites (see :func:`~webarena_gym.registration.make_webarena_lite`)."""
-    from webarena_gym.registration import make_webarena_lite
-
-    _check_num_envs(num_envs)
-    return WebArenaVectorEnv([lambda: make_webarena_lite(**kwargs)] * num_envs)
-
-
-def _check_num_envs(num_envs: int) -> None:
+def check_num_envs(num_envs: int) -> None:
+    """Raise a ValueError unless ``num_envs`` (a vector env factory's argument) is a positive int."""
     if not isinstance(num_envs, int) or num_envs < 1:
         raise ValueError(f"num_envs must be a positive int, got {num_envs!r}")

@@ -14,6 +14,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import playwright
+
 ENV_VAR = "WEBARENA_GYM_CHROMIUM"
 SYSTEM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 
@@ -51,10 +53,6 @@ def _playwright_browsers_dir() -> Path:
 
 def _playwright_revision() -> str | None:
     """The Chromium revision the installed Playwright driver expects, from its browsers.json."""
-    try:
-        import playwright
-    except ImportError:  # pragma: no cover - playwright is a base dependency
-        return None
     manifest = Path(playwright.__file__).parent / "driver" / "package" / "browsers.json"
     try:
         browsers = json.loads(manifest.read_text())["browsers"]

@@ -7,6 +7,7 @@ Linux only (``/proc``). Used by the tests (no Chromium may outlive an env) and t
 from __future__ import annotations
 
 import os
+import resource
 from pathlib import Path
 from typing import Any
 
@@ -110,8 +111,6 @@ def tree_cpu_seconds(*, include_reaped: bool = False) -> float:
     ticks_per_s = os.sysconf("SC_CLK_TCK")
     pids = descendant_pids()
     if include_reaped:
-        import resource
-
         total = sum(getattr(resource.getrusage(who), field)
                     for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
                     for field in ("ru_utime", "ru_stime"))

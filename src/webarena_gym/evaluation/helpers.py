@@ -3,7 +3,8 @@
 A config names a helper as ``func:name(args)`` in a ``program_html`` url (the helper returns
 the URL to open) or locator (it returns the text to check). Each helper here is
 ``async def helper(ctx: HelperContext, *config_args) -> str``; :data:`FUNC_HELPERS` is the
-registry the loader validates names and arities against.
+registry; the loader validates names and arities against
+:data:`~webarena_gym.tasks.funcs.FUNC_HELPER_PARAMS`, which it must match.
 
 The shopping helpers use Magento's REST API with WebArena's admin account; HTTP goes through
 the stdlib in a worker thread so the shared event loop keeps running.
@@ -23,7 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 from webarena_gym.evaluation.result import EvaluationError
 from webarena_gym.tasks.config import SITE_ENV_VARS
-from webarena_gym.tasks.funcs import LAST_URL_ARG, PAGE_ARG, FuncCall
+from webarena_gym.tasks.funcs import (
+    FUNC_HELPER_PARAMS,
+    LAST_URL_ARG,
+    PAGE_ARG,
+    FuncCall,
+    check_func_call,
+)
 
 if TYPE_CHECKING:
     from playwright.async_api import Page
@@ -200,18 +207,21 @@ FUNC_HELPERS: dict[str, Helper] = {
 }
 
 
-def check_helper_call(call: FuncCall) -> str | None:
-    """Why ``call`` cannot run (unknown helper, wrong number of arguments), or None."""
-    helper = FUNC_HELPERS.get(call.name)
-    if helper is None:
-        return f"unknown func: helper {call.name!r}; known: {', '.join(sorted(FUNC_HELPERS))}"
-    signature = inspect.signature(helper)
-    try:
-        signature.bind(None, *call.args)
-    except TypeError:
-        params = list(signature.parameters)[1:]
-        return f"{call.name} takes {len(params)} argument(s) ({', '.join(params)}), got {len(call.args)}"
-    return None
+
+def _check_registry() -> None:
+    """The loader checks configs against ``FUNC_HELPER_PARAMS``: every helper takes exactly those."""
+    params = {
+        name: tuple(inspect.signature(helper).parameters)[1:]  # after the context
+        for name, helper in FUNC_HELPERS.items()
+    }
+    if params != FUNC_HELPER_PARAMS:  # pragma: no cover - a helper changed without the table
+        raise RuntimeError(
+            "webarena_gym.evaluation.helpers.FUNC_HELPERS and "
+            "webarena_gym.tasks.funcs.FUNC_HELPER_PARAMS differ; update the table"
+        )
+
+
+_check_registry()
 
 
 async def call_helper(call: FuncCall, ctx: HelperContext) -> str:
@@ -222,7 +232,7 @@ async def call_helper(call: FuncCall, ctx: HelperContext) -> str:
         EvaluationError: unknown helper, wrong arguments, no page for ``__page__``, or the
             helper's site cannot be reached; the message names the task and helper.
     """
-    problem = check_helper_call(call)
+    problem = check_func_call(call)
     if problem:
         raise ctx.fail(problem)
     args: list[Any] = []

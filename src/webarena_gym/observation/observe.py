@@ -5,18 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from webarena_gym.observation.simplify import simplify_html_with_truncation
 from webarena_gym.observation.webrl import WEBRL_MAX_CHARS, render_webrl
 
-if TYPE_CHECKING:
-    from playwright.async_api import Page
-
-try:  # one source of truth for the attribute actions look elements up by
-    from webarena_gym.actions import LABEL_ATTRIBUTE
-except ImportError:  # pragma: no cover - actions.py is part of the package
-    LABEL_ATTRIBUTE = "data-wag-id"
+LABEL_ATTRIBUTE = "data-wag-id"
+"""DOM attribute holding an element's number; the labeller writes it, actions look elements up
+by it (:mod:`webarena_gym.actions.execute`)."""
 
 # Errors that mean the page navigated while the script ran; observing again then succeeds.
 _RETRYABLE = ("Execution context was destroyed", "Cannot find context")
@@ -108,9 +107,6 @@ async def observe_page(
         playwright.async_api.Error: when the page cannot be evaluated (closed, crashed, or
             still navigating after a few attempts).
     """
-    from playwright.async_api import Error as PlaywrightError
-    from playwright.async_api import TimeoutError as PlaywrightTimeoutError
-
     webrl = check_obs_format(obs_format) == "webrl"
     script = webrl_script() if webrl else labeller_script()
     options = {"attribute": LABEL_ATTRIBUTE, "viewportOnly": bool(viewport_only)}

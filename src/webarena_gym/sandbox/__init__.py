@@ -18,6 +18,7 @@ from typing import Any
 
 _EXPORTS = {
     "SandboxEnv": "webarena_gym.sandbox.env",
+    "make_sandbox_vector_env": "webarena_gym.sandbox.env",
     "SandboxHost": "webarena_gym.sandbox.host",
     "SandboxHostError": "webarena_gym.sandbox.host",
     "TENANT_HEADER": "webarena_gym.sandbox.host",
@@ -28,6 +29,7 @@ _EXPORTS = {
     "SITES": "webarena_gym.sandbox.registry",
     "DATABASES": "webarena_gym.sandbox.registry",
     "SPLITS": "webarena_gym.sandbox.templates",
+    "write_demos": "webarena_gym.sandbox.demonstrations",
     "load_split": "webarena_gym.sandbox.templates",
 }
 

@@ -16,11 +16,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from webarena_gym.env import WebArenaEnv, WebArenaEnvError
-from webarena_gym.registration import sites_needed
 from webarena_gym.sandbox.auth import session_cookie
 from webarena_gym.sandbox.host import TENANT_HEADER, SandboxHost, get_host
 from webarena_gym.sandbox.registry import SITES
-from webarena_gym.tasks import TaskConfig, load_task_configs, substitute_placeholders
+from webarena_gym.tasks import (
+    TaskConfig,
+    load_task_configs,
+    sites_needed,
+    substitute_placeholders,
+)
+from webarena_gym.vector import WebArenaVectorEnv, check_num_envs
 
 TaskSource = Sequence[TaskConfig | Mapping[str, Any]] | str | os.PathLike[str]
 
@@ -205,3 +210,10 @@ class SandboxEnv(WebArenaEnv):
         if getattr(self, "_holding_host", False):
             self._holding_host = False
             self.host.release()
+
+
+def make_sandbox_vector_env(num_envs: int = 1, **kwargs: Any) -> WebArenaVectorEnv:
+    """``gym.make_vec("WebArenaSandbox-v0", num_envs=N, **kwargs)``: N sandbox envs, each
+    with its own tenant, on one browser; ``kwargs`` go to every :class:`SandboxEnv`."""
+    check_num_envs(num_envs)
+    return WebArenaVectorEnv([lambda: SandboxEnv(**kwargs)] * num_envs)

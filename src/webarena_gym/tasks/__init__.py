@@ -25,6 +25,7 @@ from webarena_gym.tasks.loader import (
     LITE_CONFIG_ENV_VAR,
     load_task_configs,
     site_urls_from_env,
+    sites_needed,
     substitute_placeholders,
     webarena_lite_config_path,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "load_task_configs",
     "parse_func_call",
     "site_urls_from_env",
+    "sites_needed",
     "substitute_placeholders",
     "verified_to_webarena",
     "webarena_lite_config_path",

@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from webarena_gym.tasks.funcs import FuncSyntaxError, is_func, parse_func_call
+from webarena_gym.tasks.funcs import (
+    FUNC_HELPER_PARAMS,
+    FuncSyntaxError,
+    check_func_call,
+    is_func,
+    parse_func_call,
+)
 
 SITES = ("shopping", "shopping_admin", "reddit", "gitlab", "map", "wikipedia", "homepage")
 SITE_PLACEHOLDERS: dict[str, str] = {site: f"__{site.upper()}__" for site in SITES}
@@ -679,21 +685,18 @@ class _Parser:
         return ReferenceAnswers(**self.contents(data, "eval.reference_answers"), unlisted=unlisted)
 
     def func(self, text: str, path: str, *, page_allowed: bool) -> None:
-        # Imported here: the registry lives with the evaluators, which import this module.
-        from webarena_gym.evaluation.helpers import FUNC_HELPERS, check_helper_call
-
         try:
             call = parse_func_call(text)
         except FuncSyntaxError as exc:
             raise self.fail(path, str(exc)) from None
-        if call.name not in FUNC_HELPERS:
+        if call.name not in FUNC_HELPER_PARAMS:
             raise self.fail(
                 path,
-                f"unknown func: helper {call.name!r}; known: {', '.join(sorted(FUNC_HELPERS))}",
+                f"unknown func: helper {call.name!r}; known: {', '.join(sorted(FUNC_HELPER_PARAMS))}",
             )
         if call.uses_page and not page_allowed:
             raise self.fail(path, "__page__ is only available in a locator")
-        problem = check_helper_call(call)
+        problem = check_func_call(call)
         if problem:
             raise self.fail(path, problem)
 

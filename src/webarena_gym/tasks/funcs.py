@@ -4,6 +4,10 @@ WebArena ``eval``s these strings; we parse them with :mod:`ast` into a :class:`F
 arguments are literals, so a config can never run arbitrary Python. Two bare names are allowed
 as arguments: ``__page__`` (the page the check opened) and ``__last_url__`` (the agent's final
 URL); ``'__last_url__'`` inside a string literal is substituted as well.
+
+:data:`FUNC_HELPER_PARAMS` names the helpers a config may call and their arguments, so that the
+loader checks a config without importing the evaluators (which import this package);
+:mod:`webarena_gym.evaluation.helpers` implements each one.
 """
 
 from __future__ import annotations
@@ -15,6 +19,18 @@ FUNC_PREFIX = "func:"
 PAGE_ARG = "__page__"
 LAST_URL_ARG = "__last_url__"
 _BARE_NAMES = (PAGE_ARG, LAST_URL_ARG)
+
+FUNC_HELPER_PARAMS: dict[str, tuple[str, ...]] = {
+    "shopping_get_latest_order_url": (),
+    "shopping_get_sku_latest_review_author": ("sku",),
+    "shopping_get_sku_latest_review_rating": ("sku",),
+    "reddit_get_post_url": ("url",),
+    "gitlab_get_project_memeber_role": ("page", "account_name"),
+    "llm_fuzzy_match": ("pred", "reference", "question"),
+    "llm_ua_match": ("pred", "reference", "question"),
+}
+"""The ``func:`` helpers WebArena configs call -> their parameters after the helper's context
+(the implementations, :data:`webarena_gym.evaluation.helpers.FUNC_HELPERS`, take exactly these)."""
 
 
 class FuncSyntaxError(ValueError):
@@ -71,3 +87,14 @@ def parse_func_call(text: str) -> FuncCall:
                 f"{PAGE_ARG} or {LAST_URL_ARG}"
             )
     return FuncCall(call.func.id, tuple(args))
+
+
+def check_func_call(call: FuncCall) -> str | None:
+    """Why ``call`` cannot run (unknown helper, wrong number of arguments), or None."""
+    params = FUNC_HELPER_PARAMS.get(call.name)
+    if params is None:
+        known = ", ".join(sorted(FUNC_HELPER_PARAMS))
+        return f"unknown func: helper {call.name!r}; known: {known}"
+    if len(call.args) != len(params):
+        return f"{call.name} takes {len(params)} argument(s) ({', '.join(params)}), got {len(call.args)}"
+    return None

@@ -11,7 +11,7 @@ import importlib.util
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,15 @@ def site_urls_from_env(environ: Mapping[str, str] | None = None) -> dict[str, st
     """Site URLs from ``WA_SHOPPING``, ``WA_GITLAB``, ... (only the variables that are set)."""
     environ = os.environ if environ is None else environ
     return {site: environ[var].strip() for site, var in SITE_ENV_VARS.items() if environ.get(var)}
+
+
+def sites_needed(tasks: Iterable[TaskConfig]) -> set[str]:
+    """Sites whose placeholder appears anywhere in these (unsubstituted) tasks, or that they name."""
+    needed: set[str] = set()
+    for task in tasks:
+        text = repr(task.to_dict())
+        needed.update(s for s, placeholder in SITE_PLACEHOLDERS.items() if placeholder in text)
+    return needed
 
 
 def substitute_placeholders(config: TaskConfig, site_urls: Mapping[str, str]) -> TaskConfig:

@@ -22,6 +22,9 @@ from typing import Any
 
 from webarena_gym.actions import ACTION_SPECS, Action, format_action
 from webarena_gym.episodes import Episode, Stop, run_episodes
+from webarena_gym.sandbox import templates as sandbox_templates
+from webarena_gym.sandbox.env import make_sandbox_vector_env
+from webarena_gym.vector import WebArenaVectorEnv
 
 Responder = Callable[[Mapping[str, str]], str]
 
@@ -81,9 +84,8 @@ class _Responders:
                 return self._respond(episode.observation)
             script = self._scripts.get(episode.index)
             if script is None:
-                from webarena_gym.sandbox.templates import sample_of
-
-                template, sample = sample_of(dict(episode.config or {}))
+                # looked up when called, so that a test can stand in for the oracles
+                template, sample = sandbox_templates.sample_of(dict(episode.config or {}))
                 script = self._scripts[episode.index] = template.solve(sample)
                 next(script)  # run to the oracle's first `obs = yield`
             return str(script.send(episode.observation))
@@ -103,8 +105,6 @@ def rollout(env: Any, config: Mapping[str, Any], respond: Responder | None = Non
     ``env`` is a sandbox env holding the task (it stays open); ``respond`` maps an observation
     to response text.
     """
-    from webarena_gym.vector import WebArenaVectorEnv
-
     venv = WebArenaVectorEnv(envs=[env])  # not closed: it would close the caller's env
     return Trajectory.from_episode(run_episodes(venv, [config], _Responders(respond))[0])
 
@@ -157,11 +157,8 @@ def write_demos(
     Returns:
         ``(tasks, solved)``.
     """
-    from webarena_gym.sandbox.templates import load_split
-    from webarena_gym.vector import make_sandbox_vector_env
-
     configs = ([dict(t) for t in tasks] if tasks is not None
-               else load_split(split, sites=sites, seed=seed, n=n))
+               else sandbox_templates.load_split(split, sites=sites, seed=seed, n=n))
     if not configs:
         if tasks is not None:
             raise ValueError("write_demos: tasks= is empty; give at least one task config")

@@ -1,8 +1,9 @@
-"""The demo: the main job on the embedded sandbox, end to end, with no set-up beyond itself.
+"""Oracle vs random on the embedded sandbox: the env alone, end to end, with no set-up.
 
 Starts the sandbox sites in-process, rolls out the oracle and a random policy on a slice of the
-``test`` split, and prints a success table per site. Run with ``tox -e demo`` or
-``python -m webarena_gym.demo [--per-site N]``.
+``test`` split, and prints a success table per site. Run with
+``python -m webarena_gym.sandbox.oracle_vs_random [--per-site N]``. (The project's demo, BC and
+M-GRPO end to end, is :mod:`r1_trainer.demo`.)
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import random
 import time
 from collections import defaultdict
 
-from webarena_gym.demos import Trajectory, random_response, rollout
+from webarena_gym.sandbox.demonstrations import Trajectory, random_response, rollout
+from webarena_gym.sandbox.env import SandboxEnv
+from webarena_gym.sandbox.templates import load_split
 
 
 def _table(results: dict[str, dict[str, list[Trajectory]]]) -> str:
@@ -32,15 +35,12 @@ def _table(results: dict[str, dict[str, list[Trajectory]]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the demo and print its table."""
+    """Roll out the oracle and the random policy and print their table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-site", type=int, default=8, help="test tasks per site")
     parser.add_argument("--max-steps", type=int, default=15)
     parser.add_argument("--seed", type=int, default=0, help="the random policy's seed")
     args = parser.parse_args(argv)
-
-    from webarena_gym.sandbox.env import SandboxEnv
-    from webarena_gym.sandbox.templates import load_split
 
     started = time.perf_counter()
     configs = load_split("test")
