@@ -1,7 +1,7 @@
 """Record a fingerprint of every sandbox split: tests/data/sandbox_task_snapshot.json.
 
 Run it before a change that must not alter the generated tasks (a refactor); the test
-``tests/test_task_snapshot.py`` then checks that every split is byte-identical to the record::
+``tests/sandbox/test_task_snapshot.py`` then checks that every split is byte-identical to the record::
 
     python scripts/record_task_snapshot.py
 """

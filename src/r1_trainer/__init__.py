@@ -9,6 +9,12 @@ Modules: :mod:`~r1_trainer.models` (any HF causal LM, LoRA, the offline ``tiny``
 :mod:`~r1_trainer.config` (the settings of each ``r1-train`` command, from which its flags are
 generated).
 
+What users construct: the trainers (:class:`~r1_trainer.bc.CompletionOnlySFTTrainer` through
+:func:`~r1_trainer.bc.train_bc`, :class:`~r1_trainer.trainer.MGRPOTrainer` through
+:func:`~r1_trainer.trainer.train_rl`), their TRL configs (``BCConfig``, ``MGRPOTrainerConfig``),
+the command settings (``BCArguments``, ``RLArguments``, ``LoraArguments``, ``EvalArguments``),
+the models, the policies and the M-GRPO loss.
+
 Importing the package imports no torch: the names below load their module on first use.
 """
 
@@ -22,9 +28,15 @@ _LAZY = {
     "load_model_and_tokenizer": "r1_trainer.models",
     "load_bc_dataset": "r1_trainer.data",
     "BCConfig": "r1_trainer.bc",
+    "CompletionOnlySFTTrainer": "r1_trainer.bc",
     "train_bc": "r1_trainer.bc",
+    "MGRPOTrainer": "r1_trainer.trainer",
     "MGRPOTrainerConfig": "r1_trainer.trainer",
     "train_rl": "r1_trainer.trainer",
+    "BCArguments": "r1_trainer.config",
+    "RLArguments": "r1_trainer.config",
+    "LoraArguments": "r1_trainer.config",
+    "EvalArguments": "r1_trainer.config",
     "group_advantages": "r1_trainer.mgrpo",
     "mgrpo_loss": "r1_trainer.mgrpo",
     "HFGenerator": "r1_trainer.generation",

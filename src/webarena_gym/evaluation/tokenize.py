@@ -17,7 +17,7 @@ that cannot be made here, and the answers the evaluators tokenize are short and 
 The difference from the trained English model is its abbreviation list (``st.``, ``dr.``,
 ``inc.`` ...): with it, a sentence does not end after an abbreviation. The recorded parity data
 (``tests/data/eval_parity.json``) holds the tokens nltk gives for every string the parity cases
-tokenize, and ``tests/test_eval_parity.py`` checks this module against them.
+tokenize, and ``tests/core/test_eval_parity.py`` checks this module against them.
 """
 
 from __future__ import annotations

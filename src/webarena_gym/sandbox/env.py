@@ -62,18 +62,63 @@ def task_sites(task: TaskConfig) -> list[str]:
 class SandboxEnv(WebArenaEnv):
     """WebArena-style tasks on the embedded sandbox sites, one private tenant per env.
 
-    Args:
-        task_configs: tasks in WebArena's schema with ``__SHOPPING__``-style placeholders
-            (dicts, ``TaskConfig`` objects, or a JSON path). ``None``: the sandbox's ``split``.
-        sites: sandbox sites to start (default: the sites the tasks use); with
-            ``task_configs=None`` they also select the split's tasks.
-        split: ``train``, ``test`` or ``test_unseen`` when tasks come from the templates.
-        seed: the site-data seed: the same seed always gives the same sites.
-        max_steps: actions per episode.
-        **kwargs: the other :class:`~webarena_gym.env.WebArenaEnv` options (``viewport_only``,
-            ``max_obs_chars``, ``render_mode``, ``executable_path``, ``headless``, ...).
+    ``gym.make("WebArenaSandbox-v0")`` (after ``import webarena_gym``) or ``SandboxEnv(...)``.
+
+    ## Description
+    Five sites run in-process on 127.0.0.1 (``shopping``, ``shopping_admin``, ``reddit``,
+    ``gitlab``, ``map``) with seeded data; tasks come from task templates in WebArena's config
+    schema (splits ``train``, unbounded; ``test``, 360 tasks; ``test_unseen``, 78 tasks of
+    templates that ``train`` never uses; ``easy_train`` / ``easy_test`` / ``easy_test_unseen``, the
+    short-horizon curriculum). A real Chromium (Playwright) browses them. Each env is a tenant
+    with its own databases, so parallel envs never see each other's writes.
+
+    ## Observation space
+    ``Dict(intent, url, html, last_action_error)``, all text: the task's intent, the page's URL,
+    the page as simplified HTML in which every interactable element carries a number
+    (``<button id="12">Add to Cart</button>``), and the last action's error ("" if none).
+
+    ## Action space
+    Text as an LLM writes it (``Text``), parsed by :func:`webarena_gym.actions.parse_action`:
+    ``do(action="Click", element="12")``, ``do(action="Type", argument="blue", element="3")``,
+    ``do(action="Search", ...)``, ``Hover``, ``Select Dropdown Option``, ``Scroll Up/Down``,
+    ``Press Enter``, ``Go Backward/Forward``, ``Wait``, and ``exit(message="answer")`` to end
+    the episode with an answer. Text that does not parse is an observation error, not a crash.
+
+    ## Reward
+    Binary and rule-based, given once when the episode ends: 1.0 if the task's evaluators pass
+    (``string_match`` on the answer, ``url_match`` on the last page, ``program_html`` on the
+    sites' pages), else 0.0; 0.0 on every other step. ``info["eval"]`` holds each evaluator's
+    verdict and the mode (``"gym"``, this project's semantics; answers that enumerate
+    candidates fail).
+
+    ## Starting state
+    ``reset(options={"task_id": ...})`` (or the next task in turn) restores the tenant's
+    databases for the task's sites from the seeded templates (milliseconds), opens the task's
+    start page in a fresh browser context (logged in where the task needs it) and returns the
+    first observation.
+
+    ## Episode end
+    Terminated by ``exit(...)`` (scored); truncated after ``max_steps`` actions (scored with an
+    empty answer, as WebArena does), when the browser crashes or a step overruns its deadline
+    (``info["error"]``; never a hang).
+
+    ## Arguments
+    * ``task_configs``: tasks in WebArena's schema with ``__SHOPPING__``-style placeholders
+      (dicts, ``TaskConfig`` objects, or a JSON path). ``None``: the sandbox's ``split``.
+    * ``sites``: sandbox sites to start (default: the sites the tasks use); with
+      ``task_configs=None`` they also select the split's tasks.
+    * ``split``: a split name (above) when tasks come from the templates.
+    * ``seed``: the site-data seed: the same seed always gives the same sites.
+    * ``max_steps``: actions per episode.
+    * ``**kwargs``: the other :class:`~webarena_gym.env.WebArenaEnv` options
+      (``viewport_only``, ``max_obs_chars``, ``obs_format``, ``render_mode``,
+      ``executable_path``, ``headless``, ``step_timeout_s``, ``eval_mode``, ...).
 
     ``reset()``'s ``info`` adds ``restore_ms`` (the tenant's database restore) and ``tenant``.
+
+    ## Version history
+    * v0: the first version. Task ids and the fixed splits are versioned separately (files
+      ``<split>.v2.json``); a change to either gets a new version, never an edit in place.
     """
 
     eval_settle_ms = 0  # server-rendered pages: nothing loads after "load"
