@@ -51,6 +51,7 @@ from webarena_gym.browser.processes import (
     tree_cpu_seconds,
     tree_memory,
 )
+from webarena_gym.commandline import add_debug, run_command
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -175,7 +176,7 @@ def bench(base: str, steps: int, warmup: int) -> dict:
     """
     from webarena_gym import WebArenaEnv
 
-    env = WebArenaEnv([shop_task(base)], max_steps=steps + warmup + 1)
+    env = WebArenaEnv([shop_task(base)], max_episode_steps=steps + warmup + 1)
     runtime = env.runtime
     raw_times: list[float] = []
     env_times: list[float] = []
@@ -254,7 +255,7 @@ def bench_reset(resets: int, warmup: int) -> dict:
         "intent": "browse", "eval": {"eval_types": ["string_match"],
                                      "reference_answers": {"exact_match": "x"}},
     }
-    env = SandboxEnv(task_configs=[task], max_steps=5)
+    env = SandboxEnv(task_configs=[task], max_episode_steps=5)
     runtime = env.runtime
     env_times, restore_ms, raw_times = [], [], []
     try:
@@ -330,7 +331,7 @@ def bench_throughput(base: str, num_envs: list[int], steps: int, warmup: int) ->
     for n in num_envs:
         # Generous timeouts: 16 pages loading at once on 2 busy cores must slow down, not fail.
         envs = [
-            WebArenaEnv([shop_task(base)], max_steps=warmup + steps + 1,
+            WebArenaEnv([shop_task(base)], max_episode_steps=warmup + steps + 1,
                         navigation_timeout_ms=120_000, action_timeout_ms=60_000)
             for _ in range(n)
         ]
@@ -495,7 +496,7 @@ def bench_browsergym(base: str, steps: int, warmup: int, resets: int) -> dict[st
     stale, errors = dict.fromkeys(names, 0), dict.fromkeys(names, 0)
     obs: dict[str, dict] = {}
     envs: dict[str, Any] = {}
-    ours = WebArenaEnv([shop_task(base)], max_steps=warmup + steps + 1)
+    ours = WebArenaEnv([shop_task(base)], max_episode_steps=warmup + steps + 1)
     try:
         with browsergym_playwright(chromium):
             try:
@@ -852,6 +853,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help=f"browsergym: timed steps per env (default {FULL['bg_steps']})")
     p.add_argument("--bg-resets", type=int,
                    help=f"browsergym: timed resets per env (default {FULL['bg_resets']})")
+    add_debug(p)
     args = p.parse_args(argv)
     for key, value in (QUICK if args.quick else FULL).items():
         if getattr(args, key) is None:
@@ -929,4 +931,4 @@ def write_results(result: dict, out: Path, *, plot: bool, quiet: bool) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run_command(lambda argv: main(argv) and 0, None, "env_speed.py"))

@@ -148,7 +148,7 @@ def record(demos: Path | None, out: Path, *, episodes: int = 24, max_steps: int 
     if demos is None:
         demos = Path(tempfile.mkdtemp(prefix="gpu_smoke.")) / "test.jsonl"
         print(f"recording oracle episodes of the test split to {demos} ...", flush=True)
-        write_demos("test", demos, max_steps=max_steps, num_envs=num_envs)
+        write_demos("test", demos, max_episode_steps=max_steps, num_envs=num_envs)
     name = smollm2.SMOLLM2 if smollm2.available() else TINY
     tokenizer = load_tokenizer(name)
     chosen = select_episodes(list(read_trajectories(demos)), episodes)

@@ -4,7 +4,8 @@ On the sandbox's easy curriculum (``easy_train``; held out: ``easy_test``, unsee
 the train templates, and ``easy_test_unseen``, unseen templates; see
 :mod:`webarena_gym.sandbox.templates.easy`) it runs, per seed:
 
-1. **zero-shot**: the starting model, greedy, on both held-out splits;
+1. **zero-shot**: the starting model, greedy, on both held-out splits (measured once: greedy
+   decoding of one model does not depend on the seed);
 2. **BC**: behaviour cloning on oracle demonstrations of ``easy_train`` tasks, then evaluated;
 3. **M-GRPO** from the BC model on fresh ``easy_train`` tasks (reward, success, interactions and
    response length logged per step), then evaluated;
@@ -38,6 +39,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from webarena_gym.commandline import add_debug, run_command
 
 RESULTS = Path(__file__).parent / "results"
 HELD_OUT = ("easy_test", "easy_test_unseen")
@@ -83,7 +86,7 @@ def evaluate(model: str, settings: Settings, seed: int) -> dict[str, Any]:
     found = {}
     for split in HELD_OUT:
         report = evaluate_policy(policy, load_split(split), split=split,
-                                 max_steps=settings.max_episode_steps,
+                                 max_episode_steps=settings.max_episode_steps,
                                  num_envs=settings.num_envs, thinking=settings.thinking)
         found[split] = {"success_rate": report.success_rate, "tasks": len(report.judged),
                         "eval_mode": report.eval_mode,
@@ -114,7 +117,7 @@ def mgrpo(start: str, out: Path, tasks: list[dict[str, Any]], settings: Settings
 
     config = MGRPOTrainerConfig(
         output_dir=str(out), num_generations=settings.num_generations,
-        tasks_per_step=settings.tasks_per_step, max_turns=settings.max_episode_steps,
+        tasks_per_step=settings.tasks_per_step, max_episode_steps=settings.max_episode_steps,
         max_completion_length=settings.max_new_tokens, max_steps=settings.max_steps,
         learning_rate=settings.learning_rate, beta=settings.beta, thinking=settings.thinking,
         save_strategy="no", seed=seed, logging_steps=1,
@@ -147,10 +150,10 @@ def run(settings: Settings, save: Callable[[dict[str, Any]], None] | None = None
         # own test; this checks that a learning signal flows, not that it generalises).
         rl_pool = load_split("easy_train", n=settings.training_pool)
         tasks, solved = write_demos("easy_train", demos, tasks=rl_pool, num_envs=4,
-                                    max_steps=settings.max_episode_steps)
+                                    max_episode_steps=settings.max_episode_steps)
     else:
         tasks, solved = write_demos("easy_train", demos, n=settings.demos, num_envs=4,
-                                    max_steps=settings.max_episode_steps)
+                                    max_episode_steps=settings.max_episode_steps)
         rl_pool = load_split("easy_train", n=settings.demos
                              + settings.tasks_per_step * settings.max_steps)[settings.demos:]
     timings["demos"] = time.perf_counter() - clock
@@ -163,13 +166,18 @@ def run(settings: Settings, save: Callable[[dict[str, Any]], None] | None = None
         if save is not None:
             save(results)
 
+    zero_shot: dict[str, Any] | None = None
     for seed in settings.seeds:
         result: dict[str, Any] = {"seed": seed}
         seeds.append(result)
         folder = work / f"seed{seed}"
-        if settings.held_out:
+        if settings.held_out and zero_shot is None:
             _say(f"seed {seed}: zero-shot")
-            result["zero_shot"] = evaluate(settings.model, settings, seed)
+            zero_shot = evaluate(settings.model, settings, seed)
+        if settings.held_out:
+            # Greedy decoding of the same starting model on the same tasks: the seed changes
+            # nothing, so it is measured once and stands for every seed.
+            result["zero_shot"] = dict(zero_shot or {})
             done("zero-shot")
         clock = time.perf_counter()
         _say(f"seed {seed}: behaviour cloning")
@@ -243,18 +251,22 @@ def plot(results: dict[str, Any], path: Path) -> bool:
     import numpy as np
 
     seeds = results["seeds"]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
     stages = [(k, label) for k, label in STAGES if any(k in s for s in seeds)]
-    for offset, split in zip((-0.2, 0.2), HELD_OUT, strict=True):
+    if stages:
+        fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+    else:  # --quick evaluates nothing held out: the reward curve alone
+        fig, right = plt.subplots(1, 1, figsize=(5.5, 3.6))
+    for offset, split in zip((-0.2, 0.2), HELD_OUT if stages else (), strict=False):
         means, errors = [], []
         for key, _label in stages:
             values = [100 * s[key][split]["success_rate"] for s in seeds if key in s]
             means.append(np.mean(values) if values else 0.0)
             errors.append(np.std(values) if len(values) > 1 else 0.0)
         left.bar(np.arange(len(stages)) + offset, means, 0.4, yerr=errors, capsize=3, label=split)
-    left.set_xticks(range(len(stages)), [label for _k, label in stages])
-    left.set_ylabel("held-out success (%)")
-    left.legend(fontsize=8)
+    if stages:
+        left.set_xticks(range(len(stages)), [label for _k, label in stages])
+        left.set_ylabel("held-out success (%)")
+        left.legend(fontsize=8)
     for key, label in (("rl_steps", "BC + M-GRPO"), ("r1_zero_steps", "R1-Zero")):
         curves = [[m["reward"] or 0.0 for m in s[key]] for s in seeds if s.get(key)]
         if not curves:
@@ -267,7 +279,10 @@ def plot(results: dict[str, Any], path: Path) -> bool:
     right.set_xlabel("M-GRPO step")
     right.set_ylabel("mean rollout reward")
     right.legend(fontsize=8)
-    fig.suptitle(f"Learning curve: {results['settings']['model']} on the easy curriculum "
+    pool = results["settings"].get("training_pool") or 0
+    where = (f"{pool} easy_train task{'s' if pool > 1 else ''}" if pool
+             else "the easy curriculum")
+    fig.suptitle(f"Learning curve: {results['settings']['model']} on {where} "
                  f"({len(seeds)} seed{'s' if len(seeds) > 1 else ''})")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
@@ -279,8 +294,9 @@ def _ints(text: str) -> list[int]:
     return [int(x) for x in text.replace(",", " ").split()]
 
 
-def parse_args(argv: list[str] | None = None) -> tuple[Settings, bool, Path]:
-    """The command line: every :class:`Settings` field, ``--quick`` and ``--out``."""
+def parse_args(argv: list[str] | None = None) -> tuple[Settings, bool, Path, bool]:
+    """The command line: every :class:`Settings` field, ``--quick``, ``--out`` and
+    ``--plot-only``: ``(settings, quick, out, plot_only)``."""
     defaults = Settings()
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true",
@@ -309,11 +325,15 @@ def parse_args(argv: list[str] | None = None) -> tuple[Settings, bool, Path]:
                    help="N > 0: demos and M-GRPO on the same first N easy_train tasks "
                         "(0: M-GRPO on fresh training tasks)")
     p.add_argument("--work-dir", default=defaults.work_dir, help="models and logs")
+    p.add_argument("--plot-only", action="store_true",
+                   help="run nothing: redraw <out>.md and <out>.png from <out>.json")
     p.add_argument("--out", default=None,
                    help="output path without extension (default benchmarks/results/"
                         "learning_curve[_quick])")
+    add_debug(p)
     args = p.parse_args(argv)
-    settings = Settings(**{k: v for k, v in vars(args).items() if k not in ("quick", "out")})
+    settings = Settings(**{k: v for k, v in vars(args).items()
+                           if k not in ("quick", "out", "plot_only", "debug")})
     if args.quick:
         settings.model, settings.seeds, settings.held_out = "tiny", settings.seeds[:1], False
         # The signal check on one training task: tiny (no pretraining, a made-up tokenizer)
@@ -325,20 +345,23 @@ def parse_args(argv: list[str] | None = None) -> tuple[Settings, bool, Path]:
         settings.max_steps, settings.learning_rate, settings.beta = 25, 1e-3, 0.0
     out = Path(args.out) if args.out else RESULTS / (
         "learning_curve_quick" if args.quick else "learning_curve")
-    return settings, args.quick, out
+    return settings, args.quick, out, args.plot_only
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Run, print the table (or the quick line), write JSON, markdown and the figure."""
-    settings, quick, out = parse_args(argv)
+    settings, _quick, out, plot_only = parse_args(argv)
     out.parent.mkdir(parents=True, exist_ok=True)
 
     def save(results: dict[str, Any]) -> None:
         out.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n")
 
-    results = run(settings, save)
-    save(results)
-    if settings.held_out:
+    if plot_only:
+        results = json.loads(out.with_suffix(".json").read_text())
+    else:
+        results = run(settings, save)
+        save(results)
+    if results["settings"].get("held_out", True):
         table = markdown(results)
         out.with_suffix(".md").write_text(table + "\n")
         print(table)
@@ -350,4 +373,4 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run_command(lambda argv: main(argv) and 0, None, "learning_curve.py"))

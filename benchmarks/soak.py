@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from webarena_gym.browser.processes import browser_pids, chromium_pids, tree_memory
+from webarena_gym.commandline import add_debug, run_command
 
 RESULTS = Path(__file__).parent / "results"
 FAULTS = ("renderer", "browser", "hang", "site_server", "malformed", "oversized")
@@ -153,7 +154,7 @@ def run(settings: Settings, progress: bool = True) -> dict[str, Any]:
     rng = random.Random(settings.seed)
     clock = time.perf_counter()
     venv = make_sandbox_vector_env(
-        num_envs=settings.num_envs, split="test", max_steps=settings.max_episode_steps,
+        num_envs=settings.num_envs, split="test", max_episode_steps=settings.max_episode_steps,
         step_timeout_s=settings.step_timeout_s,
         navigation_timeout_ms=settings.navigation_timeout_ms)
     task_ids = [str(t.task_id) for t in venv.envs[0].tasks]
@@ -339,9 +340,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     p.add_argument("--navigation-timeout-ms", type=int, default=defaults.navigation_timeout_ms)
     p.add_argument("--sample-every", type=int, default=defaults.sample_every)
     p.add_argument("--out", default=str(RESULTS / "soak"), help="output path without suffix")
+    add_debug(p)
     args = p.parse_args(argv)
     out = Path(args.out)
-    settings = Settings(**{k: v for k, v in vars(args).items() if k != "out"})
+    settings = Settings(**{k: v for k, v in vars(args).items() if k not in ("out", "debug")})
     results = run(settings)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n")
@@ -353,4 +355,4 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run_command(lambda argv: main(argv) and 0, None, "soak.py"))

@@ -21,7 +21,7 @@ the other part's results already there.
     python benchmarks/trainer_cost.py                    # both parts, tiny on the CPU (~5 min)
     python benchmarks/trainer_cost.py --only prompt --episodes 5
     python benchmarks/trainer_cost.py --only step --model Qwen/Qwen2.5-3B-Instruct \\
-        --tasks-per-step 4 --num-generations 4 --max-turns 15 --max-new-tokens 1024   # GPU
+        --tasks-per-step 4 --num-generations 4 --max-episode-steps 15 --max-new-tokens 1024   # GPU
 """
 
 from __future__ import annotations
@@ -32,10 +32,13 @@ import json
 import os
 import platform
 import random
+import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
+
+from webarena_gym.commandline import add_debug, run_command
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -57,7 +60,7 @@ def long_episode(config: dict[str, Any], turns: int, seed: int) -> tuple[list[di
     from webarena_gym.sandbox.env import SandboxEnv
 
     rng = random.Random(seed)
-    env = SandboxEnv(task_configs=[config], max_steps=turns + 1)
+    env = SandboxEnv(task_configs=[config], max_episode_steps=turns + 1)
     observations, responses = [], []
     try:
         obs, _ = env.reset(options={"task_id": config["task_id"]})
@@ -174,7 +177,7 @@ class _PeakMemory:
 
 
 def bench_step(model: str, steps: int, tasks_per_step: int, num_generations: int,
-               max_turns: int, max_new_tokens: int, threads: int, out_dir: Path,
+               max_episode_steps: int, max_new_tokens: int, threads: int, out_dir: Path,
                rows_per_micro_batch: int = 8, logprob_batch_size: int = 8) -> dict[str, Any]:
     """M-GRPO steps on sandbox train tasks; the per-step cost."""
     import torch
@@ -197,7 +200,7 @@ def bench_step(model: str, steps: int, tasks_per_step: int, num_generations: int
 
     config = MGRPOTrainerConfig(
         output_dir=str(out_dir), num_generations=num_generations, tasks_per_step=tasks_per_step,
-        tasks_per_micro_batch=1, max_turns=max_turns, max_completion_length=max_new_tokens,
+        tasks_per_micro_batch=1, max_episode_steps=max_episode_steps, max_completion_length=max_new_tokens,
         max_steps=steps, learning_rate=1e-6, save_strategy="no", disable_tqdm=True,
         thinking=True, log_rollouts=False, rows_per_micro_batch=rows_per_micro_batch,
         logprob_batch_size=logprob_batch_size,
@@ -228,7 +231,7 @@ def bench_step(model: str, steps: int, tasks_per_step: int, num_generations: int
         else f"cpu ({torch.get_num_threads()} torch threads, {os.cpu_count()} cores)",
         "parameters": sum(p.numel() for p in policy.parameters()),
         "tasks_per_step": tasks_per_step, "num_generations": num_generations,
-        "max_turns": max_turns, "max_new_tokens": max_new_tokens,
+        "max_episode_steps": max_episode_steps, "max_new_tokens": max_new_tokens,
         "rows_per_micro_batch": rows_per_micro_batch, "logprob_batch_size": logprob_batch_size,
         "rows_max": max(rows, default=0),
         "peak_memory_mib": max((s["peak_memory_mib"] for s in per_step), default=0.0),
@@ -255,14 +258,14 @@ def bench_memory(model: str, turns: list[int], generations: list[int], tasks_per
                 with tempfile.TemporaryDirectory() as out:
                     command = [sys.executable, __file__, "--only", "step", "--steps", "1",
                                "--model", model, "--tasks-per-step", str(tasks_per_step),
-                               "--num-generations", str(g), "--max-turns", str(t),
+                               "--num-generations", str(g), "--max-episode-steps", str(t),
                                "--max-new-tokens", str(max_new_tokens),
                                "--rows-per-micro-batch", str(rows), "--threads", str(threads),
                                "--out", out]
                     started = time.perf_counter()
                     subprocess.run(command, check=True, capture_output=True, text=True)
                     step = json.loads((Path(out) / "trainer_cost.json").read_text())["step"]
-                point = {"rows_per_micro_batch": rows, "num_generations": g, "max_turns": t,
+                point = {"rows_per_micro_batch": rows, "num_generations": g, "max_episode_steps": t,
                          "rows": step["rows_max"], "peak_memory_mib": step["peak_memory_mib"],
                          "seconds": round(time.perf_counter() - started, 1)}
                 print(f"  rows/pass {rows or 'all'}, G={g}, turns={t}: {point['rows']:.0f} rows, "
@@ -322,7 +325,7 @@ def markdown(results: dict[str, Any]) -> str:
             f"## M-GRPO steps: {step['model']} ({step['parameters']:,} parameters) on "
             f"{step['device']}", "",
             f"K = {step['tasks_per_step']} tasks x G = {step['num_generations']} rollouts, "
-            f"up to {step['max_turns']} turns of up to {step['max_new_tokens']} tokens; "
+            f"up to {step['max_episode_steps']} turns of up to {step['max_new_tokens']} tokens; "
             f"memory: {step['memory_kind']}.", "",
             "| step | actions | rollout s | actions / s | step s | mean prompt tokens | "
             "response tokens | peak memory MiB |",
@@ -347,9 +350,9 @@ def markdown(results: dict[str, Any]) -> str:
                 f"rows per pass: {r or 'all (one pass)'}" for r in settings) + " |",
             "|---:|---:|---:|" + "---:|" * len(settings),
         ]
-        for g, t in sorted({(p["num_generations"], p["max_turns"]) for p in points}):
+        for g, t in sorted({(p["num_generations"], p["max_episode_steps"]) for p in points}):
             cells = {p["rows_per_micro_batch"]: p for p in points
-                     if (p["num_generations"], p["max_turns"]) == (g, t)}
+                     if (p["num_generations"], p["max_episode_steps"]) == (g, t)}
             rows = max(p["rows"] for p in cells.values())
             lines.append(f"| {g} | {t} | {rows:.0f} | " + " | ".join(
                 f"{cells[r]['peak_memory_mib']:.0f}" if r in cells else "" for r in settings)
@@ -400,10 +403,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     p.add_argument("--turns", type=int, default=15, help="turns per episode (prompt part)")
     p.add_argument("--tokenizer", default="tiny", help="tokenizer for the prompt part")
     p.add_argument("--model", default="tiny", help="model for the step part")
-    p.add_argument("--steps", type=int, default=3)
+    p.add_argument("--max-steps", type=int, default=3, help="optimizer steps of the step part")
     p.add_argument("--tasks-per-step", type=int, default=2)
     p.add_argument("--num-generations", type=int, default=2)
-    p.add_argument("--max-turns", type=int, default=5)
+    p.add_argument("--max-episode-steps", type=int, default=5)
     p.add_argument("--max-new-tokens", type=int, default=64)
     p.add_argument("--rows-per-micro-batch", type=int, default=8,
                    help="rows per loss pass (step part; 0: a micro-batch in one pass)")
@@ -413,6 +416,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                    help="rows_per_micro_batch values of the memory part (0: one pass)")
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads (CPU runs)")
     p.add_argument("--out", default=str(RESULTS))
+    add_debug(p)
     args = p.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -429,8 +433,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         import tempfile
 
         with tempfile.TemporaryDirectory() as run_dir:
-            results["step"] = bench_step(args.model, args.steps, args.tasks_per_step,
-                                         args.num_generations, args.max_turns,
+            results["step"] = bench_step(args.model, args.max_steps, args.tasks_per_step,
+                                         args.num_generations, args.max_episode_steps,
                                          args.max_new_tokens, args.threads, Path(run_dir),
                                          rows_per_micro_batch=args.rows_per_micro_batch)
     if args.only == "memory":  # minutes of runs: only when asked
@@ -449,4 +453,4 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run_command(lambda argv: main(argv) and 0, None, "trainer_cost.py"))

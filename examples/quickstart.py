@@ -56,7 +56,7 @@ def main() -> None:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     site = f"http://127.0.0.1:{server.server_address[1]}"
-    env = WebArenaEnv([TASK], {"shopping": site}, max_steps=5)
+    env = WebArenaEnv([TASK], {"shopping": site}, max_episode_steps=5)
     try:
         obs, info = env.reset()
         print("intent:", obs["intent"])

@@ -131,7 +131,7 @@ def site_env(site: str, max_steps: int = 30) -> Iterator[tuple[object, dict[str,
 
     require_chromium()
     configs = one_config_per_template(site)
-    env = SandboxEnv(task_configs=configs, max_steps=max_steps)
+    env = SandboxEnv(task_configs=configs, max_episode_steps=max_steps)
     try:
         yield env, {c["task_id"]: c for c in configs}
     finally:

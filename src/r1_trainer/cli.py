@@ -2,10 +2,10 @@
 
     r1-train bc   --model Qwen/Qwen2.5-3B-Instruct --demos demos.jsonl --output-dir runs/bc
     r1-train rl   --model runs/bc --env WebArenaSandbox-v0 --num-generations 4 \\
-                  --tasks-per-step 16 --max-turns 15 --output-dir runs/rl --steps 100
+                  --tasks-per-step 16 --max-episode-steps 15 --output-dir runs/rl --max-steps 100
     r1-train rl   --config rl.yaml --model runs/bc --output-dir runs/rl   # flags win over the file
-    r1-train rl   --model runs/bc ... --output-dir runs/rl --steps 200 --resume-from-checkpoint
-    r1-train eval --model runs/rl --split test --max-turns 30
+    r1-train rl   --model runs/bc ... --output-dir runs/rl --max-steps 200 --resume-from-checkpoint
+    r1-train eval --model runs/rl --split test --max-episode-steps 30
     r1-train eval --model runs/rl --env WebArenaLite-v0 --tasks lite.json --num-envs 1
     r1-train plot --run runs/rl
 
@@ -13,7 +13,7 @@
 TRL's ``TrlParser`` (transformers' ``HfArgumentParser`` plus ``--config FILE.yaml``), as TRL's
 own scripts are: every field of :class:`~r1_trainer.bc.BCConfig` (TRL's ``SFTConfig``),
 :class:`~r1_trainer.trainer.MGRPOTrainerConfig` (TRL's ``GRPOConfig``) and the script arguments
-is a flag (``--max_turns`` or ``--max-turns``) with its help; ``r1-train <command> --help`` lists
+is a flag (``--max_episode_steps`` or ``--max-episode-steps``) with its help; ``r1-train <command> --help`` lists
 them. A command's parser is built only when the command runs, so ``r1-train --help`` and
 :func:`build_parser` import no torch.
 
@@ -26,7 +26,7 @@ The paper's variants:
   long chains of thought (thinking format), then RL as for R1;
 * ``--thinking / --no-thinking``: the ``<think>..</think><answer>..</answer>`` prompt or the
   action alone (default: what the model was behaviour-cloned with);
-* ``eval --max-turns 15,30,50``: test-time scaling by the number of interactions.
+* ``eval --max-episode-steps 15,30,50``: test-time scaling by the number of interactions.
 
 Multi-GPU: ``accelerate launch --config_file configs/zero3.yaml -m r1_trainer.cli rl ...``
 (or ``configs/fsdp.yaml``).
@@ -67,6 +67,7 @@ from r1_trainer.evaluate import (
 )
 from r1_trainer.plots import plot_training_dynamics
 from r1_trainer.runs import LAST_CHECKPOINT, RUN_FILE, recorded_thinking, run_settings
+from webarena_gym.commandline import RENAMED, add_debug, rename_flags, run_command
 from webarena_gym.sandbox.templates import load_split
 from webarena_gym.tasks import load_task_configs, webarena_lite_config_path
 
@@ -150,10 +151,10 @@ def cmd_eval(args: EvalArguments) -> int:
                       temperature=args.temperature, name=args.name, dtype=args.dtype)
     reports = []
     for budget in args.budgets():
-        report = evaluate_policy(policy, configs, split=split, max_steps=budget,
+        report = evaluate_policy(policy, configs, split=split, max_episode_steps=budget,
                                  num_envs=args.num_envs, thinking=thinking, seed=args.seed,
                                  env=args.env_id, env_kwargs=env_kwargs)
-        print(f"{policy.name} max_turns={budget}: {report.headline()} in "
+        print(f"{policy.name} max_episode_steps={budget}: {report.headline()} in "
               f"{report.seconds:.0f} s", file=sys.stderr)
         reports.append(report)
     print(markdown_table(reports))
@@ -174,13 +175,13 @@ def eval_tasks(args: EvalArguments) -> tuple[list[dict[str, Any]], str, dict[str
     if args.env_id == SANDBOX_ENV:
         if args.tasks is not None:
             raise SystemExit("--tasks is for --env WebArenaLite-v0; the sandbox takes --split")
-        n = args.n if args.n is not None or args.split != "train" else 100
+        n = args.num_tasks if args.num_tasks is not None or args.split != "train" else 100
         return load_split(args.split, sites=args.sites, seed=args.seed, n=n), args.split, {}
     path = webarena_lite_config_path(args.tasks)
     configs = [t.to_dict() for t in load_task_configs(path)]
     if args.sites:
         configs = [c for c in configs if set(c.get("sites") or []) <= set(args.sites)]
-    configs = configs[:args.n] if args.n is not None else configs
+    configs = configs[:args.num_tasks] if args.num_tasks is not None else configs
     if not configs:
         raise SystemExit(f"no tasks in {path} for sites {args.sites}")
     writers = tasks_changing_sites(configs)
@@ -266,18 +267,14 @@ COMMANDS: dict[str, Command] = {
         dataclasses=_bc_dataclasses, run=cmd_bc,
         usage="r1-train bc --model MODEL --demos FILE [FILE ...] --output-dir DIR "
               "[--config FILE.yaml] [--FIELD VALUE ...]",
-        aliases={"--lr": "--learning_rate", "--epochs": "--num_train_epochs",
-                 "--batch-size": "--per_device_train_batch_size",
-                 "--grad-accum": "--gradient_accumulation_steps",
-                 "--all-trajectories": "--no_only_successful"},
+        aliases={"--all-trajectories": "--no_only_successful"},
         **_TRAINING),
     "rl": Command(
         help="M-GRPO: multi-turn RL on the vector env (TRL GRPOTrainer; an MGRPOTrainerConfig)",
         dataclasses=_rl_dataclasses, run=cmd_rl,
         usage="r1-train rl --model MODEL --output-dir DIR [--config FILE.yaml] "
               "[--FIELD VALUE ...]",
-        aliases={"--env": "--env_id", "--lr": "--learning_rate", "--steps": "--max_steps",
-                 "--max-new-tokens": "--max_completion_length"},
+        aliases={"--env": "--env_id", "--max-new-tokens": "--max_completion_length"},
         # the CLI's defaults since its first version: 100 steps, a checkpoint every 50
         defaults={"max_steps": 100, "save_steps": 50},
         **_TRAINING),
@@ -295,7 +292,7 @@ def command_parser(name: str) -> TrlParser:
     command's dataclasses with TRL's ``TrlParser`` (transformers' ``HfArgumentParser`` plus
     ``--config FILE.yaml``).
 
-    Every field is a flag with its help (``--max_turns`` and ``--max-turns``); a ``bool``
+    Every field is a flag with its help (``--max_episode_steps`` and ``--max-episode-steps``); a ``bool``
     field that defaults to None also takes ``--FIELD`` alone (True) and ``--no-FIELD``; the
     command's aliases, optional values, required flags and defaults (:data:`COMMANDS`) apply.
     """
@@ -306,7 +303,7 @@ def command_parser(name: str) -> TrlParser:
     types = command.dataclasses()
     parser = TrlParser(types, prog=f"r1-train {name}", usage=command.usage,
                        description=f"{command.help}. Every field below is a flag, with "
-                                   "underscores or dashes (--max_turns, --max-turns).")
+                                   "underscores or dashes (--max_episode_steps, --max-episode-steps).")
     for dtype in types:
         _optional_bool_flags(parser, dtype)
     for dest, const in command.optional_values.items():
@@ -319,6 +316,16 @@ def command_parser(name: str) -> TrlParser:
         _alias(parser, alias, target)
     parser.set_defaults(**command.defaults)
     parser.add_argument("--config", metavar="FILE.yaml", help=_CONFIG_HELP)
+    if "--debug" in parser._option_string_actions:
+        # transformers' TrainingArguments.debug (its debug modes) owns the flag's name; on the
+        # command line --debug is the project's (main strips it: an error shows its traceback),
+        # and the modes are set with `debug: ...` in --config.
+        action = parser._option_string_actions["--debug"]
+        action.help, action.nargs, action.metavar = (
+            "show the traceback of an error (transformers' debug modes: `debug:` in --config)",
+            0, None)
+    else:
+        add_debug(parser)
     return parser
 
 
@@ -358,6 +365,7 @@ def _optional_bool_flags(parser: argparse.ArgumentParser, dtype: type) -> None:
 def parse_command(name: str, argv: Sequence[str]) -> tuple[Any, ...]:
     """Parse the arguments of ``r1-train <name>`` into one instance of each of its dataclasses.
 
+    Flags of earlier versions (:data:`R1_RENAMED`) are renamed, with a note on stderr.
     ``--config FILE.yaml`` sets fields first; flags on the command line win. A mistake (an
     unknown flag, a bad value, a config that its dataclass refuses, an unreadable YAML file)
     exits with argparse's usage error: one line that names it.
@@ -368,7 +376,7 @@ def parse_command(name: str, argv: Sequence[str]) -> tuple[Any, ...]:
     parser = command_parser(name)
     count = len(COMMANDS[name].dataclasses())
     args: list[str] = []
-    for arg in argv:  # TrlParser reads `--config FILE` only, not `--config=FILE`
+    for arg in rename_flags(argv, f"r1-train {name}", R1_RENAMED):  # TrlParser reads `--config FILE` only, not `--config=FILE`
         args.extend(arg.split("=", 1) if arg.startswith("--config=") else [arg])
     if args and args[-1] == "--config":
         parser.error("--config: expected a YAML file")
@@ -394,6 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="r1-train", description="WebAgent-R1: behaviour cloning and M-GRPO for web agents. "
         "`r1-train COMMAND --help` lists every flag of a command.")
+    add_debug(parser)
     sub = parser.add_subparsers(dest="command", required=True)
     for name, command in COMMANDS.items():
         sub.add_parser(name, help=command.help, add_help=False)  # its own parser has the flags
@@ -402,13 +411,31 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--run", required=True, help="the run folder (holding metrics.jsonl)")
     pl.add_argument("--out", default=None, help="PNG path (default <run>/training_dynamics.png)")
     pl.add_argument("--smooth", type=int, default=None, help="moving-average window in steps")
+    add_debug(pl)
     pl.set_defaults(func=cmd_plot)
     return parser
 
 
+#: Flags of earlier versions of ``r1-train`` -> the generated flag that replaces them (noted on
+#: stderr; the shared ones, ``--max-turns`` -> ``--max-episode-steps`` and ``--lr``, are in
+#: :data:`webarena_gym.commandline.RENAMED`).
+R1_RENAMED: dict[str, str] = {
+    **RENAMED,
+    "--steps": "--max-steps",
+    "--epochs": "--num-train-epochs",
+    "--batch-size": "--per-device-train-batch-size",
+    "--grad-accum": "--gradient-accumulation-steps",
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``r1-train`` with ``argv`` (default: the process's arguments)."""
-    argv = list(sys.argv[1:] if argv is None else argv)
+    """Run ``r1-train`` with ``argv`` (default: the process's arguments): an error is one line
+    (``--debug`` shows the traceback)."""
+    return run_command(_main, argv, "r1-train")
+
+
+def _main(argv: list[str]) -> int:
+    argv = [a for a in argv if a != "--debug"]  # run_command's; in the parsers for --help only
     parser = build_parser()
     known, rest = parser.parse_known_args(argv)
     if known.command in COMMANDS:

@@ -9,7 +9,7 @@ A command is a few dataclasses parsed by one parser (as TRL's ``trl/scripts/sft.
 | ``r1-train rl`` | :class:`RLArguments`, :class:`r1_trainer.trainer.MGRPOTrainerConfig` (TRL's ``GRPOConfig``), :class:`LoraArguments` |
 | ``r1-train eval`` | :class:`EvalArguments` |
 
-Every field is a flag (``--max_turns`` and ``--max-turns``) whose help is the field's
+Every field is a flag (``--max_episode_steps`` and ``--max-episode-steps``) whose help is the field's
 ``metadata["help"]``; :func:`help_from_docstring` fills a missing one from the class
 docstring's ``Attributes:`` section, so a field documented there needs no second copy of its
 text. Importing this module imports no torch.
@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 from r1_trainer.evaluate import LITE_ENV, SANDBOX_ENV
 from r1_trainer.models import DTYPE_NAMES, LoraSettings
+from webarena_gym.commandline import SITE_CHOICES, check_choices, split_list
 from webarena_gym.sandbox.templates import SPLITS
 
 T = TypeVar("T")
@@ -84,6 +85,17 @@ def _plain(text: str) -> str:
     """Docstring markup as a terminal shows it; ``%`` escaped for argparse's help formatting."""
     text = _ROLE.sub(r"`\1`", text).replace("``", "`")
     return re.sub(r"\s+", " ", text).strip().replace("%", "%%")
+
+
+def site_list(sites: list[str] | str | None) -> list[str] | None:
+    """``--sites`` as given, space- or comma-separated, checked against the site names.
+
+    Raises:
+        ValueError: an unknown site (the message lists the valid ones).
+    """
+    names = split_list(sites)
+    check_choices(names, SITE_CHOICES, "--sites")
+    return names
 
 
 def help_from_docstring(cls: type[T]) -> type[T]:
@@ -146,7 +158,7 @@ class RLArguments:
         env_id: ``WebArenaSandbox-v0`` (a tenant per rollout), or ``WebArenaLite-v0``: your
             WebArena sites (the ``WA_*`` variables); G > 1 there only on tasks that do not change
             site state, unless ``--sites_reset``.
-        sites: train on tasks of these sites only.
+        sites: train on tasks of these sites only (space- or comma-separated).
         tasks: WebArena task configs (a JSON file or folder) to train on with
             ``WebArenaLite-v0`` (default: ``WEBARENA_LITE_CONFIG`` or the
             ``browsergym-webarenalite`` package's).
@@ -159,6 +171,9 @@ class RLArguments:
     sites: list[str] | None = None
     tasks: str | None = None
     variant: str = field(default="r1", metadata={"choices": VARIANTS_RL})
+
+    def __post_init__(self) -> None:
+        self.sites = site_list(self.sites)
 
 
 @help_from_docstring
@@ -203,9 +218,10 @@ class EvalArguments:
         tasks: ``WebArenaLite-v0``: task configs (a JSON file or folder; default
             ``WEBARENA_LITE_CONFIG`` or ``browsergym-webarenalite``'s 165).
         split: the sandbox split.
-        sites: only tasks of these sites.
-        n: at most this many tasks (sandbox ``train``: 100 unless given).
-        max_turns: interaction budget(s), comma-separated (test-time scaling: ``15,30,50``).
+        sites: only tasks of these sites (space- or comma-separated).
+        num_tasks: at most this many tasks (sandbox ``train``: 100 unless given).
+        max_episode_steps: actions per episode, one budget or several comma-separated (test-time
+            scaling: ``15,30,50``).
         thinking: the ``<think>..</think><answer>..</answer>`` prompt (``--no-thinking``: the
             action alone); default: the model's own (its ``r1_trainer.json``), else on.
         max_new_tokens: tokens per turn.
@@ -222,8 +238,8 @@ class EvalArguments:
     tasks: str | None = None
     split: str = field(default="test", metadata={"choices": SPLITS})
     sites: list[str] | None = None
-    n: int | None = None
-    max_turns: str = "30"
+    num_tasks: int | None = None
+    max_episode_steps: str = "30"
     thinking: bool | None = None
     max_new_tokens: int = 1024
     temperature: float = 0.0
@@ -234,17 +250,19 @@ class EvalArguments:
     out: str | None = None
 
     def __post_init__(self) -> None:
+        self.sites = site_list(self.sites)
         try:
             budgets = self.budgets()
         except ValueError:
             budgets = []
         if not budgets or min(budgets) < 1:
-            raise ValueError(f"max_turns={self.max_turns!r}: give positive interaction budgets, "
+            raise ValueError(f"max_episode_steps={self.max_episode_steps!r}: give positive step "
+                             "limits, "
                              "comma-separated (15 or 15,30,50)")
 
     def budgets(self) -> list[int]:
-        """The interaction budgets of ``max_turns`` (``"15,30"`` -> ``[15, 30]``)."""
-        return [int(x) for x in str(self.max_turns).split(",") if x.strip()]
+        """The step limits of ``max_episode_steps`` (``"15,30"`` -> ``[15, 30]``)."""
+        return [int(x) for x in str(self.max_episode_steps).split(",") if x.strip()]
 
 
 def field_names(cls: Any) -> list[str]:

@@ -76,7 +76,7 @@ class EvalReport:
 
     policy: str
     split: str
-    max_steps: int
+    max_episode_steps: int
     thinking: bool
     episodes: list[EpisodeResult] = field(default_factory=list)
     seconds: float = 0.0
@@ -160,7 +160,7 @@ class EvalReport:
             "policy": self.policy,
             "split": self.split,
             "prompt": "thinking" if self.thinking else "non-thinking",
-            "max_steps": self.max_steps,
+            "max_episode_steps": self.max_episode_steps,
             "eval_mode": self.eval_mode,
             "tasks": len(self.episodes),
             "judged_tasks": len(self.judged),
@@ -192,7 +192,7 @@ def evaluate_policy(
     configs: Sequence[Mapping[str, Any]],
     *,
     split: str = "custom",
-    max_steps: int = 15,
+    max_episode_steps: int = 15,
     num_envs: int = 4,
     thinking: bool = True,
     seed: int = 0,
@@ -209,7 +209,7 @@ def evaluate_policy(
             for ``WebArenaLite-v0``, WebArena configs (only their ``task_id`` and ``sites``
             are read here: the env loads them from its ``config_path``).
         split: the split's name, for the report.
-        max_steps: interactions per episode (the paper's test-time scaling knob).
+        max_episode_steps: interactions per episode (the paper's test-time scaling knob).
         num_envs: envs stepped concurrently (the policy gets up to this many prompts a turn).
         thinking: the thinking or non-thinking system prompt.
         seed: the site-data seed (sandbox).
@@ -228,14 +228,14 @@ def evaluate_policy(
     if env not in (SANDBOX_ENV, LITE_ENV):
         raise ValueError(f"unknown env {env!r}; use {SANDBOX_ENV} or {LITE_ENV}")
     started = time.perf_counter()
-    report = EvalReport(getattr(policy, "name", type(policy).__name__), split, max_steps,
+    report = EvalReport(getattr(policy, "name", type(policy).__name__), split, max_episode_steps,
                         thinking, num_envs=min(num_envs, len(configs)))
     if env == LITE_ENV:
         venv = make_lite_vector_env(report.num_envs, task_ids=[c["task_id"] for c in configs],
-                                    max_steps=max_steps, **dict(env_kwargs or {}))
+                                    max_episode_steps=max_episode_steps, **dict(env_kwargs or {}))
     else:
         venv = make_sandbox_vector_env(
-            report.num_envs, task_configs=list(configs), max_steps=max_steps, seed=seed,
+            report.num_envs, task_configs=list(configs), max_episode_steps=max_episode_steps, seed=seed,
             **dict(env_kwargs or {}),
         )
 
@@ -288,7 +288,7 @@ def markdown_table(reports: Sequence[EvalReport]) -> str:
     evaluators (``unscored``) have columns of their own, shown when a report has any."""
     sites = sorted({s for r in reports for s in r.site_success()})
     fallback = any(r.fallback_judged or r.unscored for r in reports)
-    head = ["policy", "prompt", "eval mode", "max steps", "tasks", "success", *sites,
+    head = ["policy", "prompt", "eval mode", "max episode steps", "tasks", "success", *sites,
             *(["offline-judged", "unscored"] if fallback else []),
             "interactions", "response chars", "parse errors"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -298,7 +298,7 @@ def markdown_table(reports: Sequence[EvalReport]) -> str:
         solved = sum(e.reward == 1.0 for e in offline)
         cells = [
             r.policy, "thinking" if r.thinking else "non-thinking", r.eval_mode,
-            str(r.max_steps), str(len(r.episodes)), f"{100 * r.success_rate:.1f}%",
+            str(r.max_episode_steps), str(len(r.episodes)), f"{100 * r.success_rate:.1f}%",
             *[f"{100 * per_site[s]:.1f}%" if s in per_site else "" for s in sites],
             *([f"{solved}/{len(offline)} solved" if offline else "0", str(r.unscored)]
               if fallback else []),

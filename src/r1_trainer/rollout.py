@@ -22,9 +22,9 @@ rows, and its group's advantages are normalised over the others.
 
 Example::
 
-    venv = make_sandbox_vector_env(K * G, task_configs=configs, max_steps=15)
+    venv = make_sandbox_vector_env(K * G, task_configs=configs, max_episode_steps=15)
     batch = rollout_groups(venv, HFGenerator(model, tokenizer), configs[:K], num_generations=G,
-                           max_turns=15, sampling=SamplingSettings(max_new_tokens=1024))
+                           max_episode_steps=15, sampling=SamplingSettings(max_new_tokens=1024))
     batch.rows[0].prompt_ids, batch.rows[0].completion_ids, batch.rows[0].old_logps
 """
 
@@ -73,7 +73,7 @@ class RolloutTrajectory:
         group_index: the task's index among the step's K tasks (its GRPO group).
         traj_index: the trajectory's index in the batch (``group_index * G + g``).
         observations: every observation, the reset's first (one more than ``responses`` unless
-            the rollout stopped at ``max_turns``).
+            the rollout stopped at ``max_episode_steps``).
         responses: the decoded responses, as stepped.
         generations: per response, what generation produced (prompt ids, completion ids,
             log-probs).
@@ -220,7 +220,7 @@ def rollout_groups(
     tasks: Sequence[Mapping[str, Any] | str],
     num_generations: int,
     *,
-    max_turns: int = 15,
+    max_episode_steps: int = 15,
     sampling: SamplingSettings | None = None,
     thinking: bool = True,
     compress: bool = True,
@@ -237,8 +237,8 @@ def rollout_groups(
         generator: samples the responses (one call per turn for every running episode).
         tasks: the K tasks, as configs (with ``task_id``) or ids.
         num_generations: G, trajectories per task.
-        max_turns: actions per episode; an episode still running then ends truncated with
-            reward 0 (build the env with ``max_steps=max_turns`` so the env agrees).
+        max_episode_steps: actions per episode; an episode still running then ends truncated with
+            reward 0 (build the env with ``max_episode_steps`` equal so the env agrees).
         sampling: temperature, top-p, tokens per turn (default
             :class:`~r1_trainer.generation.SamplingSettings`).
         thinking: the thinking or non-thinking prompt.
@@ -290,7 +290,7 @@ def rollout_groups(
         return [g.text for g in sampled]
 
     episodes = run_episodes(venv, [ids[k // num_generations] for k in range(n)], respond,
-                            max_turns=max_turns, seed=seed)
+                            max_episode_steps=max_episode_steps, seed=seed)
     batch.env_seconds = time.perf_counter() - started - batch.generate_seconds
     while sync is not None and sync(False):
         # Another process still generates: match its generate call, discard the result.

@@ -27,7 +27,7 @@ Example::
 
     from r1_trainer.trainer import MGRPOTrainerConfig, train_rl
     train_rl("runs/bc", "runs/rl", config=MGRPOTrainerConfig(
-        output_dir="runs/rl", num_generations=4, tasks_per_step=16, max_turns=15, max_steps=100))
+        output_dir="runs/rl", num_generations=4, tasks_per_step=16, max_episode_steps=15, max_steps=100))
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ class MGRPOTrainerConfig(GRPOConfig):
         tasks_per_micro_batch: tasks per micro-batch of the loss (whole groups; gradient
             accumulation covers the rest; 0: all of a process's tasks at once). Sets ``per_device_train_batch_size`` (G times this)
             and ``gradient_accumulation_steps`` (K / (processes * this)).
-        max_turns: interactions per training episode.
+        max_episode_steps: interactions per training episode.
         thinking: the ``<think>..</think><answer>..</answer>`` prompt, or the action alone; None:
             what the starting model was behaviour-cloned with (its ``r1_trainer.json``), else True.
         compress: dynamic context compression of the prompts (the paper's; False for ablations).
@@ -165,7 +165,7 @@ class MGRPOTrainerConfig(GRPOConfig):
     gradient_checkpointing: bool | None = None
     tasks_per_step: int = 16
     tasks_per_micro_batch: int = 1
-    max_turns: int = 15
+    max_episode_steps: int = 15
     thinking: bool | None = None
     compress: bool = True
     max_prompt_tokens: int | None = None
@@ -412,7 +412,7 @@ class MGRPOTrainer(GRPOTrainer):
         peft_config: train a fresh PEFT adapter on ``model`` (TRL wraps it).
         callbacks: more ``TrainerCallback`` s.
         make_env: ``n -> WebArenaVectorEnv`` holding ``train_tasks`` (default: the sandbox,
-            ``max_steps = max_turns``, the sandbox data seed of ``args``).
+            ``max_episode_steps``, the sandbox data seed of ``args``).
     """
 
     _tag_names = ["trl", "grpo", "m-grpo", "webagent-r1"]
@@ -467,7 +467,7 @@ class MGRPOTrainer(GRPOTrainer):
     # -- envs ------------------------------------------------------------------------------------
     def _sandbox_env(self, num_envs: int) -> WebArenaVectorEnv:
         return make_sandbox_vector_env(num_envs, task_configs=self.train_tasks,
-                                       max_steps=self.args.max_turns,
+                                       max_episode_steps=self.args.max_episode_steps,
                                        seed=self.args.data_seed_sandbox)
 
     def env(self, num_envs: int) -> WebArenaVectorEnv:
@@ -539,14 +539,14 @@ class MGRPOTrainer(GRPOTrainer):
                 self.vllm_generation, self.processing_class, self.eos_token_ids,
                 self._prompt_budget(self.accelerator.unwrap_model(self.model)),
                 gather_counts=self._gather_counts if self.accelerator.num_processes > 1 else None)
-            return rollout_groups(venv, generator, task_ids, g, max_turns=self.args.max_turns,
+            return rollout_groups(venv, generator, task_ids, g, max_episode_steps=self.args.max_episode_steps,
                                   sampling=self._sampling(), thinking=bool(self.args.thinking),
                                   compress=self.args.compress, sync=sync)
         with self._rollout_model() as model:
             generator = HFGenerator(model, self.processing_class,
                                     max_prompt_tokens=self._prompt_budget(model),
                                     batch_size=self.args.rollout_batch_size)
-            return rollout_groups(venv, generator, task_ids, g, max_turns=self.args.max_turns,
+            return rollout_groups(venv, generator, task_ids, g, max_episode_steps=self.args.max_episode_steps,
                                   sampling=self._sampling(), thinking=bool(self.args.thinking),
                                   compress=self.args.compress, sync=sync)
 
@@ -894,7 +894,7 @@ def train_rl(
     make_env = None
     if env == LITE_ENV:
         check_shared_sites(tasks, config.num_generations or 1, config.sites_reset)
-        make_env = _lite_env_factory(tasks, output, config.max_turns)
+        make_env = _lite_env_factory(tasks, output, config.max_episode_steps)
     # fp32 master weights (bf16 autocast from the config): bf16 weights lose small updates.
     precision = training_precision(config.dtype, config.device)
     if precision.weights != torch.float32:
@@ -934,7 +934,7 @@ def train_rl(
 
 
 def _lite_env_factory(tasks: Sequence[Mapping[str, Any]], output: Path,
-                      max_turns: int) -> Callable[[int], WebArenaVectorEnv]:
+                      max_episode_steps: int) -> Callable[[int], WebArenaVectorEnv]:
     """``n -> WebArenaLite-v0`` vector env over ``tasks`` (written to the run's
     :data:`LITE_TASKS_FILE`, which the env reads; the ``WA_*`` variables give the sites)."""
     path = output / LITE_TASKS_FILE
@@ -946,6 +946,6 @@ def _lite_env_factory(tasks: Sequence[Mapping[str, Any]], output: Path,
     ids = [t["task_id"] for t in tasks]
 
     def make_env(n: int) -> WebArenaVectorEnv:
-        return make_lite_vector_env(n, config_path=path, task_ids=ids, max_steps=max_turns)
+        return make_lite_vector_env(n, config_path=path, task_ids=ids, max_episode_steps=max_episode_steps)
 
     return make_env

@@ -21,6 +21,7 @@ from pathlib import Path
 from types import FrameType
 
 from webarena_gym.browser import BrowserRuntime, ChromiumNotFoundError, find_chromium
+from webarena_gym.commandline import add_debug, add_sites, run_command
 from webarena_gym.login import LoginError, write_login_states
 from webarena_gym.tasks import SITE_ENV_VARS, site_urls_from_env, webarena_lite_config_path
 
@@ -141,18 +142,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_tasks(args: argparse.Namespace) -> int:
     """List, show or export the sandbox's tasks (WebArena-schema JSON)."""
     # Lazy: only the sandbox's commands load the sandbox (see the module docstring).
-    from webarena_gym.sandbox.templates import SplitError, load_split, templates
+    from webarena_gym.sandbox.templates import SplitError, load_split, template
 
     try:
-        configs = load_split(args.split, sites=args.sites, seed=args.seed, n=args.n)
+        configs = load_split(args.split, sites=args.sites, seed=args.seed, n=args.num_tasks)
     except SplitError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.action == "list":
-        kinds = {t.id: t for t in templates()}
+        difficulties: dict[str, str] = {}
         for config in configs:
-            t = kinds.get(config["intent_template_id"])
-            difficulty = t.difficulty if t else "?"
+            kind = config["intent_template_id"]
+            if kind not in difficulties:
+                try:
+                    difficulties[kind] = template(kind).difficulty
+                except KeyError:
+                    difficulties[kind] = "?"
+            difficulty = difficulties[kind]
             evals = "+".join(config["eval"]["eval_types"])
             print(f"{config['task_id']:<48} {difficulty:<6} {evals:<24} {config['intent']}")
         print(f"{len(configs)} tasks", file=sys.stderr)
@@ -183,11 +189,17 @@ def cmd_demos(args: argparse.Namespace) -> int:
         print(f"{mark} {trajectory.num_steps:>2} steps {trajectory.task_id}{extra}",
               file=sys.stderr)
 
-    total, solved = write_demos(args.split, args.out, sites=args.sites, n=args.n,
-                                seed=args.seed, max_steps=args.max_steps, num_envs=args.num_envs,
-                                progress=progress)
+    total, solved = write_demos(args.split, args.out, sites=args.sites, n=args.num_tasks,
+                                seed=args.seed, max_episode_steps=args.max_episode_steps,
+                                num_envs=args.num_envs, progress=progress)
     print(f"{total} tasks, {solved} solved")
     return 0 if solved == total else 1
+
+
+SEED_HELP = "the run's seed: the sandbox's site data, hence its tasks (default 0)"
+# Not argparse choices: the names live in the sandbox, which this module loads only when a
+# command needs it; load_split names the valid splits when one is unknown.
+SPLIT_HELP = "a sandbox split: train, test, test_unseen, easy_train, easy_test, easy_test_unseen"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -199,45 +211,53 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.set_defaults(func=cmd_doctor)
     login = sub.add_parser("login", help="write WebArena login states (auth_dir) for WA_* sites")
     login.add_argument("--auth-dir", default=os.environ.get("WEBARENA_GYM_AUTH_DIR", ".auth"))
-    login.add_argument("--sites", nargs="+", default=None, help="default: every site with a URL")
+    add_sites(login, "default: every site with a URL")
     login.set_defaults(func=cmd_login)
     serve = sub.add_parser("serve", help="serve the sandbox sites for a person to browse "
                                          "(until Ctrl-C, SIGINT or SIGTERM)")
-    serve.add_argument("--sites", nargs="+", default=None, help="default: every sandbox site")
+    add_sites(serve, "default: every sandbox site")
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to bind (default 127.0.0.1: this machine only)")
     serve.add_argument("--port-base", type=int, default=7770,
                        help="site ports are N + offset (shopping N, shopping_admin N+1); "
                             "0 for ephemeral ports")
-    serve.add_argument("--seed", type=int, default=0, help="the site-data seed")
+    serve.add_argument("--seed", type=int, default=0, help=SEED_HELP)
     serve.set_defaults(func=cmd_serve)
     tasks = sub.add_parser("tasks", help="list, show or export the sandbox tasks of a split")
     tasks.add_argument("action", choices=["list", "show", "export"])
     tasks.add_argument("task_id", nargs="?", help="for show: the task id")
-    tasks.add_argument("--split", default="test", choices=["train", "test", "test_unseen"])
-    tasks.add_argument("--sites", nargs="+", default=None)
-    tasks.add_argument("--seed", type=int, default=0, help="site-data seed")
-    tasks.add_argument("-n", type=int, default=None, help="at most N tasks (train: default 1000)")
+    tasks.add_argument("--split", default="test", help=SPLIT_HELP)
+    add_sites(tasks, "only tasks within these sites (default: all)")
+    tasks.add_argument("--seed", type=int, default=0, help=SEED_HELP)
+    tasks.add_argument("--num-tasks", type=int, default=None,
+                       help="at most N tasks (train: default 1000)")
     tasks.add_argument("--out", default=None, help="for export: a file instead of stdout")
     tasks.set_defaults(func=cmd_tasks)
     demos = sub.add_parser("demos", help="run the oracle on a split, write trajectories (JSONL)")
-    demos.add_argument("--split", default="train", choices=["train", "test", "test_unseen"])
-    demos.add_argument("--sites", nargs="+", default=None)
-    demos.add_argument("--seed", type=int, default=0, help="site-data seed")
-    demos.add_argument("-n", type=int, default=None, help="at most N tasks (train: default 1000)")
-    demos.add_argument("--max-steps", type=int, default=30)
+    demos.add_argument("--split", default="train", help=SPLIT_HELP)
+    add_sites(demos, "only tasks within these sites (default: all)")
+    demos.add_argument("--seed", type=int, default=0, help=SEED_HELP)
+    demos.add_argument("--num-tasks", type=int, default=None,
+                       help="at most N tasks (train: default 1000)")
+    demos.add_argument("--max-episode-steps", type=int, default=30, help="actions per episode")
     demos.add_argument("--num-envs", type=int, default=1,
                        help="episodes run concurrently on one browser (the same "
                             "trajectories for any value, ports aside)")
     demos.add_argument("--out", required=True, help="the JSONL file to write")
     demos.set_defaults(func=cmd_demos)
+    for command in sub.choices.values():
+        add_debug(command)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``webarena-gym`` console script."""
-    args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    """Entry point of the ``webarena-gym`` console script: an error is one line (``--debug``
+    shows the traceback)."""
+    def run(args: list[str]) -> int:
+        parsed = build_parser().parse_args(args)
+        return int(parsed.func(parsed))
+
+    return run_command(run, argv, "webarena-gym")
 
 
 if __name__ == "__main__":  # pragma: no cover

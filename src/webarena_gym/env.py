@@ -12,6 +12,7 @@ import asyncio
 import io
 import os
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,24 @@ def early_stop_reason(
     return None
 
 
+def episode_step_limit(max_episode_steps: int, max_steps: int | None = None) -> int:
+    """The episode step limit of an env's arguments: ``max_episode_steps`` (Gymnasium's name),
+    or ``max_steps`` (this package's name before) with a ``DeprecationWarning``.
+
+    Raises:
+        ValueError: the limit is below 1.
+    """
+    if max_steps is not None:
+        warnings.warn("max_steps= is now max_episode_steps= (Gymnasium's name)",
+                      DeprecationWarning, stacklevel=3)
+        max_episode_steps = max_steps
+    if isinstance(max_episode_steps, bool) or not isinstance(max_episode_steps, int) \
+            or max_episode_steps < 1:
+        raise ValueError(f"max_episode_steps must be an integer of at least 1, "
+                         f"got {max_episode_steps!r}")
+    return max_episode_steps
+
+
 class WebArenaEnv(gym.Env[dict[str, str], str]):
     """WebArena-style tasks as a gymnasium environment.
 
@@ -118,8 +137,9 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
             folder of configs (see :func:`webarena_gym.tasks.load_task_configs`).
         site_urls: site name -> base URL (``{"shopping": "http://host:7770", ...}``) used to
             substitute ``__SHOPPING__``-style placeholders and to decide the allowed origins.
-        max_steps: actions per episode; reaching it truncates the episode (scored as WebArena
-            does, with an empty answer).
+        max_episode_steps: actions per episode (Gymnasium's name); reaching it truncates the
+            episode (scored as WebArena does, with an empty answer). ``max_steps``, its name
+            before, is still accepted with a ``DeprecationWarning``.
         viewport_only: observe only what is inside the viewport instead of the whole page.
         max_obs_chars: cap on the simplified HTML's length (cut at an element boundary; in
             the ``webrl`` format a plain cut, default 15,872 characters as WebRL's prompt).
@@ -195,7 +215,8 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         task_configs: Sequence[TaskConfig | Mapping[str, Any]] | str | os.PathLike[str],
         site_urls: Mapping[str, str] | None = None,
         *,
-        max_steps: int = 15,
+        max_episode_steps: int = 15,
+        max_steps: int | None = None,
         viewport_only: bool = False,
         max_obs_chars: int | None = None,
         obs_format: str = "default",
@@ -216,8 +237,7 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         eval_mode: str | None = None,
         early_stop: bool | None = None,
     ) -> None:
-        if max_steps < 1:
-            raise ValueError(f"max_steps must be at least 1, got {max_steps}")
+        max_episode_steps = episode_step_limit(max_episode_steps, max_steps)
         if step_timeout_s is not None and not step_timeout_s > 0:
             raise ValueError(f"step_timeout_s must be positive or None, got {step_timeout_s}")
         if max_action_chars is not None and (
@@ -248,7 +268,7 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
             raise ValueError("task_configs is empty: give at least one task")
         self.tasks: list[TaskConfig] = tasks
         self._tasks_by_id = {str(t.task_id): t for t in tasks}
-        self.max_steps = max_steps
+        self.max_episode_steps = max_episode_steps
         self.viewport_only = viewport_only
         self.max_obs_chars = max_obs_chars
         self.obs_format = check_obs_format(obs_format)
@@ -436,7 +456,7 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
 
         A malformed action, an unknown element or a blocked URL is not an exception: the step
         counts, ``last_action_error`` says what went wrong. ``exit(...)`` terminates; reaching
-        ``max_steps`` truncates. A browser crash truncates with ``info["error"]`` set.
+        ``max_episode_steps`` truncates. A browser crash truncates with ``info["error"]`` set.
         ``info["action"]`` is the parsed action as a dict (None when the text did not parse),
         ``info["parse_error"]`` the parser's message (None when it parsed).
         """
@@ -509,7 +529,7 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         if stop_reason is not None:
             terminated = True
             extra["early_stop"] = stop_reason
-        if not terminated and self.steps >= self.max_steps:
+        if not terminated and self.steps >= self.max_episode_steps:
             truncated = True
         obs, page_obs = await self._observe(error)
         reward = 0.0
@@ -562,7 +582,7 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
                 return self._crashed(exc)
             return self._ended_with_error(f"{what}, and reopening {url!r} failed too; the "
                                           "episode is cut short.")
-        last = (parsed is not None and parsed.name == "exit") or self.steps >= self.max_steps
+        last = (parsed is not None and parsed.name == "exit") or self.steps >= self.max_episode_steps
         info = self._info(page_obs, parsed)
         info["parse_error"] = parse_error
         if last:
@@ -706,6 +726,11 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
             "raw_html_chars": page_obs.raw_chars,
             "obs_truncated": page_obs.truncated,
         }
+
+    @property
+    def max_steps(self) -> int:
+        """Deprecated name of :attr:`max_episode_steps`."""
+        return self.max_episode_steps
 
     def render(self) -> np.ndarray | None:
         """A screenshot of the active page as an ``(H, W, 3)`` uint8 array (``rgb_array``)."""

@@ -78,7 +78,7 @@ class Episode:
         steps: the turns taken.
         reward: the sum of the steps' rewards (WebArena: the binary task reward).
         terminated: the agent's ``exit`` ended it.
-        truncated: the env's step limit, ``max_turns`` or an env failure cut it.
+        truncated: the env's step limit, ``max_episode_steps`` or an env failure cut it.
         error: why its env failed (a failed reset, a step that raised, a crashed browser);
             None for a clean episode. An errored episode's reward is not a verdict on the policy.
         stopped: why the policy gave up on it (its :class:`Stop`), if it did.
@@ -147,7 +147,7 @@ def run_episodes(
     tasks: Sequence[Mapping[str, Any] | str],
     policy: EpisodePolicy,
     *,
-    max_turns: int | None = None,
+    max_episode_steps: int | None = None,
     seed: int | None = None,
     reset_retries: int = 2,
     on_end: Callable[[Episode], None] | None = None,
@@ -161,8 +161,8 @@ def run_episodes(
         tasks: task configs (with ``task_id``) or task ids; a task may repeat (G rollouts).
         policy: called once per turn with the running episodes (env order); returns one
             response text, or :class:`Stop`, per episode.
-        max_turns: actions per episode; one still running then ends truncated (None: the env's
-            own ``max_steps`` decides).
+        max_episode_steps: actions per episode; one still running then ends truncated (None: the env's
+            own ``max_episode_steps`` decides).
         seed: reset seed (env ``i`` gets ``seed + i``).
         reset_retries: how often a failed reset is retried before its episode is errored.
         on_end: called with each episode as it ends (for progress, or to drop policy state).
@@ -171,10 +171,10 @@ def run_episodes(
         The episodes, in the order of ``tasks``.
 
     Raises:
-        ValueError: ``max_turns`` below 1, or the policy answered the wrong number of episodes.
+        ValueError: ``max_episode_steps`` below 1, or the policy answered the wrong number of episodes.
     """
-    if max_turns is not None and max_turns < 1:
-        raise ValueError(f"max_turns must be at least 1 (or None), got {max_turns}")
+    if max_episode_steps is not None and max_episode_steps < 1:
+        raise ValueError(f"max_episode_steps must be at least 1 (or None), got {max_episode_steps}")
     episodes = [
         Episode(k, str(t["task_id"]) if isinstance(t, Mapping) else str(t),
                 t if isinstance(t, Mapping) else None)
@@ -242,7 +242,7 @@ def run_episodes(
             if terminated[i] or truncated[i]:
                 episode.terminated, episode.truncated = bool(terminated[i]), bool(truncated[i])
                 end(episode)
-            elif max_turns is not None and len(episode.steps) >= max_turns:
+            elif max_episode_steps is not None and len(episode.steps) >= max_episode_steps:
                 episode.truncated = True
                 end(episode)
     return episodes

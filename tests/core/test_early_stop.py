@@ -34,7 +34,7 @@ def test_env_stops_early_in_vab_mode_only(page_server):
     cfg = task(0, "__SHOPPING__/env/index.html", {
         "eval_types": ["string_match"], "reference_answers": {"exact_match": "42"}})
     for mode, stops in (("vab", True), ("webarena", False)):
-        env = WebArenaEnv([cfg], {"shopping": page_server}, max_steps=10, eval_mode=mode)
+        env = WebArenaEnv([cfg], {"shopping": page_server}, max_episode_steps=10, eval_mode=mode)
         try:
             env.reset()
             results = [env.step("no action here") for _ in range(3)]

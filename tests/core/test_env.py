@@ -43,7 +43,7 @@ def tasks(page_server):
 
 @pytest.fixture
 def env(tasks, page_server):
-    env = WebArenaEnv(tasks, {"shopping": page_server}, max_steps=5, navigation_timeout_ms=3000,
+    env = WebArenaEnv(tasks, {"shopping": page_server}, max_episode_steps=5, navigation_timeout_ms=3000,
                       action_timeout_ms=2000)
     yield env
     env.close()
@@ -103,7 +103,7 @@ def test_program_html_on_last_url_without_touching_agent_page(env, page_server):
 
 
 def test_truncation_scores_with_empty_answer(tasks, page_server):
-    env = WebArenaEnv(tasks, {"shopping": page_server}, max_steps=2)
+    env = WebArenaEnv(tasks, {"shopping": page_server}, max_episode_steps=2)
     try:
         env.reset(options={"task_id": 0})
         _, _, terminated, truncated, _ = env.step('do(action="Wait")')
@@ -241,7 +241,7 @@ def test_interpreter_exit_leaves_no_chromium(tmp_path, page_server):
         from helpers import chromium_pids
         from webarena_gym import WebArenaEnv
         env = WebArenaEnv(json.loads({json.dumps([task(0, page_server + "/env/index.html", {})])!r}),
-                          max_steps=3)
+                          max_episode_steps=3)
         env.reset()
         print(json.dumps(chromium_pids()), flush=True)
         # no close(): the interpreter exits with the env open
@@ -279,7 +279,7 @@ def test_make_lite_from_variables(monkeypatch, tmp_path, page_server):
         "eval_types": ["string_match"], "reference_answers": {"must_include": ["42"]}})]))
     monkeypatch.setenv("WA_SHOPPING", page_server)
     monkeypatch.setenv("WEBARENA_LITE_CONFIG", str(config))
-    env = gym.make("WebArenaLite-v0", max_steps=3)
+    env = gym.make("WebArenaLite-v0", max_episode_steps=3)
     try:
         obs, info = env.reset()
         assert obs["url"] == f"{page_server}/env/index.html"

@@ -18,7 +18,7 @@ def tasks():
 
 @pytest.fixture(scope="module")
 def venv(tasks):
-    env = make_sandbox_vector_env(2, task_configs=tasks, max_steps=3)
+    env = make_sandbox_vector_env(2, task_configs=tasks, max_episode_steps=3)
     yield env
     env.close()
 

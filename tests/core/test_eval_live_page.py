@@ -37,7 +37,7 @@ def _textarea_id(html: str) -> str:
 
 @pytest.mark.parametrize(("mode", "expected"), [("webarena", 1.0), ("vab", 1.0), ("gym", 0.0)])
 def test_url_last_reads_the_live_page_with_its_unsaved_form_state(page_server, mode, expected):
-    env = WebArenaEnv([TASK], {"shopping": page_server}, max_steps=4, eval_mode=mode,
+    env = WebArenaEnv([TASK], {"shopping": page_server}, max_episode_steps=4, eval_mode=mode,
                       navigation_timeout_ms=5000)
     try:
         obs, _ = env.reset()
@@ -83,7 +83,7 @@ SANDBOX_TASK = {
 def test_url_last_reads_the_sandbox_page_with_its_unsaved_form_state(mode, expected):
     from webarena_gym.sandbox.env import SandboxEnv
 
-    env = SandboxEnv([SANDBOX_TASK], eval_mode=mode, max_steps=4)
+    env = SandboxEnv([SANDBOX_TASK], eval_mode=mode, max_episode_steps=4)
     try:
         obs, _ = env.reset()
         match = re.search(r"\[(\d+)\][^\n]*textarea[^\n]*biography|"

@@ -72,7 +72,7 @@ def finish(env: WebArenaEnv, task_id: int, limit_s: float = 90.0) -> tuple[float
 
 @pytest.fixture
 def env(page_server):
-    env = WebArenaEnv(TASKS, {"shopping": page_server}, max_steps=3,
+    env = WebArenaEnv(TASKS, {"shopping": page_server}, max_episode_steps=3,
                       navigation_timeout_ms=5000)
     yield env
     env.close()

@@ -50,7 +50,7 @@ def _no_llm_judge(monkeypatch):
 
 
 def test_report_keeps_fallback_judged_and_unscored_episodes_apart():
-    report = evaluate_policy(Scripted(), TASKS, num_envs=3, max_steps=2)
+    report = evaluate_policy(Scripted(), TASKS, num_envs=3, max_episode_steps=2)
     by_id = {e.task_id: e for e in report.episodes}
     assert {e.eval_mode for e in report.episodes} == {"gym"}
     assert by_id["rule"].judged and by_id["rule"].reward == 1.0
@@ -74,7 +74,7 @@ def test_report_keeps_fallback_judged_and_unscored_episodes_apart():
 
 
 def test_the_table_shows_no_fallback_columns_when_every_episode_was_judged():
-    report = evaluate_policy(Scripted(), TASKS[:1], num_envs=1, max_steps=2)
+    report = evaluate_policy(Scripted(), TASKS[:1], num_envs=1, max_episode_steps=2)
     head = markdown_table([report]).splitlines()[0]
     assert "eval mode" in head and "offline-judged" not in head and "unscored" not in head
 
@@ -96,9 +96,9 @@ def test_rollouts_give_unscored_episodes_no_rows_unless_an_outcome_judge_scores_
             return out
 
     configs = [TASKS[0], TASKS[2]]
-    venv = make_sandbox_vector_env(4, task_configs=configs, max_steps=2)
+    venv = make_sandbox_vector_env(4, task_configs=configs, max_episode_steps=2)
     try:
-        batch = rollout_groups(venv, Generator(), configs, 2, max_turns=2)
+        batch = rollout_groups(venv, Generator(), configs, 2, max_episode_steps=2)
         free = [t for t in batch.trajectories if t.task_id == "free"]
         assert all(t.unscored and not t.counts for t in free)
         assert {r.traj_index for r in batch.rows} == {0, 1}  # the rule task's two only
@@ -111,7 +111,7 @@ def test_rollouts_give_unscored_episodes_no_rows_unless_an_outcome_judge_scores_
             seen.append((episode.task_id, episode.answer))
             return 1.0 if episode.answer == "done" else 0.0
 
-        batch = rollout_groups(venv, Generator(), configs, 2, max_turns=2, outcome_judge=judge)
+        batch = rollout_groups(venv, Generator(), configs, 2, max_episode_steps=2, outcome_judge=judge)
         assert seen == [("free", "done"), ("free", "done")]
         assert all(t.counts and t.reward == 1.0 for t in batch.trajectories)
         assert {r.traj_index for r in batch.rows} == {0, 1, 2, 3}

@@ -85,7 +85,7 @@ def test_page_scripts_open_no_connection_to_another_port(page_server, counter):
     counter.accepted.clear()
 
     url = f"__SHOPPING__/secure/net.html?port={counter.port}"
-    env = WebArenaEnv([fixture_task(1, url)], {"shopping": page_server}, max_steps=10)
+    env = WebArenaEnv([fixture_task(1, url)], {"shopping": page_server}, max_episode_steps=10)
     try:
         obs, _ = env.reset()
         for _ in range(8):  # the page's attempts settle within about 3 s
@@ -103,7 +103,7 @@ def test_page_scripts_open_no_connection_to_another_port(page_server, counter):
 
 def test_blocked_navigation_opens_no_connection(page_server, counter):
     url = f"__SHOPPING__/secure/nav.html?to=http://127.0.0.1:{counter.port}/x"
-    env = WebArenaEnv([fixture_task(1, url)], {"shopping": page_server}, max_steps=5)
+    env = WebArenaEnv([fixture_task(1, url)], {"shopping": page_server}, max_episode_steps=5)
     try:
         obs, _ = env.reset()
         start = obs["url"]
@@ -128,7 +128,7 @@ def test_blocked_navigation_opens_no_connection(page_server, counter):
 )
 def test_other_schemes_are_reported_blocked(page_server, button, url):
     env = WebArenaEnv([fixture_task(1, "__SHOPPING__/secure/nav.html")],
-                      {"shopping": page_server}, max_steps=5, action_timeout_ms=2000)
+                      {"shopping": page_server}, max_episode_steps=5, action_timeout_ms=2000)
     try:
         obs, _ = env.reset()
         start = obs["url"]
@@ -168,7 +168,7 @@ def test_extra_headers_go_to_the_task_sites_only(page_server):
         # "any": the agent may go to the other origin, but the tenant header stays home.
         env = WebArenaEnv([task, fixture_task(2, "__SHOPPING__/headers")],
                           {"shopping": page_server}, allowed_origins="any",
-                          extra_http_headers={TENANT: "t-secret"}, max_steps=5)
+                          extra_http_headers={TENANT: "t-secret"}, max_episode_steps=5)
         try:
             obs, _ = env.reset(options={"task_id": 2})
             assert f"{TENANT}: t-secret" in obs["html"], "the task's site gets the header"

@@ -244,7 +244,7 @@ def test_env_rejects_an_unknown_format(page_server):
 
 def test_env_webrl_click_by_number(page_server):
     env = WebArenaEnv([_task("__SHOPPING__/env/index.html")], {"shopping": page_server},
-                      max_steps=3, obs_format="webrl", navigation_timeout_ms=3000)
+                      max_episode_steps=3, obs_format="webrl", navigation_timeout_ms=3000)
     try:
         obs, _ = env.reset(options={"task_id": 0})
         assert obs["html"].startswith("<html data-bbox=")
@@ -262,7 +262,7 @@ def test_env_webrl_click_by_number(page_server):
 def test_sandbox_shop_in_both_formats(obs_format):
     from webarena_gym.sandbox.env import SandboxEnv
 
-    env = SandboxEnv(sites=["shopping"], split="train", obs_format=obs_format, max_steps=3)
+    env = SandboxEnv(sites=["shopping"], split="train", obs_format=obs_format, max_episode_steps=3)
     try:
         obs, _ = env.reset(seed=0)
         html = obs["html"]

@@ -36,7 +36,7 @@ def test_system_prompt_advertises_exactly_the_parser_actions(thinking):
 def episode():
     """15 real observations of one shop episode, and the 14 responses between them."""
     config = load_split("test", sites=["shopping"])[0]
-    env = SandboxEnv(task_configs=[config], max_steps=40)
+    env = SandboxEnv(task_configs=[config], max_episode_steps=40)
     rng = random.Random(3)
     observations, responses = [], []
     try:

@@ -32,7 +32,7 @@ def traps(page_server):
     """An env on the traps page: short timeouts so that every bound is reached quickly."""
     cfg = task(0, "__SHOPPING__/env/traps.html", {
         "eval_types": ["string_match"], "reference_answers": {"exact_match": "42"}})
-    env = WebArenaEnv([cfg], {"shopping": page_server}, max_steps=5,
+    env = WebArenaEnv([cfg], {"shopping": page_server}, max_episode_steps=5,
                       navigation_timeout_ms=2000, action_timeout_ms=2000, step_timeout_s=6)
     yield env
     env.close()
@@ -73,7 +73,7 @@ def test_endless_script_is_discarded_and_the_episode_goes_on(traps):
 def test_stall_on_the_last_step_ends_the_episode_unscored(page_server):
     cfg = task(0, "__SHOPPING__/env/traps.html", {
         "eval_types": ["string_match"], "reference_answers": {"exact_match": "42"}})
-    env = WebArenaEnv([cfg], {"shopping": page_server}, max_steps=1,
+    env = WebArenaEnv([cfg], {"shopping": page_server}, max_episode_steps=1,
                       navigation_timeout_ms=2000, action_timeout_ms=2000, step_timeout_s=4)
     try:
         obs, reward, terminated, truncated, info = click(env, "Spin forever")
@@ -169,7 +169,7 @@ def test_step_timeout_is_checked():
 
 @pytest.fixture
 def map_env():
-    env = SandboxEnv(sites=["map"], split="test", max_steps=5, step_timeout_s=20)
+    env = SandboxEnv(sites=["map"], split="test", max_episode_steps=5, step_timeout_s=20)
     yield env
     env.close()
 

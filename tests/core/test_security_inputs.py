@@ -232,7 +232,7 @@ def env(page_server: str) -> Iterator[WebArenaEnv]:
         "eval": {"eval_types": ["string_match"], "reference_answers": {"exact_match": "42"},
                  "reference_url": "", "program_html": [], "string_note": "", "url_note": "GOLD in PRED"},
     }
-    env = WebArenaEnv([task], {"shopping": page_server}, max_steps=5, max_action_chars=1000,
+    env = WebArenaEnv([task], {"shopping": page_server}, max_episode_steps=5, max_action_chars=1000,
                       navigation_timeout_ms=5000)
     yield env
     env.close()

@@ -101,7 +101,7 @@ def test_finished_envs_wait_and_masks_reset_some(shop_configs):
 def test_slow_page_does_not_hold_up_other_envs(page_server):
     """Two envs stepped concurrently: the one clicking a fast link finishes first."""
     cfg = task(1, f"{page_server}/vector/index.html", {})
-    envs = [WebArenaEnv([cfg], max_steps=5) for _ in range(2)]
+    envs = [WebArenaEnv([cfg], max_episode_steps=5) for _ in range(2)]
     venv = WebArenaVectorEnv(envs=envs)
     finished: list[str] = []
 

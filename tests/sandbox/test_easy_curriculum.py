@@ -47,7 +47,7 @@ def test_easy_splits_refuse_other_sites_and_seeds():
 
 def test_the_oracle_solves_the_held_out_templates_in_one_to_three_actions(tmp_path):
     out = tmp_path / "demos.jsonl"
-    tasks, solved = write_demos("easy_test_unseen", out, num_envs=3, max_steps=5)
+    tasks, solved = write_demos("easy_test_unseen", out, num_envs=3, max_episode_steps=5)
     assert (tasks, solved) == (len(load_split("easy_test_unseen")),) * 2
     steps = [json.loads(line)["num_steps"] for line in out.read_text().splitlines()]
     assert max(steps) <= 3 and min(steps) == 1
@@ -56,7 +56,7 @@ def test_the_oracle_solves_the_held_out_templates_in_one_to_three_actions(tmp_pa
 def test_write_demos_takes_chosen_tasks(tmp_path):
     chosen = [t for t in load_split("easy_train", n=60) if "place_town@search" in t["task_id"]][:2]
     out = tmp_path / "demos.jsonl"
-    assert write_demos("ignored", out, tasks=chosen, num_envs=2, max_steps=4) == (2, 2)
+    assert write_demos("ignored", out, tasks=chosen, num_envs=2, max_episode_steps=4) == (2, 2)
     ids = [json.loads(line)["task_id"] for line in out.read_text().splitlines()]
     assert ids == [t["task_id"] for t in chosen]
 

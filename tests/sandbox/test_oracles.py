@@ -20,7 +20,7 @@ MAX_STEPS = 30
 @pytest.fixture(scope="module", params=ORACLE_SITES)
 def oracle_env(request):
     """``(site, env, configs by id)`` for each site in turn (one env alive at a time)."""
-    with site_env(request.param, max_steps=MAX_STEPS) as (env, configs):
+    with site_env(request.param, max_episode_steps=MAX_STEPS) as (env, configs):
         yield request.param, env, configs
 
 

@@ -184,7 +184,7 @@ def refuses(port: int) -> bool:
 def test_host_starts_lazily_binds_loopback_and_serves_each_site():
     host = get_host()
     assert not host.is_running()
-    env = SandboxEnv([task(1, sites=("homepage", "wikipedia"))], max_steps=3)
+    env = SandboxEnv([task(1, sites=("homepage", "wikipedia"))], max_episode_steps=3)
     try:
         assert host.is_running() and env.host is host
         urls = env.site_urls
@@ -207,8 +207,8 @@ def test_host_starts_lazily_binds_loopback_and_serves_each_site():
 
 def test_tenants_are_isolated_and_reset_restores():
     tasks = [task(1), task(2, start_url="__WIKIPEDIA__/", sites=("wikipedia",))]
-    env_a = SandboxEnv(tasks, sites=["homepage", "wikipedia"], max_steps=10)
-    env_b = SandboxEnv(tasks, sites=["homepage", "wikipedia"], max_steps=10)
+    env_a = SandboxEnv(tasks, sites=["homepage", "wikipedia"], max_episode_steps=10)
+    env_b = SandboxEnv(tasks, sites=["homepage", "wikipedia"], max_episode_steps=10)
     try:
         assert env_a.tenant != env_b.tenant
         obs_a, _ = env_a.reset(options={"task_id": 1})
@@ -229,7 +229,7 @@ def test_tenants_are_isolated_and_reset_restores():
 
 
 def test_parallel_envs_from_threads_keep_their_own_state():
-    envs = [SandboxEnv([task(1)], max_steps=10) for _ in range(3)]
+    envs = [SandboxEnv([task(1)], max_episode_steps=10) for _ in range(3)]
 
     def run(index: int) -> list[int]:
         env = envs[index]
@@ -251,7 +251,7 @@ def test_parallel_envs_from_threads_keep_their_own_state():
 
 
 def test_sites_sharing_a_database_see_the_same_tenant_state():
-    env = SandboxEnv([task(1, sites=("homepage", "wikipedia"))], max_steps=5)
+    env = SandboxEnv([task(1, sites=("homepage", "wikipedia"))], max_episode_steps=5)
     try:
         obs, _ = env.reset()
         obs = click(env, obs, "Add one")
@@ -263,7 +263,7 @@ def test_sites_sharing_a_database_see_the_same_tenant_state():
 
 
 def test_request_without_tenant_gets_an_error_page():
-    env = SandboxEnv([task(1)], max_steps=3)
+    env = SandboxEnv([task(1)], max_episode_steps=3)
     try:
         url = env.site_urls["homepage"] + "/"
         for headers in ({}, {TENANT_HEADER: "t-not-a-tenant"}):
@@ -275,8 +275,8 @@ def test_request_without_tenant_gets_an_error_page():
 
 
 def test_page_scripts_cannot_switch_tenant():
-    env_a = SandboxEnv([task(1)], max_steps=3)
-    env_b = SandboxEnv([task(1)], max_steps=3)
+    env_a = SandboxEnv([task(1)], max_episode_steps=3)
+    env_b = SandboxEnv([task(1)], max_episode_steps=3)
     try:
         env_a.reset()
         env_b.reset()
@@ -374,7 +374,7 @@ def test_cli_serve_runs_until_ctrl_c(tmp_path):
 def test_interpreter_exit_stops_the_sites(tmp_path):
     proc = _python("""
         from webarena_gym.sandbox.env import SandboxEnv
-        env = SandboxEnv([fixture.task(1)], max_steps=3)
+        env = SandboxEnv([fixture.task(1)], max_episode_steps=3)
         env.reset()
         print(env.host.port("homepage"), flush=True)
         # no close(): the interpreter exits with the env open
@@ -386,7 +386,7 @@ def test_interpreter_exit_stops_the_sites(tmp_path):
 
 
 def test_require_login_starts_signed_in_and_logout_is_real():
-    env = SandboxEnv([task(1, require_login=True), task(2)], max_steps=5)
+    env = SandboxEnv([task(1, require_login=True), task(2)], max_episode_steps=5)
     try:
         obs, _ = env.reset(options={"task_id": 1})
         assert "Signed in as alice" in obs["html"]
@@ -402,7 +402,7 @@ def test_require_login_starts_signed_in_and_logout_is_real():
 
 
 def test_post_redirect_get_is_observed_after_the_redirect():
-    env = SandboxEnv([task(1)], max_steps=20)
+    env = SandboxEnv([task(1)], max_episode_steps=20)
     try:
         obs, _ = env.reset()
         for expected in range(1, 11):
@@ -414,8 +414,8 @@ def test_post_redirect_get_is_observed_after_the_redirect():
 
 
 def test_host_stops_when_the_last_env_closes():
-    env_a = SandboxEnv([task(1)], max_steps=3)
-    env_b = SandboxEnv([task(1, sites=("homepage", "wikipedia"))], max_steps=3)
+    env_a = SandboxEnv([task(1)], max_episode_steps=3)
+    env_b = SandboxEnv([task(1, sites=("homepage", "wikipedia"))], max_episode_steps=3)
     host = env_a.host
     env_a.reset()
     env_b.reset()
@@ -438,7 +438,7 @@ def test_host_stops_when_the_last_env_closes():
 
 def test_check_env_through_gym_make():
     env = gym.make("WebArenaSandbox-v0", task_configs=[task(1), task(2)], sites=["homepage"],
-                   max_steps=4)
+                   max_episode_steps=4)
     try:
         assert isinstance(env.unwrapped, SandboxEnv)
         check_env(env.unwrapped)
@@ -487,7 +487,7 @@ def _module_exists(name: str) -> bool:
 )
 def test_real_shopping_site_smoke():
     config = task("shop-1", start_url="__SHOPPING__", sites=("shopping",))
-    env = gym.make("WebArenaSandbox-v0", sites=["shopping"], task_configs=[config], max_steps=3)
+    env = gym.make("WebArenaSandbox-v0", sites=["shopping"], task_configs=[config], max_episode_steps=3)
     try:
         obs, info = env.reset()
         assert obs["url"].startswith(env.unwrapped.site_urls["shopping"])
@@ -504,7 +504,7 @@ def test_checks_read_the_sites_with_page_scripts_off():
     config = task(1, eval={"eval_types": ["program_html"], "program_html": [{
         "url": "__HOMEPAGE__/", "locator": probe,
         "required_contents": {"must_include": ["page scripts off"]}}]})
-    env = SandboxEnv([config], max_steps=3)
+    env = SandboxEnv([config], max_episode_steps=3)
     try:
         env.reset()
         _, reward, _, _, info = env.step("exit()")
@@ -521,7 +521,7 @@ def test_page_scripts_reach_no_other_port_and_no_other_origin_gets_the_tenant():
     listener.listen(16)
     listener.settimeout(0.2)
     port = listener.getsockname()[1]
-    env = SandboxEnv([task(1)], max_steps=3)
+    env = SandboxEnv([task(1)], max_episode_steps=3)
     try:
         env.reset()
         script = """port => Promise.all([

@@ -344,7 +344,7 @@ def test_comment_payload_does_not_fake_the_comment_on_issue_reward():
     config = {**config, "start_url": check["url"]}  # start on the issue: fewer steps
     assert expected not in _fake_comment(expected)
     require_chromium()
-    env = gym.make("WebArenaSandbox-v0", task_configs=[config], max_steps=6)
+    env = gym.make("WebArenaSandbox-v0", task_configs=[config], max_episode_steps=6)
     try:
         obs, _info = env.reset(options={"task_id": config["task_id"]})
         box = Page(obs).find("Comment", "textarea")

@@ -97,7 +97,7 @@ def test_tasks_export_round_trips(tmp_path, capsys):
 
 def test_demos_command_writes_trajectories(tmp_path, capsys):
     out = tmp_path / "demos.jsonl"
-    assert main(["demos", "--split", "train", "--sites", "shopping", "-n", "2",
+    assert main(["demos", "--split", "train", "--sites", "shopping", "--num-tasks", "2",
                  "--out", str(out)]) == 0
     assert capsys.readouterr().out.strip().splitlines()[-1] == "2 tasks, 2 solved"
     rows = [json.loads(line) for line in out.read_text().splitlines()]
@@ -120,8 +120,8 @@ def test_concurrent_demos_write_the_same_file(tmp_path):
     # Three tasks on two envs: one env takes a second task after its first; the file keeps the
     # split's order and each trajectory is what one env alone gives (ports aside).
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
-    assert write_demos("train", one, sites=["shopping"], n=3, max_steps=15) == (3, 3)
-    assert write_demos("train", two, sites=["shopping"], n=3, max_steps=15, num_envs=2) == (3, 3)
+    assert write_demos("train", one, sites=["shopping"], n=3, max_episode_steps=15) == (3, 3)
+    assert write_demos("train", two, sites=["shopping"], n=3, max_episode_steps=15, num_envs=2) == (3, 3)
     assert _without_ports(two.read_text()) == _without_ports(one.read_text())
 
 
@@ -143,7 +143,7 @@ def test_demos_record_an_oracle_failure_and_go_on(tmp_path, monkeypatch):
 
     monkeypatch.setattr(tasks_module, "sample_of", sample_of)
     out = tmp_path / "demos.jsonl"
-    assert write_demos("train", out, sites=["shopping"], n=2, max_steps=15, num_envs=2) == (2, 1)
+    assert write_demos("train", out, sites=["shopping"], n=2, max_episode_steps=15, num_envs=2) == (2, 1)
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["task_id"] for r in rows] == [c["task_id"] for c in configs]
     assert rows[0]["error"].startswith("RuntimeError: oracle bug") and rows[0]["num_steps"] == 1

@@ -16,8 +16,8 @@ def test_cli_top_level_imports_no_torch():
     (which imports TRL, and torch) is built only when that command runs."""
     code = ("import sys, r1_trainer.cli, r1_trainer.plots\n"
             "parser = r1_trainer.cli.build_parser()\n"
-            "known, rest = parser.parse_known_args(['rl', '--model', 'm', '--max-turns', '3'])\n"
-            "assert known.command == 'rl' and rest == ['--model', 'm', '--max-turns', '3']\n"
+            "known, rest = parser.parse_known_args(['rl', '--model', 'm', '--max-episode-steps', '3'])\n"
+            "assert known.command == 'rl' and rest == ['--model', 'm', '--max-episode-steps', '3']\n"
             "try:\n    r1_trainer.cli.main(['--help'])\nexcept SystemExit as e:\n"
             "    assert e.code == 0\n"
             "assert 'torch' not in sys.modules")

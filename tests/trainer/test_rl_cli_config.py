@@ -67,12 +67,12 @@ def test_earlier_flags_still_parse(tmp_path):
 
     script, config, lora = parse_command("rl", [
         "--model", "runs/bc", "--env", "WebArenaSandbox-v0", "--sites", "shopping", "reddit",
-        "--num-generations", "4", "--tasks-per-step", "16", "--max-turns", "15", "--output-dir",
+        "--num-generations", "4", "--tasks-per-step", "16", "--max-episode-steps", "15", "--output-dir",
         str(tmp_path), "--steps", "5", "--variant", "r1-zero", "--thinking",
         "--gradient-checkpointing", "--max-new-tokens", "64"])
     assert (script.env_id, script.sites, script.variant) == (
         "WebArenaSandbox-v0", ["shopping", "reddit"], "r1-zero")
-    assert (config.num_generations, config.tasks_per_step, config.max_turns) == (4, 16, 15)
+    assert (config.num_generations, config.tasks_per_step, config.max_episode_steps) == (4, 16, 15)
     assert (config.max_steps, config.thinking, config.max_completion_length) == (5, True, 64)
     assert config.gradient_checkpointing is True and lora.settings() is None
     assert (config.learning_rate, config.beta, config.epsilon) == (1e-6, 0.001, 0.2)
@@ -85,7 +85,7 @@ def test_earlier_flags_still_parse(tmp_path):
     assert (config.max_steps, config.save_steps) == (100, 50)  # the CLI's defaults
     assert config.logprob_batch_size == 8 and config.learning_rate == 1e-6
 
-    (args,) = parse_command("eval", ["--model", "runs/rl", "--split", "test", "--max-turns",
+    (args,) = parse_command("eval", ["--model", "runs/rl", "--split", "test", "--max-episode-steps",
                                      "15,30", "--env", "WebArenaLite-v0", "--num-envs", "1"])
     assert args.budgets() == [15, 30] and args.thinking is None
     assert (args.env_id, args.num_envs) == ("WebArenaLite-v0", 1)
@@ -99,7 +99,7 @@ def test_yaml_config_sets_fields_and_flags_win(tmp_path, monkeypatch):
 model: runs/bc
 output_dir: {tmp_path / "rl"}
 num_generations: 2
-max_turns: 3
+max_episode_steps: 3
 sites: [shopping]
 learning_rate: 3.0e-6
 thinking: false
@@ -108,17 +108,17 @@ lora_r: 4
 env:
   R1_TRAIN_TEST_VAR: from-yaml
 """)
-    script, config, lora = parse_command("rl", ["--config", str(path), "--max-turns", "5"])
+    script, config, lora = parse_command("rl", ["--config", str(path), "--max-episode-steps", "5"])
     assert (script.model, script.sites, config.output_dir) == (
         "runs/bc", ["shopping"], str(tmp_path / "rl"))
     assert (config.num_generations, config.learning_rate, config.thinking) == (2, 3e-6, False)
-    assert config.max_turns == 5  # the command line wins over the file
+    assert config.max_episode_steps == 5  # the command line wins over the file
     assert lora.settings() == LoraSettings(r=4)
     import os
 
     assert os.environ["R1_TRAIN_TEST_VAR"] == "from-yaml"
     _, config, _ = parse_command("rl", [f"--config={path}"])
-    assert config.max_turns == 3
+    assert config.max_episode_steps == 3
 
 
 def _error(argv: list[str], capsys) -> str:
@@ -140,10 +140,10 @@ def test_a_command_line_mistake_is_one_usage_line(tmp_path, capsys):
     assert "tasks_per_micro_batch=2" in _error(
         [*rl, "--tasks-per-step", "3", "--tasks-per-micro-batch", "2"], capsys)
     assert "unknown dtype 'fp7'" in _error([*rl, "--dtype", "fp7"], capsys)
-    assert "max_turns='15,x'" in _error(["eval", "--model", "m", "--max-turns", "15,x"], capsys)
+    assert "max_episode_steps='15,x'" in _error(["eval", "--model", "m", "--max-episode-steps", "15,x"], capsys)
     assert "missing.yaml" in _error([*rl, "--config", str(tmp_path / "missing.yaml")], capsys)
     bad = tmp_path / "bad.yaml"
-    bad.write_text("max_turns: 3\nmax_turnz: 4\n")
+    bad.write_text("max_episode_steps: 3\nmax_turnz: 4\n")
     assert "max_turnz" in _error([*rl, "--config", str(bad)], capsys)
     assert "invalid choice" in _error(["bc", "--model", "m", "--demos", "d", "--output-dir", "o",
                                        "--variant", "r1-zero"], capsys)
@@ -188,8 +188,8 @@ def field_with_help(text: str) -> float:
 
 
 def test_eval_arguments_refuse_bad_budgets():
-    with pytest.raises(ValueError, match="positive interaction budgets"):
-        EvalArguments(model="m", max_turns="0")
+    with pytest.raises(ValueError, match="positive step limits"):
+        EvalArguments(model="m", max_episode_steps="0")
 
 
 def test_r1_train_bc_records_its_full_config(tmp_path):
@@ -214,7 +214,7 @@ def test_r1_train_rl_records_its_full_config(tmp_path):
     out = tmp_path / "rl"
     assert main(["rl", "--model", "tiny", "--variant", "r1-zero", "--output-dir", str(out),
                  "--sites", "shopping", "--num-generations", "2", "--tasks-per-step", "1",
-                 "--steps", "1", "--max-turns", "1", "--max-new-tokens", "4", "--beta", "0",
+                 "--steps", "1", "--max-episode-steps", "1", "--max-new-tokens", "4", "--beta", "0",
                  "--save-strategy", "no", "--disable-tqdm", "--no-thinking"]) == 0
     run = json.loads((out / "r1_trainer.json").read_text())
     assert set(field_names(MGRPOTrainerConfig)) <= set(run["config"])

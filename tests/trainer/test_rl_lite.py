@@ -64,7 +64,7 @@ def lite_file(tmp_path, monkeypatch, page_server):
 
 def test_evaluate_policy_on_lite_configs(lite_file):
     configs = json.loads(lite_file.read_text())
-    report = evaluate_policy(AnswerPolicy(), configs, env=LITE_ENV, max_steps=2, num_envs=2,
+    report = evaluate_policy(AnswerPolicy(), configs, env=LITE_ENV, max_episode_steps=2, num_envs=2,
                              env_kwargs={"config_path": str(lite_file)})
     assert [e.task_id for e in report.episodes] == ["0", "1"]
     assert report.success_rate == 1.0 and report.mean_interactions == 1.0
@@ -74,7 +74,7 @@ def test_r1_train_eval_on_lite_configs(lite_file, tmp_path, capsys):
     pytest.importorskip("trl")
     out = tmp_path / "eval.json"
     assert main(["eval", "--model", "tiny", "--env", LITE_ENV, "--tasks", str(lite_file),
-                 "--max-turns", "1", "--max-new-tokens", "4", "--num-envs", "2",
+                 "--max-episode-steps", "1", "--max-new-tokens", "4", "--num-envs", "2",
                  "--out", str(out)]) == 0
     (report,) = json.loads(out.read_text())
     assert report["split"] == "lite" and [e["task_id"] for e in report["episodes"]] == ["0", "1"]
@@ -91,7 +91,7 @@ def test_rl_step_on_lite_configs(lite_file, tmp_path):
 
     out = tmp_path / "rl"
     train_rl("tiny", out, env=LITE_ENV, tasks_file=lite_file, sites=["shopping"],
-             num_generations=2, tasks_per_step=1, max_steps=1, max_turns=1,
+             num_generations=2, tasks_per_step=1, max_steps=1, max_episode_steps=1,
              max_completion_length=4, save_strategy="no", disable_tqdm=True,
              sites_reset=True)  # task 1 needs a reset; the fixture pages hold no state
     rollouts = [json.loads(x) for x in (out / "rollouts.jsonl").read_text().splitlines()]

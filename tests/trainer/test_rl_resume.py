@@ -27,7 +27,7 @@ def _lines(path):
 
 def _config(out, steps, **kwargs):
     return MGRPOTrainerConfig(
-        output_dir=str(out), num_generations=2, tasks_per_step=1, max_turns=1,
+        output_dir=str(out), num_generations=2, tasks_per_step=1, max_episode_steps=1,
         max_completion_length=6, max_steps=steps, save_strategy="steps", save_steps=2,
         disable_tqdm=True, thinking=True, beta=0.0, **kwargs)
 

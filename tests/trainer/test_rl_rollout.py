@@ -42,7 +42,7 @@ def tasks():
 
 @pytest.fixture(scope="module")
 def venv(tasks):
-    env = make_sandbox_vector_env(4, task_configs=tasks, max_steps=2)
+    env = make_sandbox_vector_env(4, task_configs=tasks, max_episode_steps=2)
     yield env
     env.close()
 
@@ -98,7 +98,7 @@ def test_rollout_rows_align_with_their_prompts(venv, tasks):
     model, tokenizer = load_model_and_tokenizer("tiny")
     model.eval()
     generator = HFGenerator(model, tokenizer)
-    batch = rollout_groups(venv, generator, tasks, 2, max_turns=2,
+    batch = rollout_groups(venv, generator, tasks, 2, max_episode_steps=2,
                            sampling=SamplingSettings(max_new_tokens=12))
 
     assert [t.task_id for t in batch.trajectories] == [tasks[0]["task_id"]] * 2 + [
@@ -142,11 +142,11 @@ def test_unparseable_responses_are_stepped_and_groups_get_advantages(venv, tasks
         return "no action here" if n == 0 else EXIT
 
     generator = ScriptedGenerator(answer)
-    batch = rollout_groups(FirstRolloutWins(venv, 2), generator, tasks, 2, max_turns=2)
+    batch = rollout_groups(FirstRolloutWins(venv, 2), generator, tasks, 2, max_episode_steps=2)
     first = batch.trajectories[0]
     assert first.parse_errors == 2 and first.interactions == 2
     assert "Found no action call" in first.observations[1]["last_action_error"]
-    assert first.truncated and not first.terminated  # the env's max_steps=2 cut it
+    assert first.truncated and not first.terminated  # the env's max_episode_steps=2 cut it
     for traj in batch.trajectories[1:]:
         assert traj.terminated and traj.interactions == 1
     assert generator.calls == 2  # one batched call per turn; finished episodes wait
@@ -175,7 +175,7 @@ def test_an_env_failure_stays_in_its_trajectory(venv, tasks, monkeypatch):
 
     monkeypatch.setattr(venv.envs[1], "astep", site_down)
     batch = rollout_groups(FirstRolloutWins(venv, 4), ScriptedGenerator(lambda n, m: EXIT),
-                           tasks[:1], 4, max_turns=2)
+                           tasks[:1], 4, max_episode_steps=2)
     broken = batch.trajectories[1]
     assert broken.error is not None and "database is locked" in broken.error
     others = [batch.trajectories[i] for i in (0, 2, 3)]
@@ -203,7 +203,7 @@ def test_a_reset_that_fails_once_is_retried(venv, tasks, monkeypatch):
         return await real_areset(**kwargs)
 
     monkeypatch.setattr(env, "areset", flaky)
-    batch = rollout_groups(venv, ScriptedGenerator(lambda n, m: EXIT), tasks, 2, max_turns=2)
+    batch = rollout_groups(venv, ScriptedGenerator(lambda n, m: EXIT), tasks, 2, max_episode_steps=2)
     assert len(calls) == 2
     assert [t.error for t in batch.trajectories] == [None] * 4
     assert [t.terminated for t in batch.trajectories] == [True] * 4
@@ -221,6 +221,6 @@ def test_a_process_done_early_keeps_generating_until_all_are(venv, tasks):
         return local or others_running.pop(0)
 
     generator = ScriptedGenerator(lambda n, m: EXIT)
-    batch = rollout_groups(venv, generator, tasks, 2, max_turns=3, sync=sync)
+    batch = rollout_groups(venv, generator, tasks, 2, max_episode_steps=3, sync=sync)
     assert said == [True, False, False, False]
     assert generator.calls == 3 and batch.rounds == 1 and len(batch.rows) == 4

@@ -30,7 +30,7 @@ def test_rl_run_trains_saves_and_logs(tmp_path, monkeypatch):
     out = tmp_path / "rl"
     config = MGRPOTrainerConfig(
         output_dir=str(out), num_generations=2, tasks_per_step=2, tasks_per_micro_batch=1,
-        max_turns=2, max_completion_length=12, max_steps=2, learning_rate=1e-3,
+        max_episode_steps=2, max_completion_length=12, max_steps=2, learning_rate=1e-3,
         save_strategy="steps", save_steps=2, disable_tqdm=True, thinking=True,
     )
     assert config.per_device_train_batch_size == 2 and config.gradient_accumulation_steps == 2
@@ -76,7 +76,7 @@ def test_config_validates_the_step_shape(tmp_path):
     assert config.gradient_accumulation_steps == 1
     assert config.per_device_train_batch_size == 16  # G=4 (the paper's) x 4 tasks
     assert (config.beta, config.epsilon, config.learning_rate) == (0.001, 0.2, 1e-6)
-    assert (config.max_turns, config.max_completion_length) == (15, 1024)
+    assert (config.max_episode_steps, config.max_completion_length) == (15, 1024)
 
 
 def test_pad_rows_puts_every_completion_at_the_same_column():
@@ -95,7 +95,7 @@ def test_a_group_whose_envs_all_failed_leaves_an_empty_micro_batch(tmp_path, mon
     out = tmp_path / "rl"
     config = MGRPOTrainerConfig(
         output_dir=str(out), num_generations=2, tasks_per_step=2, tasks_per_micro_batch=1,
-        max_turns=2, max_completion_length=8, max_steps=1, learning_rate=1e-3,
+        max_episode_steps=2, max_completion_length=8, max_steps=1, learning_rate=1e-3,
         save_strategy="no", disable_tqdm=True, thinking=True,
     )
     import r1_trainer.trainer as trainer_module
@@ -104,7 +104,7 @@ def test_a_group_whose_envs_all_failed_leaves_an_empty_micro_batch(tmp_path, mon
         raise RuntimeError("the shop returned 502")
 
     def failing_env(self, n):
-        venv = make_sandbox_vector_env(n, task_configs=self.train_tasks, max_steps=2)
+        venv = make_sandbox_vector_env(n, task_configs=self.train_tasks, max_episode_steps=2)
         for env in venv.envs[2:]:
             env.astep = site_down
         return FirstRolloutWins(venv, 2)

@@ -208,5 +208,5 @@ def test_config_has_the_papers_defaults(tmp_path):
 
     config = MGRPOTrainerConfig(output_dir=str(tmp_path))
     assert (config.num_generations, config.tasks_per_step, config.learning_rate, config.beta,
-            config.epsilon, config.max_turns, config.max_completion_length,
+            config.epsilon, config.max_episode_steps, config.max_completion_length,
             config.temperature) == (4, 16, 1e-6, 0.001, 0.2, 15, 1024, 1.0)

@@ -69,7 +69,7 @@ def main(out: Path) -> None:
     rank = int(os.environ.get("RANK", "0"))
     config = MGRPOTrainerConfig(
         output_dir=str(out / "run"), num_generations=2, tasks_per_step=2,
-        tasks_per_micro_batch=1, max_turns=4, max_completion_length=4, max_steps=2,
+        tasks_per_micro_batch=1, max_episode_steps=4, max_completion_length=4, max_steps=2,
         learning_rate=1e-3, logprob_batch_size=1, rows_per_micro_batch=1, beta=0.04,
         recompute_old_logps=True,
         save_strategy="no", disable_tqdm=True, thinking=True, log_rollouts=False,

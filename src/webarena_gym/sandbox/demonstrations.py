@@ -137,7 +137,7 @@ def write_demos(
     sites: Iterable[str] | None = None,
     n: int | None = None,
     seed: int = 0,
-    max_steps: int = 30,
+    max_episode_steps: int = 30,
     num_envs: int = 1,
     progress: Callable[[Trajectory], None] | None = None,
     tasks: Sequence[Mapping[str, Any]] | None = None,
@@ -149,7 +149,7 @@ def write_demos(
         tasks: these sandbox task configs instead of the split's (``split``, ``sites`` and
             ``n`` are then ignored; ``seed`` is still the site-data seed).
         out: the JSONL file, one trajectory per task in the split's order.
-        max_steps: interactions per episode.
+        max_episode_steps: interactions per episode.
         num_envs: episodes run concurrently on a vector env (one browser); the trajectories
             are the same for any value but for the sites' ports in URLs.
         progress: called with each finished trajectory.
@@ -164,7 +164,7 @@ def write_demos(
             raise ValueError("write_demos: tasks= is empty; give at least one task config")
         raise ValueError(f"split {split!r} has no tasks for sites={sites!r}, n={n!r}")
     venv = make_sandbox_vector_env(min(num_envs, len(configs)), task_configs=configs, seed=seed,
-                                   max_steps=max_steps)
+                                   max_episode_steps=max_episode_steps)
     oracle = _Responders()
     finished: dict[int, Trajectory] = {}
     written = solved = 0

@@ -98,7 +98,7 @@ class SandboxEnv(WebArenaEnv):
     first observation.
 
     ## Episode end
-    Terminated by ``exit(...)`` (scored); truncated after ``max_steps`` actions (scored with an
+    Terminated by ``exit(...)`` (scored); truncated after ``max_episode_steps`` actions (scored with an
     empty answer, as WebArena does), when the browser crashes or a step overruns its deadline
     (``info["error"]``; never a hang).
 
@@ -109,7 +109,8 @@ class SandboxEnv(WebArenaEnv):
       ``task_configs=None`` they also select the split's tasks.
     * ``split``: a split name (above) when tasks come from the templates.
     * ``seed``: the site-data seed: the same seed always gives the same sites.
-    * ``max_steps``: actions per episode.
+    * ``max_episode_steps``: actions per episode (Gymnasium's name; ``gym.make_vec`` passes
+      it here). ``max_steps``, the name before, still works with a ``DeprecationWarning``.
     * ``**kwargs``: the other :class:`~webarena_gym.env.WebArenaEnv` options
       (``viewport_only``, ``max_obs_chars``, ``obs_format``, ``render_mode``,
       ``executable_path``, ``headless``, ``step_timeout_s``, ``eval_mode``, ...).
@@ -137,7 +138,8 @@ class SandboxEnv(WebArenaEnv):
         sites: Iterable[str] | None = None,
         split: str = "test",
         seed: int = 0,
-        max_steps: int = 15,
+        max_episode_steps: int = 15,
+        max_steps: int | None = None,
         **kwargs: Any,
     ) -> None:
         if "site_urls" in kwargs:
@@ -177,7 +179,8 @@ class SandboxEnv(WebArenaEnv):
             tasks = [substitute_placeholders(t, own) for t in raw]
             # Local pages: a step that takes a minute is stuck (WebArenaEnv allows 120 s).
             kwargs.setdefault("step_timeout_s", 60.0)
-            super().__init__(tasks, own, max_steps=max_steps, **kwargs)
+            super().__init__(tasks, own, max_episode_steps=max_episode_steps,
+                             max_steps=max_steps, **kwargs)
         except BaseException:
             self._release_sandbox()
             raise

@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> None:
     """Roll out the oracle and the random policy and print their table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-site", type=int, default=8, help="test tasks per site")
-    parser.add_argument("--max-steps", type=int, default=15)
+    parser.add_argument("--max-episode-steps", type=int, default=15)
     parser.add_argument("--seed", type=int, default=0, help="the random policy's seed")
     args = parser.parse_args(argv)
 
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> None:
     for _site, tasks in sorted(by_site.items()):
         step = max(1, len(tasks) // args.per_site)
         chosen += tasks[::step][: args.per_site]
-    env = SandboxEnv(task_configs=chosen, max_steps=args.max_steps)
+    env = SandboxEnv(task_configs=chosen, max_episode_steps=args.max_episode_steps)
     rng = random.Random(args.seed)
     results: dict[str, dict[str, list[Trajectory]]] = {"oracle": defaultdict(list),
                                                        "random": defaultdict(list)}
