@@ -89,12 +89,12 @@ def test_baselines_against_a_local_openai_compatible_server(tmp_path, monkeypatc
     with serve(ScriptedLLM) as base:
         reports = baselines.main([
             "--policy", "openai:scripted-model", "--policy", "random",
-            "--base-url", f"{base}/v1", "--max-steps", "2,5", "--num-envs", "2",
+            "--base-url", f"{base}/v1", "--max-episode-steps", "2,5", "--num-envs", "2",
             "--out", str(out),
         ])
     assert len(reports) == 4  # two policies x two budgets
     llm_short, llm_long = reports[0], reports[1]
-    assert (llm_short.max_steps, llm_long.max_steps) == (2, 5)
+    assert (llm_short.max_episode_steps, llm_long.max_episode_steps) == (2, 5)
     by_task = {e.task_id: e for e in llm_long.episodes}
     solved, unsure = by_task[configs[0]["task_id"]], by_task[configs[1]["task_id"]]
     assert (solved.reward, solved.interactions, solved.parse_errors) == (1.0, 2, 0)
@@ -114,6 +114,21 @@ def test_baselines_against_a_local_openai_compatible_server(tmp_path, monkeypatc
     saved = json.loads(out.with_suffix(".json").read_text())
     assert [r["policy"] for r in saved] == ["scripted-model"] * 2 + ["random"] * 2
     assert len(saved[1]["episodes"]) == 2
+    # every step's full response, the action parsed from it and the page it answered
+    steps = {e["task_id"]: e["steps"] for e in saved[1]["episodes"]}
+    solved_steps, unsure_steps = steps[configs[0]["task_id"]], steps[configs[1]["task_id"]]
+    assert [s["step"] for s in unsure_steps] == [0, 1, 2]
+    assert solved_steps[0]["response"] == (
+        '<think>Let me look around.</think><answer>do(action="Scroll Down")</answer>')
+    assert solved_steps[0]["action"] == {"name": "Scroll Down", "element": None, "argument": None}
+    assert solved_steps[1]["action"] == {"name": "exit", "element": None,
+                                         "argument": _answer(configs[0])}
+    assert unsure_steps[1]["response"] == "I am not sure what to do here."
+    assert unsure_steps[1]["action"] is None and unsure_steps[1]["parse_error"]
+    assert all(s["url"].startswith("http") for s in solved_steps + unsure_steps)
+    # observations by reference (URL and step), not the page
+    assert set(solved_steps[0]) == {"step", "url", "response", "action", "parse_error"}
+    assert len(saved[0]["episodes"][1]["steps"]) == 2  # the 2-step budget
 
 
 def test_openai_policy_reports_an_unreachable_endpoint():
@@ -141,7 +156,7 @@ def test_fewer_tasks_left_than_idle_envs():
     from r1_trainer.policies import RandomPolicy
 
     configs = load_split("test", sites=["map"])[:5]
-    report = evaluate_policy(RandomPolicy(seed=1), configs, num_envs=4, max_steps=2)
+    report = evaluate_policy(RandomPolicy(seed=1), configs, num_envs=4, max_episode_steps=2)
     assert sorted(e.task_id for e in report.episodes) == sorted(c["task_id"] for c in configs)
 
 
