@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--num-train-epochs", type=float, default=8.0, help="BC epochs")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--per-site", type=int, default=5, help="test tasks per site group")
-    p.add_argument("--max-episode-steps", type=int, default=6)
+    p.add_argument("--max-episode-steps", type=int, default=6, help="actions per evaluation episode")
     p.add_argument("--max-new-tokens", type=int, default=64)
     p.add_argument("--out", default=str(RESULTS))
     add_debug(p)

@@ -317,7 +317,8 @@ def parse_args(argv: list[str] | None = None) -> tuple[Settings, bool, Path, boo
     p.add_argument("--learning-rate", type=float, default=defaults.learning_rate,
                    help="M-GRPO learning rate")
     p.add_argument("--beta", type=float, default=defaults.beta, help="KL weight")
-    p.add_argument("--max-episode-steps", type=int, default=defaults.max_episode_steps)
+    p.add_argument("--max-episode-steps", type=int, default=defaults.max_episode_steps,
+                   help="actions per episode")
     p.add_argument("--max-new-tokens", type=int, default=defaults.max_new_tokens)
     p.add_argument("--num-envs", type=int, default=defaults.num_envs)
     p.add_argument("--r1-zero", action="store_true", help="also M-GRPO from the starting model")

@@ -334,7 +334,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     p.add_argument("--num-envs", type=int, default=defaults.num_envs)
     p.add_argument("--fault-every", type=int, default=defaults.fault_every,
                    help="mean steps between faults")
-    p.add_argument("--max-episode-steps", type=int, default=defaults.max_episode_steps)
+    p.add_argument("--max-episode-steps", type=int, default=defaults.max_episode_steps,
+                   help="actions per episode")
     p.add_argument("--seed", type=int, default=defaults.seed)
     p.add_argument("--step-timeout-s", type=float, default=defaults.step_timeout_s)
     p.add_argument("--navigation-timeout-ms", type=int, default=defaults.navigation_timeout_ms)

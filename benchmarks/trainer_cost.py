@@ -406,7 +406,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     p.add_argument("--max-steps", type=int, default=3, help="optimizer steps of the step part")
     p.add_argument("--tasks-per-step", type=int, default=2)
     p.add_argument("--num-generations", type=int, default=2)
-    p.add_argument("--max-episode-steps", type=int, default=5)
+    p.add_argument("--max-episode-steps", type=int, default=5, help="actions per episode")
     p.add_argument("--max-new-tokens", type=int, default=64)
     p.add_argument("--rows-per-micro-batch", type=int, default=8,
                    help="rows per loss pass (step part; 0: a micro-batch in one pass)")

@@ -48,7 +48,8 @@ from r1_trainer.runs import METRICS_FILE, resolve_checkpoint, resume_jsonl, writ
 try:
     import torch
     from datasets import Dataset
-    from transformers import TrainerCallback
+    from transformers import PrinterCallback, ProgressCallback, TrainerCallback
+    from transformers.trainer import DEFAULT_PROGRESS_CALLBACK
     from transformers.trainer_utils import SaveStrategy
     from trl import SFTConfig, SFTTrainer
 except ImportError as _exc:
@@ -133,6 +134,7 @@ def train_bc(
     tokenizer: PreTrainedTokenizerBase | None = None,
     config: BCConfig | None = None,
     lora: LoraSettings | None = None,
+    progress_callback: TrainerCallback | None = None,
     **sft_kwargs: Any,
 ) -> Path:
     """Behaviour-clone ``model`` on ``demos``; save it to ``output_dir`` and return that path.
@@ -150,6 +152,8 @@ def train_bc(
             resumes (a checkpoint folder, or ``"last"``).
         lora: train a LoRA adapter instead of all weights (merged on save unless
             ``config.merge_lora`` is False).
+        progress_callback: shown instead of transformers' progress display
+            (:func:`use_progress_callback`).
         **sft_kwargs: ``BCConfig`` fields, over ``config``'s.
 
     Returns:
@@ -195,6 +199,7 @@ def train_bc(
         peft_config=peft_config,
         callbacks=[MetricsLogger(output / METRICS_FILE)],
     )
+    use_progress_callback(trainer, progress_callback)
     started = time.perf_counter()
     result = trainer.train(resume_from_checkpoint=resolve_checkpoint(
         trainer.args.resume_from_checkpoint, output))
@@ -217,6 +222,16 @@ def train_bc(
     }
     write_run_record(output, run)
     return output
+
+
+def use_progress_callback(trainer: Any, callback: TrainerCallback | None) -> None:
+    """Show ``callback`` instead of transformers' progress display (its tqdm bar, or under
+    ``disable_tqdm`` the log dicts it prints); None keeps transformers' own."""
+    if callback is None:
+        return
+    for default in (PrinterCallback, ProgressCallback, DEFAULT_PROGRESS_CALLBACK):
+        trainer.remove_callback(default)
+    trainer.add_callback(callback)
 
 
 class CompletionOnlySFTTrainer(SFTTrainer):

@@ -56,7 +56,7 @@ try:
 except ImportError as _exc:
     raise missing_train_extra(_exc) from _exc
 
-from r1_trainer.bc import MetricsLogger
+from r1_trainer.bc import MetricsLogger, use_progress_callback
 from r1_trainer.config import help_from_docstring
 from r1_trainer.evaluate import LITE_ENV, SANDBOX_ENV, tasks_changing_sites
 from r1_trainer.generation import HFGenerator, SamplingSettings
@@ -854,6 +854,7 @@ def train_rl(
     tasks_file: str | os.PathLike[str] | None = None,
     lora: LoraSettings | None = None,
     seed: int = 0,
+    progress_callback: TrainerCallback | None = None,
     **config_kwargs: Any,
 ) -> Path:
     """M-GRPO from ``model`` (a BC checkpoint for WebAgent-R1, a base model for R1-Zero); the
@@ -875,6 +876,8 @@ def train_rl(
             ``WEBARENA_LITE_CONFIG`` or the ``browsergym-webarenalite`` package's).
         lora: train a LoRA adapter instead of all weights.
         seed: the tiny preset's seed (for ``model="tiny"``).
+        progress_callback: shown instead of transformers' progress display
+            (:func:`r1_trainer.bc.use_progress_callback`).
         **config_kwargs: :class:`MGRPOTrainerConfig` fields (when ``config`` is None).
     """
     output = Path(output_dir)
@@ -909,6 +912,7 @@ def train_rl(
     trainer = MGRPOTrainer(policy, config, tasks, processing_class=tokenizer,
                            peft_config=lora.to_peft() if lora is not None else None,
                            make_env=make_env)
+    use_progress_callback(trainer, progress_callback)
     started = time.perf_counter()
     result = trainer.train(resume_from_checkpoint=checkpoint)
     seconds = time.perf_counter() - started
