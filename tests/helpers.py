@@ -122,7 +122,7 @@ def one_config_per_template(site: str) -> list[dict]:
 
 
 @contextlib.contextmanager
-def site_env(site: str, max_steps: int = 30) -> Iterator[tuple[object, dict[str, dict]]]:
+def site_env(site: str, max_episode_steps: int = 30) -> Iterator[tuple[object, dict[str, dict]]]:
     """A ``SandboxEnv`` holding one instance of every template of ``site``, and its configs by id.
 
     Skips only when no Chromium is installed; closed on exit.
@@ -131,7 +131,7 @@ def site_env(site: str, max_steps: int = 30) -> Iterator[tuple[object, dict[str,
 
     require_chromium()
     configs = one_config_per_template(site)
-    env = SandboxEnv(task_configs=configs, max_episode_steps=max_steps)
+    env = SandboxEnv(task_configs=configs, max_episode_steps=max_episode_steps)
     try:
         yield env, {c["task_id"]: c for c in configs}
     finally:
