@@ -9,9 +9,12 @@ step clicks the link to the other page. Parts (``--only``, default all):
   the page and simplify it: the full observation an agent gets), interleaved;
 * ``reset``: ``SandboxEnv.reset()`` on the signed-in shop home page against raw Playwright's
   new context + load, interleaved;
-* ``throughput``: N = 1, 2, 4, 8, 16 ``WebArenaEnv``s in one ``WebArenaVectorEnv`` (one
-  Chromium, steps run concurrently): env steps per second, the speed-up over one env, and the
-  memory (PSS) of this process, the Playwright driver and Chromium at each N;
+* ``throughput``: N = 1, 2, 4, 8, 16 ``WebArenaEnv``s in one ``WebArenaVectorEnv`` (steps run
+  concurrently) on 1 or 2 Chromium processes (``--num-browsers``), and raw Playwright with N
+  pages of one Chromium in the same run: env steps per second, the speed-up over one env and
+  the scaling efficiency, CPU-ms per env step (this process, the Playwright driver, Chromium),
+  the memory (PSS) of the same processes, and a projection to a 64-core machine from the CPU
+  cost per step;
 * ``browsergym``: only when ``browsergym-core`` is installed: BrowserGym's own ``BrowserEnv``
   (its defaults, and with its delays off) against ``WebArenaEnv`` on the same pages and click,
   interleaved: step and reset latency.
@@ -22,7 +25,7 @@ parts keeps the other parts' results already in ``--out``.
 
     python benchmarks/env_speed.py                          # everything (~15 min, 2 cores)
     python benchmarks/env_speed.py --quick --out /tmp/speed # small counts: a smoke run
-    python benchmarks/env_speed.py --only throughput --num-envs 1,2,4,8,16
+    python benchmarks/env_speed.py --only throughput --num-envs 1,2,4,8,16 --num-browsers 1,2
 """
 
 from __future__ import annotations
@@ -48,7 +51,7 @@ from typing import Any
 
 from webarena_gym.browser.processes import (
     chromium_pids,
-    tree_cpu_seconds,
+    tree_cpu_by_kind,
     tree_memory,
 )
 from webarena_gym.commandline import add_debug, run_command
@@ -316,76 +319,171 @@ def _click_next_everywhere(venv: Any) -> None:
             )
 
 
-def bench_throughput(base: str, num_envs: list[int], steps: int, warmup: int) -> list[dict]:
-    """Env steps per second and memory with N envs in one ``WebArenaVectorEnv``, per N.
+def _cpu_row(kind: str, n: int, browsers: int, steps: int, elapsed: float,
+             cpu: dict[str, float]) -> dict[str, Any]:
+    """A throughput row: rate, CPU per env step (total and by process kind), cores kept busy."""
+    env_steps = n * steps
+    total = sum(cpu.values())
+    return {
+        "kind": kind, "num_envs": n, "num_browsers": browsers, "env_steps": env_steps,
+        "seconds": elapsed, "steps_per_s": env_steps / elapsed,
+        "vector_step_ms": elapsed / steps * 1000,
+        "cpu_ms_per_step": total / env_steps * 1000,
+        "cpu_ms_per_step_by_kind": {k: v / env_steps * 1000 for k, v in cpu.items()},
+        "cpu_busy": total / (elapsed * (os.cpu_count() or 1)),
+    }
 
-    For each N: N fresh envs on the shop page (one Chromium), a timed group reset, ``warmup``
-    vector steps, the memory of the process tree, then ``steps`` timed vector steps (N x
-    ``steps`` env steps). Episodes are long enough that none ends while timed; an env whose
-    episode ended anyway is reset outside the timed span.
+
+def _cpu_since(start: dict[str, float]) -> dict[str, float]:
+    now = tree_cpu_by_kind()
+    return {k: now[k] - start.get(k, 0.0) for k in now}
+
+
+def bench_env_throughput(base: str, n: int, browsers: int, steps: int, warmup: int) -> dict:
+    """Env steps per second, CPU per step and memory of N envs in one ``WebArenaVectorEnv``
+    spread over ``browsers`` Chromium processes.
+
+    N fresh envs on the shop page, a timed group reset, ``warmup`` vector steps, the memory of
+    the process tree, then ``steps`` timed vector steps (N x ``steps`` env steps). Episodes are
+    long enough that none ends while timed; an env whose episode ended anyway is reset outside
+    the timed span.
     """
     from webarena_gym import WebArenaEnv
-    from webarena_gym.vector import WebArenaVectorEnv
+    from webarena_gym.vector import WebArenaVectorEnv, browser_shards
 
+    # Generous timeouts: 16 pages loading at once on 2 busy cores must slow down, not fail.
+    envs = [
+        WebArenaEnv([shop_task(base)], max_episode_steps=warmup + steps + 1,
+                    navigation_timeout_ms=120_000, action_timeout_ms=60_000,
+                    browser_shard=shard)
+        for shard in browser_shards(n, browsers)
+    ]
+    venv = WebArenaVectorEnv(envs=envs)
+    try:
+        start = time.perf_counter()
+        venv.reset(options={"task_id": 0})
+        reset_s = time.perf_counter() - start
+        for _ in range(warmup):
+            _click_next_everywhere(venv)
+        memory = tree_memory()
+        cpu_start, excluded, start = tree_cpu_by_kind(), 0.0, time.perf_counter()
+        for _ in range(steps):
+            if venv.done.any():
+                reset_start = time.perf_counter()
+                venv.reset(options={"task_id": 0, "reset_mask": venv.done})
+                excluded += time.perf_counter() - reset_start
+            _click_next_everywhere(venv)
+        elapsed = time.perf_counter() - start - excluded
+        cpu = _cpu_since(cpu_start)
+    finally:
+        venv.close()
+    row = _cpu_row("env", n, len(set(browser_shards(n, browsers))), steps, elapsed, cpu)
+    row.update(group_reset_s=reset_s, memory=memory)
+    return row
+
+
+def bench_raw_throughput(base: str, n: int, steps: int, warmup: int) -> dict:
+    """Raw Playwright's floor for N concurrent pages: N contexts on one Chromium, each step
+    clicks the link, waits for DOMContentLoaded and reads ``page.content()`` (no parsing,
+    labelling or simplifying), all N at once on one event loop."""
+    import asyncio
+
+    from playwright.async_api import async_playwright
+
+    from webarena_gym.browser import find_chromium, launch_args
+
+    async def run() -> tuple[float, dict[str, float]]:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=find_chromium().path, args=launch_args())
+            try:
+                pages = []
+                for _ in range(n):
+                    context = await browser.new_context(viewport={"width": 1280, "height": 720})
+                    page = await context.new_page()
+                    await page.goto(f"{base}/a.html")
+                    pages.append(page)
+
+                async def step(page: Any) -> None:
+                    url = page.url
+                    await page.click("a#next")
+                    await page.wait_for_load_state("domcontentloaded")
+                    await page.content()
+                    if not page.url.endswith(other_page(url)):
+                        raise RuntimeError(f"raw click on {url} gave {page.url}")
+
+                for _ in range(warmup):
+                    await asyncio.gather(*(step(page) for page in pages))
+                cpu_start, start = tree_cpu_by_kind(), time.perf_counter()
+                for _ in range(steps):
+                    await asyncio.gather(*(step(page) for page in pages))
+                return time.perf_counter() - start, _cpu_since(cpu_start)
+            finally:
+                await browser.close()
+
+    elapsed, cpu = asyncio.run(run())
+    return _cpu_row("raw", n, 1, steps, elapsed, cpu)
+
+
+def bench_throughput(base: str, num_envs: list[int], num_browsers: list[int], steps: int,
+                     warmup: int, *, raw: bool = True) -> list[dict]:
+    """For each N: raw Playwright with N pages, then the env with N envs on each number of
+    browsers in ``num_browsers`` (those <= N), one after the other in the same run."""
     rows = []
     for n in num_envs:
-        # Generous timeouts: 16 pages loading at once on 2 busy cores must slow down, not fail.
-        envs = [
-            WebArenaEnv([shop_task(base)], max_episode_steps=warmup + steps + 1,
-                        navigation_timeout_ms=120_000, action_timeout_ms=60_000)
-            for _ in range(n)
-        ]
-        venv = WebArenaVectorEnv(envs=envs)
-        try:
-            start = time.perf_counter()
-            venv.reset(options={"task_id": 0})
-            reset_s = time.perf_counter() - start
-            for _ in range(warmup):
-                _click_next_everywhere(venv)
-            memory = tree_memory()
-            cpu_start, excluded, start = tree_cpu_seconds(), 0.0, time.perf_counter()
-            for _ in range(steps):
-                if venv.done.any():
-                    reset_start = time.perf_counter()
-                    venv.reset(options={"task_id": 0, "reset_mask": venv.done})
-                    excluded += time.perf_counter() - reset_start
-                _click_next_everywhere(venv)
-            elapsed = time.perf_counter() - start - excluded
-            cpu = tree_cpu_seconds() - cpu_start
-        finally:
-            venv.close()
-        row = {
-            "num_envs": n,
-            "env_steps": n * steps,
-            "seconds": elapsed,
-            "steps_per_s": n * steps / elapsed,
-            "vector_step_ms": elapsed / steps * 1000,
-            "group_reset_s": reset_s,
-            "cpu_busy": cpu / (elapsed * (os.cpu_count() or 1)),
-            "memory": memory,
-        }
-        rows.append(row)
-        print(f"  throughput N={n}: {row['steps_per_s']:.2f} env steps/s, "
-              f"{memory['total_mb']:.0f} MB", file=sys.stderr, flush=True)
-    one = next((r for r in rows if r["num_envs"] == 1), None)
+        configs = [("raw", 1)] if raw else []
+        configs += [("env", b) for b in num_browsers if b <= n]
+        for kind, browsers in configs:
+            if kind == "raw":
+                row = bench_raw_throughput(base, n, steps, warmup)
+            else:
+                row = bench_env_throughput(base, n, browsers, steps, warmup)
+            rows.append(row)
+            memory = f", {row['memory']['total_mb']:.0f} MB" if "memory" in row else ""
+            print(f"  throughput {kind} N={n} browsers={row['num_browsers']}: "
+                  f"{row['steps_per_s']:.2f} env steps/s, {row['cpu_ms_per_step']:.0f} CPU-ms "
+                  f"per step{memory}", file=sys.stderr, flush=True)
     for row in rows:
+        one = next((r for r in rows if r["kind"] == row["kind"] and r["num_envs"] == 1
+                    and r["num_browsers"] == 1), None)
         row["speedup"] = row["steps_per_s"] / one["steps_per_s"] if one else None
+        row["scaling_efficiency"] = row["speedup"] / row["num_envs"] if one else None
+        row["cpu_vs_one"] = row["cpu_ms_per_step"] / one["cpu_ms_per_step"] if one else None
         row["per_added_env_mb"] = (
             (row["memory"]["total_mb"] - one["memory"]["total_mb"]) / (row["num_envs"] - 1)
-            if one and row["num_envs"] > 1 else None
+            if one and "memory" in row and row["num_envs"] > 1 else None
         )
     return rows
 
 
+#: The machine the throughput table projects to, from the per-step CPU cost.
+PROJECTED_CORES = 64
+
+
 def throughput_result(rows: list[dict], steps: int, warmup: int) -> dict[str, Any]:
-    """The throughput part's JSON: the rows and the memory slope (MB per env, least squares)."""
+    """The throughput part's JSON: the rows, the memory slope (MB per env, least squares) and
+    the projection to a :data:`PROJECTED_CORES`-core machine."""
+    env_rows = [r for r in rows if r["kind"] == "env" and r["num_browsers"] == 1]
     slope = None
-    if len({r["num_envs"] for r in rows}) >= 2:
+    if len({r["num_envs"] for r in env_rows}) >= 2:
         slope = statistics.linear_regression(
-            [r["num_envs"] for r in rows], [r["memory"]["total_mb"] for r in rows]
+            [r["num_envs"] for r in env_rows], [r["memory"]["total_mb"] for r in env_rows]
         ).slope
+    projection = None
+    one = next((r for r in env_rows if r["num_envs"] == 1), None)
+    widest = max((r for r in rows if r["kind"] == "env"), key=lambda r: r["num_envs"],
+                 default=None)
+    if one and widest:
+        projection = {
+            "cores": PROJECTED_CORES,
+            "cores_per_env": one["cpu_busy"] * (os.cpu_count() or 1),
+            "steps_per_s_at_one_env_cost": PROJECTED_CORES * 1000 / one["cpu_ms_per_step"],
+            "steps_per_s_at_widest_cost": PROJECTED_CORES * 1000 / widest["cpu_ms_per_step"],
+            "widest_num_envs": widest["num_envs"],
+        }
+        projection["envs_to_fill"] = PROJECTED_CORES / projection["cores_per_env"]
     return {"steps_per_env": steps, "warmup": warmup, "rows": rows,
-            "memory_mb_per_env_slope": slope, "cpus": os.cpu_count()}
+            "memory_mb_per_env_slope": slope, "cpus": os.cpu_count(), "projection": projection}
 
 
 # -- BrowserGym side by side -----------------------------------------------------------------
@@ -650,44 +748,72 @@ def _opt(value: float | None, fmt: str, none: str = "") -> str:
 
 
 def throughput_lines(result: dict) -> list[str]:
-    """The throughput + memory table and its notes."""
+    """The throughput table (CPU per step, scaling, memory), the projection and the targets."""
     rows = result["rows"]
-    one = next((r for r in rows if r["num_envs"] == 1), None)
-    measure = "PSS" if all(r["memory"]["measure"] == "PSS" for r in rows) else "RSS"
+    if any("kind" not in r for r in rows):  # results of an earlier version of this benchmark
+        return ["Throughput: results of an earlier version; run `--only throughput` again."]
+    measure = "PSS" if all(r["memory"]["measure"] == "PSS" for r in rows if "memory" in r) \
+        else "RSS"
     lines = [
-        f"| envs N (one `WebArenaVectorEnv`) | env steps/s | speed-up vs N=1 | vector step ms | CPU used (share of {result['cpus']} cores) | group reset s | memory MB ({measure}, total) | of which Chromium MB (processes) | MB per added env (vs N=1) |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| what | N envs | browsers | env steps/s | speed-up vs N=1 | scaling efficiency | "
+        "CPU-ms per step (Python / driver / Chromium) | vs N=1 | cores busy | "
+        f"memory MB ({measure}) | MB per added env |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
+    names = {"raw": "raw Playwright", "env": "`WebArenaVectorEnv`"}
     for r in rows:
-        m = r["memory"]
+        kinds = r["cpu_ms_per_step_by_kind"]
+        memory = f"{r['memory']['total_mb']:.0f}" if "memory" in r else ""
         lines.append(
-            f"| {r['num_envs']} | {r['steps_per_s']:.2f} | {_opt(r['speedup'], '.2f')}x | "
-            f"{r['vector_step_ms']:.0f} | {r['cpu_busy']:.0%} | {r['group_reset_s']:.2f} | "
-            f"{m['total_mb']:.0f} | {m['chromium_mb']:.0f} ({m['chromium_processes']}) | "
-            f"{_opt(r['per_added_env_mb'], '.1f', '-')} |"
+            f"| {names[r['kind']]} | {r['num_envs']} | {r['num_browsers']} | "
+            f"{r['steps_per_s']:.2f} | {_opt(r['speedup'], '.2f')}x | "
+            f"{_opt(r['scaling_efficiency'], '.0%')} | {r['cpu_ms_per_step']:.0f} "
+            f"({kinds['python']:.0f} / {kinds['driver']:.0f} / {kinds['chromium']:.0f}) | "
+            f"{_opt(r['cpu_vs_one'], '.2f')}x | "
+            f"{r['cpu_busy'] * result['cpus']:.2f} of {result['cpus']} | "
+            f"{memory} | "
+            f"{_opt(r.get('per_added_env_mb'), '.1f', '-')} |"
         )
     lines += [
         "",
-        f"Each N: a group reset (timed apart), {result['warmup']} warm-up step(s), then "
-        f"{result['steps_per_env']} timed steps per env; every env clicks the link to the other "
-        "page each step. Memory: after the warm-up, "
-        f"{measure} of this Python process + the Playwright driver + every Chromium process "
-        "(browser, renderers, GPU/utility); " + (
-            f"least-squares slope {result['memory_mb_per_env_slope']:.1f} MB per env."
-            if result["memory_mb_per_env_slope"] is not None else "one N only: no slope."
+        f"Each row: {result['warmup']} warm-up step(s), then {result['steps_per_env']} timed "
+        "steps per env; every env clicks the link to the other page each step (the raw rows: "
+        "N pages of one Chromium, click + DOMContentLoaded + `page.content()`, no observation "
+        "processing). Scaling efficiency: speed-up / N. CPU: user + system time of this "
+        "process, the Playwright driver(s) and every Chromium process, per env step. "
+        f"Memory: after the warm-up, {measure} of the same processes" + (
+            f"; least-squares slope {result['memory_mb_per_env_slope']:.1f} MB per env "
+            "(one browser)." if result["memory_mb_per_env_slope"] is not None else "."
         ),
     ]
-    if one and one["cpu_busy"] > 0:
+    projection = result.get("projection")
+    if projection:
         lines.append(
-            f"At N=1 the process tree keeps {one['cpu_busy']:.0%} of the {result['cpus']} cores "
-            f"busy, so CPU caps the speed-up near {1 / one['cpu_busy']:.1f}x (on an otherwise "
-            "idle machine)."
+            f"Projection to a {projection['cores']}-core machine, from the CPU cost per step: "
+            f"one env keeps {projection['cores_per_env']:.2f} cores busy, so about "
+            f"{projection['envs_to_fill']:.0f} concurrent envs fill it; at one env's cost per "
+            f"step it runs {projection['steps_per_s_at_one_env_cost']:.0f} env steps/s, at the "
+            f"cost measured with {projection['widest_num_envs']} envs "
+            f"{projection['steps_per_s_at_widest_cost']:.0f} env steps/s (CPU-bound ceilings: "
+            "they assume the envs spread over browsers and worker processes so no single "
+            "process's thread saturates; `num_browsers` and `RayVectorEnv` do that)."
         )
-    eight = next((r for r in rows if r["num_envs"] == 8), None)
-    if one and eight:
-        verdict = "met" if eight["speedup"] >= 3 else "not met"
-        lines.append(f"Target: 8 envs at least 3x one env's throughput: "
-                     f"{eight['speedup']:.2f}x ({verdict}).")
+    for kind in ("env", "raw"):
+        one = next((r for r in rows if r["kind"] == kind and r["num_envs"] == 1
+                    and r["num_browsers"] == 1), None)
+        eights = [r for r in rows if r["kind"] == kind and r["num_envs"] == 8]
+        if not one or not eights:
+            continue
+        best = max(eights, key=lambda r: r["speedup"])
+        cheapest = min(eights, key=lambda r: r["cpu_vs_one"])
+        who = names[kind]
+        lines.append(
+            f"{who}, targets at 8 envs: CPU per step within 15% of one env's: "
+            f"{cheapest['cpu_vs_one']:.2f}x with {cheapest['num_browsers']} browser(s) "
+            f"({'met' if cheapest['cpu_vs_one'] <= 1.15 else 'not met'}); at least 1.5x one "
+            f"env's steps/s: {best['speedup']:.2f}x with {best['num_browsers']} browser(s) "
+            f"({'met' if best['speedup'] >= 1.5 else 'not met'})."
+        )
     return lines
 
 
@@ -768,7 +894,8 @@ def render_markdown(result: dict) -> str:
 
 
 def plot_throughput(result: dict, path: Path) -> bool:
-    """Throughput and memory against N as a PNG; False (and nothing written) without matplotlib."""
+    """Throughput and CPU per step against N as a PNG; False (nothing written) without
+    matplotlib."""
     try:
         import matplotlib
 
@@ -777,27 +904,32 @@ def plot_throughput(result: dict, path: Path) -> bool:
         from matplotlib.ticker import NullFormatter, ScalarFormatter
     except ImportError:
         return False
-    rows = sorted(result["rows"], key=lambda r: r["num_envs"])
-    ns = [r["num_envs"] for r in rows]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    left.plot(ns, [r["steps_per_s"] for r in rows], "o-", label="WebArenaVectorEnv")
-    one = next((r for r in rows if r["num_envs"] == 1), None)
-    if one:
-        left.plot(ns, [one["steps_per_s"] * n for n in ns], "--", color="grey",
-                  label="ideal (linear in N)")
-    left.set(xscale="log", yscale="log", xlabel="concurrent envs N", ylabel="env steps / s",
+    rows = result["rows"]
+    if any("kind" not in r for r in rows):
+        return False
+    series: dict[str, list[dict]] = {}
+    for r in sorted(rows, key=lambda r: r["num_envs"]):
+        label = ("raw Playwright" if r["kind"] == "raw"
+                 else f"WebArenaVectorEnv, {r['num_browsers']} browser(s)")
+        series.setdefault(label, []).append(r)
+    ns = sorted({r["num_envs"] for r in rows})
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    for label, points in series.items():
+        style = "s--" if label.startswith("raw") else "o-"
+        left.plot([r["num_envs"] for r in points], [r["steps_per_s"] for r in points], style,
+                  label=label)
+        right.plot([r["num_envs"] for r in points], [r["cpu_ms_per_step"] for r in points],
+                   style, label=label)
+    left.set(xscale="log", xlabel="concurrent envs N", ylabel="env steps / s",
              title=f"Throughput ({result['cpus']} cores)")
-    for axis in (left.xaxis, left.yaxis):  # plain numbers on the log axes, no minor labels
-        axis.set_major_formatter(ScalarFormatter())
-        axis.set_minor_formatter(NullFormatter())
-    left.set_xticks(ns, [str(n) for n in ns])
-    left.legend()
-    right.plot(ns, [r["memory"]["total_mb"] for r in rows], "o-", label="total")
-    right.plot(ns, [r["memory"]["chromium_mb"] for r in rows], "s--", label="Chromium")
-    right.set(xlabel="concurrent envs N", ylabel=f"MB ({rows[0]['memory']['measure']})",
-              title="Memory of the process tree")
-    right.set_xticks(ns, [str(n) for n in ns])
-    right.legend()
+    right.set(xscale="log", xlabel="concurrent envs N", ylabel="CPU-ms per env step",
+              title="CPU per step (Python + driver + Chromium)")
+    for axis in (left, right):
+        axis.xaxis.set_major_formatter(ScalarFormatter())
+        axis.xaxis.set_minor_formatter(NullFormatter())
+        axis.set_xticks(ns, [str(n) for n in ns])
+        axis.set_ylim(bottom=0)
+        axis.legend(fontsize="small")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -806,9 +938,9 @@ def plot_throughput(result: dict, path: Path) -> bool:
 
 PARTS = ("latency", "reset", "throughput", "browsergym")
 #: Counts of the full run, and of ``--quick`` (a smoke run: the numbers mean little).
-FULL = {"steps": 200, "warmup": 10, "resets": 50, "num_envs": "1,2,4,8,16",
+FULL = {"steps": 200, "warmup": 10, "resets": 50, "num_envs": "1,2,4,8,16", "num_browsers": "1,2",
         "throughput_steps": 40, "throughput_warmup": 5, "bg_steps": 50, "bg_resets": 10}
-QUICK = {"steps": 10, "warmup": 2, "resets": 3, "num_envs": "1,2,4",
+QUICK = {"steps": 10, "warmup": 2, "resets": 3, "num_envs": "1,2,4", "num_browsers": "1,2",
          "throughput_steps": 5, "throughput_warmup": 2, "bg_steps": 4, "bg_resets": 2}
 
 
@@ -845,6 +977,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--resets", type=int, help=f"reset: timed resets (default {FULL['resets']})")
     p.add_argument("--num-envs", type=_int_list,
                    help=f"throughput: values of N (default {FULL['num_envs']})")
+    p.add_argument("--num-browsers", type=_int_list,
+                   help="throughput: the numbers of Chromium processes the envs are spread over "
+                        f"(each <= N; default {FULL['num_browsers']})")
+    p.add_argument("--no-raw", dest="raw", action="store_false",
+                   help="throughput: leave out raw Playwright's rows")
     p.add_argument("--throughput-steps", type=int,
                    help=f"throughput: timed steps per env (default {FULL['throughput_steps']})")
     p.add_argument("--throughput-warmup", type=int,
@@ -857,7 +994,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = p.parse_args(argv)
     for key, value in (QUICK if args.quick else FULL).items():
         if getattr(args, key) is None:
-            setattr(args, key, _int_list(value) if key == "num_envs" else value)
+            setattr(args, key, _int_list(value) if key in ("num_envs", "num_browsers")
+                    else value)
     for key in ("steps", "resets", "throughput_steps", "bg_steps", "bg_resets"):
         if getattr(args, key) < 1:
             p.error(f"--{key.replace('_', '-')} must be at least 1")
@@ -893,8 +1031,9 @@ def main(argv: list[str] | None = None) -> None:
             elif part == "reset":
                 result["reset"] = bench_reset(args.resets, 3)
             elif part == "throughput":
-                rows = bench_throughput(base, args.num_envs, args.throughput_steps,
-                                        args.throughput_warmup)
+                rows = bench_throughput(base, args.num_envs, args.num_browsers,
+                                        args.throughput_steps, args.throughput_warmup,
+                                        raw=args.raw)
                 result["throughput"] = throughput_result(rows, args.throughput_steps,
                                                          args.throughput_warmup)
             else:

@@ -150,6 +150,9 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         executable_path: the Chromium to launch (else :func:`~webarena_gym.browser.find_chromium`).
         headless: run Chromium without a window.
         browser_endpoint: use a remote browser (Playwright server ``ws://`` or CDP ``http://``).
+        browser_shard: which of the process's browsers the env uses: envs with the same
+            browser settings and shard share one Chromium and its event-loop thread; each shard
+            is a Chromium process of its own. Vector envs set it (their ``num_browsers``).
         auth_dir: folder of WebArena's login storage states (``shopping_state.json``, ...) used
             by tasks with ``require_login``; default ``./.auth`` as WebArena's auto-login writes.
         judge: fuzzy-match judge (default: :func:`~webarena_gym.evaluation.default_judge`).
@@ -224,6 +227,7 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         executable_path: str | None = None,
         headless: bool = True,
         browser_endpoint: str | None = None,
+        browser_shard: int = 0,
         auth_dir: str | os.PathLike[str] | None = None,
         judge: Judge | None = None,
         allowed_origins: str | Sequence[str] = "task",
@@ -283,7 +287,8 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         self.step_timeout_s = step_timeout_s
         self.max_action_chars = max_action_chars
         self.runtime: BrowserRuntime = get_runtime(
-            executable_path, headless=headless, browser_endpoint=browser_endpoint
+            executable_path, headless=headless, browser_endpoint=browser_endpoint,
+            shard=browser_shard,
         )
 
         text_len = min(max_obs_chars or MAX_TEXT, MAX_TEXT)

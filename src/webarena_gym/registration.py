@@ -21,7 +21,7 @@ from webarena_gym.tasks import (
     sites_needed,
     webarena_lite_config_path,
 )
-from webarena_gym.vector import WebArenaVectorEnv, check_num_envs
+from webarena_gym.vector import WebArenaVectorEnv, make_vector_env
 
 LITE_ID = "WebArenaLite-v0"
 SANDBOX_ID = "WebArenaSandbox-v0"
@@ -76,11 +76,13 @@ def make_webarena_lite(
     return WebArenaEnv(tasks, urls, **kwargs)
 
 
-def make_lite_vector_env(num_envs: int = 1, **kwargs: Any) -> WebArenaVectorEnv:
+def make_lite_vector_env(
+    num_envs: int = 1, *, num_browsers: int | None = None, **kwargs: Any
+) -> WebArenaVectorEnv:
     """``gym.make_vec("WebArenaLite-v0", num_envs=N, **kwargs)``: N envs on the user's WebArena
-    sites (see :func:`make_webarena_lite`)."""
-    check_num_envs(num_envs)
-    return WebArenaVectorEnv([lambda: make_webarena_lite(**kwargs)] * num_envs)
+    sites (see :func:`make_webarena_lite`), spread over ``num_browsers`` Chromium processes
+    (default: one per 4 cores, :func:`~webarena_gym.vector.default_num_browsers`)."""
+    return make_vector_env(make_webarena_lite, num_envs, num_browsers, kwargs)
 
 
 def register_envs() -> None:

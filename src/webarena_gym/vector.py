@@ -1,10 +1,14 @@
-"""``WebArenaVectorEnv``: N envs on one browser and one event loop, stepped concurrently.
+"""``WebArenaVectorEnv``: N envs on one or more browsers, stepped concurrently.
 
 Every sub-env is a :class:`~webarena_gym.env.WebArenaEnv` (or the sandbox's subclass) with its
-own browser context (and, on the sandbox, its own tenant state); all of them share the
-process's Chromium and its event-loop thread. ``step(actions)`` runs the N steps as concurrent
-coroutines on that loop, so while one page loads, the others' clicks, page loads and
-observations go on; it returns when all N are done.
+own browser context (and, on the sandbox, its own tenant state). Envs of one browser shard share
+a Chromium and its event-loop thread; ``num_browsers`` in the factories
+(:func:`browser_shards`) spreads the envs over several Chromium processes, each on its own
+thread (:func:`default_num_browsers` follows the machine's cores). ``step(actions)`` runs the
+N steps as concurrent coroutines on their browsers' loops, so while one page loads, the others'
+clicks, page loads and observations go on; it returns when all N are done. For more than one
+process (or machine), :class:`webarena_gym.ray_vector.RayVectorEnv` runs vector envs like this
+one inside Ray actors behind the same API.
 
 Autoreset is disabled (``metadata["autoreset_mode"]`` is ``AutoresetMode.DISABLED``): an env
 whose episode ended *waits*. It ignores its action (pass ``None``), and every later ``step``
@@ -35,7 +39,10 @@ asyncio applications await :meth:`WebArenaVectorEnv.areset` / :meth:`WebArenaVec
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import functools
 import logging
+import os
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
@@ -43,6 +50,7 @@ import numpy as np
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space, concatenate, create_empty_array
 
+from webarena_gym.browser.runtime import BrowserRuntime
 from webarena_gym.env import WebArenaEnv, WebArenaEnvError
 
 Obs = dict[str, str]
@@ -93,12 +101,53 @@ def unbatch_info(infos: Mapping[str, Any], index: int) -> dict[str, Any]:
     return info
 
 
+#: Cores per browser process in :func:`default_num_browsers`. One env step keeps about 1.2-1.4
+#: cores busy (Chromium's browser, renderer and GPU processes work in parallel, ~75% of its
+#: CPU); a Chromium's browser process serialises every context's navigations and CDP traffic,
+#: so a machine gets one browser per few cores rather than one for all.
+CORES_PER_BROWSER = 4
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the OS reports it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def default_num_browsers(num_envs: int, cores: int | None = None) -> int:
+    """How many Chromium processes ``num_envs`` envs get by default: one per
+    :data:`CORES_PER_BROWSER` cores, at least one, at most one per env."""
+    cores = available_cores() if cores is None else cores
+    return max(1, min(num_envs, cores // CORES_PER_BROWSER))
+
+
+def browser_shards(num_envs: int, num_browsers: int | None = None) -> list[int]:
+    """The browser shard of each env: contiguous blocks, so that a group's rollouts
+    (consecutive envs) share a browser. ``None``: :func:`default_num_browsers`.
+
+    Raises:
+        ValueError: ``num_browsers`` is not a positive int.
+    """
+    check_num_envs(num_envs)
+    if num_browsers is None:
+        num_browsers = default_num_browsers(num_envs)
+    if isinstance(num_browsers, bool) or not isinstance(num_browsers, int) or num_browsers < 1:
+        raise ValueError(f"num_browsers must be a positive int or None, got {num_browsers!r}")
+    num_browsers = min(num_browsers, num_envs)
+    return [i * num_browsers // num_envs for i in range(num_envs)]
+
+
 class WebArenaVectorEnv(VectorEnv):
-    """N WebArena envs on one browser, stepped concurrently (see the module docstring).
+    """N WebArena envs on one or more browsers, stepped concurrently (see the module docstring).
 
     Args:
-        env_fns: callables that each build one env (all with the same browser settings).
+        env_fns: callables that each build one env.
         envs: already built envs, instead of ``env_fns``; the vector env closes them.
+
+    Envs on different browsers (another ``browser_shard``, ``headless`` or
+    ``browser_endpoint``) step concurrently too, each group on its browser's loop.
 
     Use :func:`webarena_gym.sandbox.env.make_sandbox_vector_env` /
     :func:`webarena_gym.registration.make_lite_vector_env` (what
@@ -129,13 +178,11 @@ class WebArenaVectorEnv(VectorEnv):
         for i, env in enumerate(self.envs):
             if not isinstance(env, WebArenaEnv):
                 raise TypeError(f"env {i} is a {type(env).__name__}, not a WebArenaEnv")
-        runtimes = {id(env.runtime) for env in self.envs}
-        if len(runtimes) != 1:
-            raise ValueError(
-                "the envs use different browsers (executable_path / headless / "
-                "browser_endpoint differ); a vector env runs all of them on one browser"
-            )
-        self.runtime = self.envs[0].runtime
+        #: The browsers the envs run on, in order of first use (one per shard).
+        self.runtimes: list[BrowserRuntime] = list(
+            {id(env.runtime): env.runtime for env in self.envs}.values()
+        )
+        self.runtime = self.runtimes[0]
         self.num_envs = len(self.envs)
         first = self.envs[0]
         self.single_observation_space = first.observation_space
@@ -185,7 +232,8 @@ class WebArenaVectorEnv(VectorEnv):
                 count as ended.
         """
         calls = self._reset_calls(seed, options)
-        return self.runtime.run(self._reset_all(calls))
+        results = self._run([(i, self.envs[i].areset(seed=s, options=o)) for i, s, o in calls])
+        return self._finish_reset(calls, results)
 
     async def areset(
         self, *, seed: int | Sequence[int | None] | None = None,
@@ -193,7 +241,10 @@ class WebArenaVectorEnv(VectorEnv):
     ) -> tuple[dict[str, tuple[str, ...]], dict[str, Any]]:
         """:meth:`reset` for asyncio code, awaitable from any event loop."""
         calls = self._reset_calls(seed, options)
-        return await self.runtime.run_async(self._reset_all(calls))
+        results = await self._arun(
+            [(i, self.envs[i].areset(seed=s, options=o)) for i, s, o in calls]
+        )
+        return self._finish_reset(calls, results)
 
     def reset_tasks(
         self, task_ids: Mapping[int, str], *, seed: int | Sequence[int | None] | None = None
@@ -255,12 +306,9 @@ class WebArenaVectorEnv(VectorEnv):
                 raise KeyError(f"env {i}: task_id {str(task_id)!r} is not one of its tasks")
         return calls
 
-    async def _reset_all(
-        self, calls: list[tuple[int, int | None, dict[str, Any]]]
+    def _finish_reset(
+        self, calls: list[tuple[int, int | None, dict[str, Any]]], results: list[Any]
     ) -> tuple[dict[str, tuple[str, ...]], dict[str, Any]]:
-        results = await _gather(
-            [self.envs[i].areset(seed=s, options=o) for i, s, o in calls]
-        )
         infos: dict[str, Any] = {}
         errors: dict[int, str] = {}
         for (i, _seed, _options), result in zip(calls, results, strict=True):
@@ -297,14 +345,15 @@ class WebArenaVectorEnv(VectorEnv):
             results stand.
         """
         calls = self._step_calls(actions)
-        return self.runtime.run(self._step_all(calls))
+        return self._finish_step(calls, self._run([(i, self.envs[i].astep(a)) for i, a in calls]))
 
     async def astep(
         self, actions: Sequence[str | None]
     ) -> tuple[dict[str, tuple[str, ...]], np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         """:meth:`step` for asyncio code, awaitable from any event loop."""
         calls = self._step_calls(actions)
-        return await self.runtime.run_async(self._step_all(calls))
+        results = await self._arun([(i, self.envs[i].astep(a)) for i, a in calls])
+        return self._finish_step(calls, results)
 
     def _step_calls(self, actions: Sequence[str | None]) -> list[tuple[int, str]]:
         if isinstance(actions, str) or len(actions) != self.num_envs:
@@ -325,10 +374,9 @@ class WebArenaVectorEnv(VectorEnv):
             calls.append((i, action))
         return calls
 
-    async def _step_all(
-        self, calls: list[tuple[int, str]]
+    def _finish_step(
+        self, calls: list[tuple[int, str]], results: list[Any]
     ) -> tuple[dict[str, tuple[str, ...]], np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
-        results = await _gather([self.envs[i].astep(a) for i, a in calls])
         rewards = np.zeros(self.num_envs, dtype=np.float64)
         infos: dict[str, Any] = {}
         for (i, _action), result in zip(calls, results, strict=True):
@@ -360,6 +408,54 @@ class WebArenaVectorEnv(VectorEnv):
         task = self.envs[i].task
         info = {"task_id": task.task_id if task is not None else None, "error": message}
         return self._add_info(infos, info, i)
+
+    # -- running the envs' coroutines on their browsers' loops -----------------------------------
+    def _by_runtime(
+        self, calls: list[tuple[int, Coroutine[Any, Any, Any]]]
+    ) -> list[tuple[BrowserRuntime, list[int], list[Coroutine[Any, Any, Any]]]]:
+        groups: dict[int, tuple[BrowserRuntime, list[int], list[Coroutine[Any, Any, Any]]]] = {}
+        for position, (i, coro) in enumerate(calls):
+            runtime = self.envs[i].runtime
+            group = groups.setdefault(id(runtime), (runtime, [], []))
+            group[1].append(position)
+            group[2].append(coro)
+        return list(groups.values())
+
+    def _run(self, calls: list[tuple[int, Coroutine[Any, Any, Any]]]) -> list[Any]:
+        """Run each env's coroutine on its browser's loop, all at once; results or exceptions,
+        in the order of ``calls``."""
+        results: list[Any] = [None] * len(calls)
+        started: list[tuple[list[int], concurrent.futures.Future[list[Any]]]] = []
+        try:
+            groups = self._by_runtime(calls)
+            for index, (runtime, positions, coros) in enumerate(groups):
+                try:
+                    started.append((positions, runtime.submit(_gather(coros))))
+                except BaseException:
+                    for _runtime, _positions, later in groups[index + 1:]:
+                        for coro in later:
+                            coro.close()
+                    raise
+            for positions, future in started:
+                for position, result in zip(positions, future.result(), strict=True):
+                    results[position] = result
+        except BaseException:
+            for _positions, future in started:
+                future.cancel()
+            raise
+        return results
+
+    async def _arun(self, calls: list[tuple[int, Coroutine[Any, Any, Any]]]) -> list[Any]:
+        """:meth:`_run` for asyncio code on any loop (a browser's own loop included)."""
+        results: list[Any] = [None] * len(calls)
+        groups = self._by_runtime(calls)
+        done = await asyncio.gather(
+            *(runtime.run_async(_gather(coros)) for runtime, _positions, coros in groups)
+        )
+        for (_runtime, positions, _coros), group_results in zip(groups, done, strict=True):
+            for position, result in zip(positions, group_results, strict=True):
+                results[position] = result
+        return results
 
     # -- the rest of the VectorEnv API -----------------------------------------------------------
     def _add_info(
@@ -411,7 +507,8 @@ class WebArenaVectorEnv(VectorEnv):
 
     def __repr__(self) -> str:
         spec = self.spec.id if self.spec is not None else type(self.envs[0]).__name__
-        return f"WebArenaVectorEnv({spec}, num_envs={self.num_envs})"
+        browsers = f", num_browsers={len(self.runtimes)}" if len(self.runtimes) > 1 else ""
+        return f"WebArenaVectorEnv({spec}, num_envs={self.num_envs}{browsers})"
 
 
 async def _gather(coros: list[Coroutine[Any, Any, Any]]) -> list[Any]:
@@ -428,6 +525,21 @@ def _raise_if_fatal(exc: BaseException) -> None:
 def _describe(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else ""
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def make_vector_env(
+    make_env: Callable[..., WebArenaEnv], num_envs: int, num_browsers: int | None,
+    kwargs: Mapping[str, Any],
+) -> WebArenaVectorEnv:
+    """``num_envs`` envs built by ``make_env(browser_shard=..., **kwargs)``, spread over
+    ``num_browsers`` Chromium processes (:func:`browser_shards`), as one vector env."""
+    if "browser_shard" in kwargs:
+        raise TypeError("a vector env sets each env's browser_shard itself; give num_browsers= "
+                        "(how many Chromium processes the envs are spread over) instead")
+    shards = browser_shards(num_envs, num_browsers)
+    return WebArenaVectorEnv(
+        [functools.partial(make_env, browser_shard=shard, **kwargs) for shard in shards]
+    )
 
 
 def check_num_envs(num_envs: int) -> None:

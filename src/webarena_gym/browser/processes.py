@@ -105,10 +105,34 @@ def tree_memory() -> dict[str, Any]:
     }
 
 
+def process_cpu_seconds(pid: int) -> float | None:
+    """CPU seconds (user + system) ``pid`` has used so far; None when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def tree_cpu_by_kind() -> dict[str, float]:
+    """CPU seconds used so far by this Python process (``python``), its Playwright driver(s)
+    (``driver``) and its live Chromium processes (``chromium``)."""
+    seconds = {"python": 0.0, "driver": 0.0, "chromium": 0.0}
+    for pid in [os.getpid(), *descendant_pids()]:
+        used = process_cpu_seconds(pid)
+        if used is None:
+            continue
+        if pid == os.getpid():
+            kind = "python"
+        else:
+            kind = "chromium" if is_chromium(pid) else "driver"
+        seconds[kind] += used
+    return seconds
+
+
 def tree_cpu_seconds(*, include_reaped: bool = False) -> float:
     """CPU seconds (user + system) used so far by this process and its live descendants; with
     ``include_reaped``, also by children that have exited and been reaped."""
-    ticks_per_s = os.sysconf("SC_CLK_TCK")
     pids = descendant_pids()
     if include_reaped:
         total = sum(getattr(resource.getrusage(who), field)
@@ -116,10 +140,4 @@ def tree_cpu_seconds(*, include_reaped: bool = False) -> float:
                     for field in ("ru_utime", "ru_stime"))
     else:
         total, pids = 0.0, [os.getpid(), *pids]
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / ticks_per_s  # utime, stime
-    return total
+    return total + sum(process_cpu_seconds(pid) or 0.0 for pid in pids)

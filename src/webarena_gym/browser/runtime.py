@@ -116,12 +116,12 @@ class BrowserRuntime:
         """True when called from the runtime's own event-loop thread."""
         return self._thread is not None and threading.current_thread() is self._thread
 
-    def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
-        """Run ``coro`` on the browser's loop and block until it finishes.
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Start ``coro`` on the browser's loop; its result comes through the returned future.
 
         Raises:
-            RuntimeError: when called from the loop thread itself (it would deadlock).
-            TimeoutError: when ``timeout`` seconds pass first (the coroutine is cancelled).
+            RuntimeError: when called from the loop thread itself (waiting on the future there
+                would deadlock; await the coroutine instead).
         """
         if self.in_loop_thread():
             coro.close()
@@ -129,7 +129,16 @@ class BrowserRuntime:
                 "BrowserRuntime.run() was called from the browser's own event loop; "
                 "await the coroutine instead."
             )
-        future = asyncio.run_coroutine_threadsafe(coro, self._ensure_loop())
+        return asyncio.run_coroutine_threadsafe(coro, self._ensure_loop())
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+        """Run ``coro`` on the browser's loop and block until it finishes.
+
+        Raises:
+            RuntimeError: when called from the loop thread itself (it would deadlock).
+            TimeoutError: when ``timeout`` seconds pass first (the coroutine is cancelled).
+        """
+        future = self.submit(coro)
         try:
             return future.result(timeout)
         except concurrent.futures.TimeoutError:
@@ -233,7 +242,7 @@ class BrowserRuntime:
             loop.close()
 
 
-_runtimes: dict[tuple[str | None, bool, str | None], BrowserRuntime] = {}
+_runtimes: dict[tuple[str | None, bool, str | None, int], BrowserRuntime] = {}
 _runtimes_lock = threading.Lock()
 
 
@@ -242,9 +251,18 @@ def get_runtime(
     *,
     headless: bool = True,
     browser_endpoint: str | None = None,
+    shard: int = 0,
 ) -> BrowserRuntime:
-    """The process-wide runtime for these settings (one Chromium per distinct setting)."""
-    key = (None if executable_path is None else str(executable_path), headless, browser_endpoint)
+    """The process-wide runtime for these settings (one Chromium per distinct setting).
+
+    ``shard`` picks one of several runtimes with the same settings: each shard is its own
+    Chromium (or its own connection to ``browser_endpoint``) on its own event-loop thread, so
+    envs on different shards share no browser process (a vector env's ``num_browsers``).
+    """
+    if isinstance(shard, bool) or not isinstance(shard, int) or shard < 0:
+        raise ValueError(f"browser shard must be a non-negative int, got {shard!r}")
+    key = (None if executable_path is None else str(executable_path), headless,
+           browser_endpoint, shard)
     with _runtimes_lock:
         runtime = _runtimes.get(key)
         if runtime is None:

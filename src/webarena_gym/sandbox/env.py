@@ -25,7 +25,7 @@ from webarena_gym.tasks import (
     sites_needed,
     substitute_placeholders,
 )
-from webarena_gym.vector import WebArenaVectorEnv, check_num_envs
+from webarena_gym.vector import WebArenaVectorEnv, make_vector_env
 
 TaskSource = Sequence[TaskConfig | Mapping[str, Any]] | str | os.PathLike[str]
 
@@ -260,8 +260,11 @@ class SandboxEnv(WebArenaEnv):
             self.host.release()
 
 
-def make_sandbox_vector_env(num_envs: int = 1, **kwargs: Any) -> WebArenaVectorEnv:
+def make_sandbox_vector_env(
+    num_envs: int = 1, *, num_browsers: int | None = None, **kwargs: Any
+) -> WebArenaVectorEnv:
     """``gym.make_vec("WebArenaSandbox-v0", num_envs=N, **kwargs)``: N sandbox envs, each
-    with its own tenant, on one browser; ``kwargs`` go to every :class:`SandboxEnv`."""
-    check_num_envs(num_envs)
-    return WebArenaVectorEnv([lambda: SandboxEnv(**kwargs)] * num_envs)
+    with its own tenant, spread over ``num_browsers`` Chromium processes (default: one per 4
+    cores, :func:`~webarena_gym.vector.default_num_browsers`); ``kwargs`` go to every
+    :class:`SandboxEnv`."""
+    return make_vector_env(SandboxEnv, num_envs, num_browsers, kwargs)
