@@ -323,7 +323,7 @@ def _cpu_row(kind: str, n: int, browsers: int, steps: int, elapsed: float,
              cpu: dict[str, float]) -> dict[str, Any]:
     """A throughput row: rate, CPU per env step (total and by process kind), cores kept busy."""
     env_steps = n * steps
-    total = sum(cpu.values())
+    total = sum(v for k, v in cpu.items() if ":" not in k)  # chromium:<type> split chromium
     return {
         "kind": kind, "num_envs": n, "num_browsers": browsers, "env_steps": env_steps,
         "seconds": elapsed, "steps_per_s": env_steps / elapsed,
@@ -335,7 +335,7 @@ def _cpu_row(kind: str, n: int, browsers: int, steps: int, elapsed: float,
 
 
 def _cpu_since(start: dict[str, float]) -> dict[str, float]:
-    now = tree_cpu_by_kind()
+    now = tree_cpu_by_kind(chromium_types=True)
     return {k: now[k] - start.get(k, 0.0) for k in now}
 
 
@@ -366,7 +366,7 @@ def bench_env_throughput(base: str, n: int, browsers: int, steps: int, warmup: i
         for _ in range(warmup):
             _click_next_everywhere(venv)
         memory = tree_memory()
-        cpu_start, excluded, start = tree_cpu_by_kind(), 0.0, time.perf_counter()
+        cpu_start, excluded, start = tree_cpu_by_kind(chromium_types=True), 0.0, time.perf_counter()
         for _ in range(steps):
             if venv.done.any():
                 reset_start = time.perf_counter()
@@ -414,7 +414,7 @@ def bench_raw_throughput(base: str, n: int, steps: int, warmup: int) -> dict:
 
                 for _ in range(warmup):
                     await asyncio.gather(*(step(page) for page in pages))
-                cpu_start, start = tree_cpu_by_kind(), time.perf_counter()
+                cpu_start, start = tree_cpu_by_kind(chromium_types=True), time.perf_counter()
                 for _ in range(steps):
                     await asyncio.gather(*(step(page) for page in pages))
                 return time.perf_counter() - start, _cpu_since(cpu_start)
@@ -798,6 +798,7 @@ def throughput_lines(result: dict) -> list[str]:
             "they assume the envs spread over browsers and worker processes so no single "
             "process's thread saturates; `num_browsers` and `RayVectorEnv` do that)."
         )
+    lines += ["", *profile_lines(rows), ""]
     for kind in ("env", "raw"):
         one = next((r for r in rows if r["kind"] == kind and r["num_envs"] == 1
                     and r["num_browsers"] == 1), None)
@@ -814,6 +815,33 @@ def throughput_lines(result: dict) -> list[str]:
             f"env's steps/s: {best['speedup']:.2f}x with {best['num_browsers']} browser(s) "
             f"({'met' if best['speedup'] >= 1.5 else 'not met'})."
         )
+    return lines
+
+
+def profile_lines(rows: list[dict]) -> list[str]:
+    """Where the CPU per step goes, by process, at one env and at the widest N (one browser):
+    the growth with N is located in the processes whose share grows."""
+    picked = []
+    for kind in ("raw", "env"):
+        same = [r for r in rows if r["kind"] == kind and r["num_browsers"] == 1]
+        if len(same) >= 2:
+            picked += [min(same, key=lambda r: r["num_envs"]),
+                       max(same, key=lambda r: r["num_envs"])]
+    if not picked:
+        return []
+    kinds = ["python", "driver"] + sorted(
+        {k for r in picked for k in r["cpu_ms_per_step_by_kind"] if k.startswith("chromium:")}
+    )
+    label = {"python": "Python (env, sandbox servers)", "driver": "Playwright driver (Node)"}
+    names = {"raw": "raw", "env": "env"}
+    header = " | ".join(f"{names[r['kind']]} N={r['num_envs']}" for r in picked)
+    lines = [f"| CPU-ms per env step, by process | {header} |",
+             "| --- |" + " ---: |" * len(picked)]
+    for k in kinds:
+        cells = " | ".join(f"{r['cpu_ms_per_step_by_kind'].get(k, 0.0):.0f}" for r in picked)
+        lines.append(f"| {label.get(k, 'Chromium ' + k.split(':', 1)[-1])} | {cells} |")
+    cells = " | ".join(f"{r['cpu_ms_per_step']:.0f}" for r in picked)
+    lines.append(f"| total | {cells} |")
     return lines
 
 

@@ -7,6 +7,7 @@ Linux only (``/proc``). Used by the tests (no Chromium may outlive an env) and t
 from __future__ import annotations
 
 import os
+import re
 import resource
 from pathlib import Path
 from typing import Any
@@ -114,9 +115,22 @@ def process_cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
-def tree_cpu_by_kind() -> dict[str, float]:
+def chromium_process_type(pid: int) -> str:
+    """What a Chromium process does, from its ``--type=`` flag: ``browser`` (none: the main
+    process), ``renderer``, ``gpu-process``, ``utility``, ``zygote``; ``gone`` if it exited."""
+    cmdline = _cmdline(pid)
+    if cmdline is None:
+        return "gone"
+    # Chromium rewrites its command line as one space-separated string: search, not split.
+    found = re.search(rb"(?:^|[\s\0])--type=([\w-]+)", cmdline)
+    return found.group(1).decode("ascii") if found else "browser"
+
+
+def tree_cpu_by_kind(*, chromium_types: bool = False) -> dict[str, float]:
     """CPU seconds used so far by this Python process (``python``), its Playwright driver(s)
-    (``driver``) and its live Chromium processes (``chromium``)."""
+    (``driver``) and its live Chromium processes (``chromium``); with ``chromium_types``, the
+    Chromium share is also split by :func:`chromium_process_type` (``chromium:renderer``, ...).
+    """
     seconds = {"python": 0.0, "driver": 0.0, "chromium": 0.0}
     for pid in [os.getpid(), *descendant_pids()]:
         used = process_cpu_seconds(pid)
@@ -127,6 +141,9 @@ def tree_cpu_by_kind() -> dict[str, float]:
         else:
             kind = "chromium" if is_chromium(pid) else "driver"
         seconds[kind] += used
+        if kind == "chromium" and chromium_types:
+            key = f"chromium:{chromium_process_type(pid)}"
+            seconds[key] = seconds.get(key, 0.0) + used
     return seconds
 
 
