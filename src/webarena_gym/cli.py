@@ -124,15 +124,24 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the sandbox sites standalone until Ctrl-C, SIGINT or SIGTERM (read-only data
-    without a tenant); the sites are stopped and the exit status is 0."""
+    without a tenant), with the control API that ``SandboxEnv(sandbox_url=...)`` uses; the
+    sites are stopped and the exit status is 0."""
     # Lazy: only the sandbox's commands load the sandbox (see the module docstring).
-    from webarena_gym.sandbox.host import SandboxHostError, serve
+    from webarena_gym.sandbox.host import CONTROL_PORT_OFFSET, SandboxHostError, serve
 
+    control_port = args.control_port
+    if control_port is None:
+        control_port = args.port_base + CONTROL_PORT_OFFSET if args.port_base else 0
+    if control_port < 0:
+        print("serve failed: --control-port must be a port number (0: an ephemeral port)",
+              file=sys.stderr)
+        return 2
     stop = threading.Event()
     with stop_on_signals(stop):
         try:
             serve(args.sites, host=args.host, port_base=args.port_base or None, seed=args.seed,
-                  stop_event=stop)
+                  control_port=control_port, tenant_idle_s=args.tenant_idle_s,
+                  max_tenants=args.max_tenants, stop_event=stop)
         except SandboxHostError as exc:
             print(f"serve failed: {exc}", file=sys.stderr)
             return 1
@@ -213,8 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
     login.add_argument("--auth-dir", default=os.environ.get("WEBARENA_GYM_AUTH_DIR", ".auth"))
     add_sites(login, "default: every site with a URL")
     login.set_defaults(func=cmd_login)
-    serve = sub.add_parser("serve", help="serve the sandbox sites for a person to browse "
-                                         "(until Ctrl-C, SIGINT or SIGTERM)")
+    serve = sub.add_parser("serve", help="serve the sandbox sites for a person to browse and "
+                                         "for envs elsewhere (until Ctrl-C, SIGINT or SIGTERM)")
     add_sites(serve, "default: every sandbox site")
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to bind (default 127.0.0.1: this machine only)")
@@ -222,6 +231,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help="site ports are N + offset (shopping N, shopping_admin N+1); "
                             "0 for ephemeral ports")
     serve.add_argument("--seed", type=int, default=0, help=SEED_HELP)
+    serve.add_argument("--control-port", type=int, default=None,
+                       help="port of the control API that SandboxEnv(sandbox_url=...) and "
+                            "WEBARENA_GYM_SANDBOX_URL point to (default: port base + 9, 7779; "
+                            "ephemeral with --port-base 0); envs' browsers never reach it")
+    serve.add_argument("--tenant-idle-s", type=float, default=None,
+                       help="drop an env's tenant (its data) after this many seconds without "
+                            "use, for envs that die without close() (default 1800)")
+    serve.add_argument("--max-tenants", type=int, default=None,
+                       help="refuse new envs beyond this many live tenants (default 256)")
     serve.set_defaults(func=cmd_serve)
     tasks = sub.add_parser("tasks", help="list, show or export the sandbox tasks of a split")
     tasks.add_argument("action", choices=["list", "show", "export"])

@@ -698,7 +698,8 @@ class WebArenaEnv(gym.Env[dict[str, str], str]):
         """The episode ends truncated: the browser or the page's renderer died."""
         message = (
             "The browser (or the page's renderer) crashed or was closed during this step; the "
-            "episode is cut short. The next reset() relaunches it."
+            "episode is cut short. The next reset() relaunches it (or reconnects to a remote "
+            "browser)."
         )
         obs, reward, terminated, truncated, info = self._ended_with_error(message)
         if exc is not None:

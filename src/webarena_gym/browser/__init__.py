@@ -9,6 +9,7 @@ from webarena_gym.browser.discovery import (
 from webarena_gym.browser.runtime import (
     BrowserCrashedError,
     BrowserRuntime,
+    RemoteBrowserError,
     get_runtime,
     launch_args,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "BrowserRuntime",
     "ChromiumChoice",
     "ChromiumNotFoundError",
+    "RemoteBrowserError",
     "Session",
     "find_chromium",
     "get_runtime",

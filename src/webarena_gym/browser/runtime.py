@@ -38,8 +38,17 @@ QUIET_ARGS = (
 )
 
 
+#: how long connecting to a remote browser (``browser_endpoint``) may take
+CONNECT_TIMEOUT_MS = 30_000
+
+
 class BrowserCrashedError(RuntimeError):
     """The browser went away in the middle of an episode; the next ``reset()`` relaunches it."""
+
+
+class RemoteBrowserError(ConnectionError):
+    """The remote browser (``browser_endpoint``) cannot be reached: it is not started, or it
+    stopped. Never replaced by a local launch; the message names the endpoint and the remedy."""
 
 
 def launch_args(extra: Sequence[str] = ()) -> list[str]:
@@ -59,7 +68,14 @@ class BrowserRuntime:
         headless: run without a window.
         extra_args: more Chromium flags.
         browser_endpoint: connect to a remote browser instead of launching one
-            (``ws://`` for a Playwright server, ``http://`` for ``connect_over_cdp``).
+            (``ws://`` for a Playwright server, ``http://`` for ``connect_over_cdp``). After a
+            crash or disconnect it reconnects there, never launching a local browser instead;
+            an endpoint that does not answer raises :class:`RemoteBrowserError`. A Playwright
+            server started with ``python -m playwright run-server --port N`` launches a browser
+            per connection with the launch options in the endpoint's ``launch-options`` query
+            parameter (JSON; an ``executablePath`` or ``args`` there needs its ``--unsafe``):
+            ``ws://HOST:N/?launch-options={"executablePath":"/usr/bin/chromium"}`` (URL-encoded).
+            ``headless``, ``executable_path`` and ``extra_args`` apply to local launches only.
     """
 
     def __init__(
@@ -169,12 +185,8 @@ class BrowserRuntime:
             if self._playwright is None:
                 self._playwright = await async_playwright().start()
             if self.browser_endpoint:
-                if self.browser_endpoint.startswith(("ws://", "wss://")):
-                    self._browser = await self._playwright.chromium.connect(self.browser_endpoint)
-                else:
-                    self._browser = await self._playwright.chromium.connect_over_cdp(
-                        self.browser_endpoint
-                    )
+                # Never a local launch in its place: a remote browser that is gone is an error.
+                self._browser = await self._connect(self.browser_endpoint)
             else:
                 self.chromium = find_chromium(self.executable_path)
                 self._browser = await self._playwright.chromium.launch(
@@ -184,6 +196,24 @@ class BrowserRuntime:
                 )
             self.launch_count += 1
             return self._browser
+
+    async def _connect(self, endpoint: str) -> Browser:
+        assert self._playwright is not None
+        try:
+            if endpoint.startswith(("ws://", "wss://")):
+                return await self._playwright.chromium.connect(
+                    endpoint, timeout=CONNECT_TIMEOUT_MS)
+            return await self._playwright.chromium.connect_over_cdp(
+                endpoint, timeout=CONNECT_TIMEOUT_MS)
+        except Exception as exc:  # noqa: BLE001 - Playwright's errors name no remedy
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise RemoteBrowserError(
+                f"cannot connect to the remote browser at browser_endpoint={endpoint!r} "
+                f"({first}). Start the browser server there (a Playwright server: "
+                "`python -m playwright run-server --port PORT`, ws://; or Chromium with "
+                "--remote-debugging-port=PORT, http://), check the address, or leave "
+                "browser_endpoint unset to launch a local Chromium."
+            ) from None
 
     def is_browser_alive(self) -> bool:
         """Whether a browser is launched and still connected."""

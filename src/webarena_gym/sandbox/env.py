@@ -1,24 +1,30 @@
 """``SandboxEnv`` (``WebArenaSandbox-v0``): WebArena-style tasks on the embedded sites.
 
 The env is a :class:`~webarena_gym.env.WebArenaEnv` whose sites run in-process
-(:mod:`webarena_gym.sandbox.host`). Each env is a tenant with its own databases: ``reset()``
-restores them from the seeded templates (milliseconds), its browser context sends the tenant id
-on every request, and tasks with ``require_login`` start with signed session cookies. Parallel
-envs on one task never see each other's writes.
+(:mod:`webarena_gym.sandbox.host`), or in a sandbox service that ``webarena-gym serve`` runs
+(``sandbox_url=``, :mod:`webarena_gym.sandbox.service`). Each env is a tenant with its own
+databases: ``reset()`` restores them from the seeded templates (milliseconds), its browser
+context sends the tenant id on every request, and tasks with ``require_login`` start with
+signed session cookies. Parallel envs on one task never see each other's writes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
 from webarena_gym.env import WebArenaEnv, WebArenaEnvError
-from webarena_gym.sandbox.auth import session_cookie
-from webarena_gym.sandbox.host import TENANT_HEADER, SandboxHost, get_host
+from webarena_gym.sandbox.host import TENANT_HEADER, SandboxHost, SandboxHostError, get_host
 from webarena_gym.sandbox.registry import SITES
+from webarena_gym.sandbox.service import (
+    RemoteSandboxHost,
+    SandboxServiceError,
+    sandbox_url_from_env,
+)
 from webarena_gym.tasks import (
     TaskConfig,
     load_task_configs,
@@ -66,10 +72,10 @@ class SandboxEnv(WebArenaEnv):
 
     ## Description
     Five sites run in-process on 127.0.0.1 (``shopping``, ``shopping_admin``, ``reddit``,
-    ``gitlab``, ``map``) with seeded data; tasks come from task templates in WebArena's config
-    schema (splits ``train``, unbounded; ``test``, 360 tasks; ``test_unseen``, 78 tasks of
-    templates that ``train`` never uses; ``easy_train`` / ``easy_test`` / ``easy_test_unseen``, the
-    short-horizon curriculum). A real Chromium (Playwright) browses them. Each env is a tenant
+    ``gitlab``, ``map``), or in a ``webarena-gym serve`` service (``sandbox_url``), with seeded
+    data; tasks come from task templates in WebArena's config schema (splits ``train``,
+    unbounded; ``test``, 360 tasks; ``test_unseen``, 78 tasks of templates that ``train`` never
+    uses; ``easy_train`` / ``easy_test`` / ``easy_test_unseen``, the short-horizon curriculum). A real Chromium (Playwright) browses them. Each env is a tenant
     with its own databases, so parallel envs never see each other's writes.
 
     ## Observation space
@@ -109,6 +115,11 @@ class SandboxEnv(WebArenaEnv):
       ``task_configs=None`` they also select the split's tasks.
     * ``split``: a split name (above) when tasks come from the templates.
     * ``seed``: the site-data seed: the same seed always gives the same sites.
+    * ``sandbox_url``: the control API URL of a sandbox service (``webarena-gym serve`` prints
+      it, ``http://HOST:7779``): the env's tenant and sites live there instead of in this
+      process, so workers on several machines can share one sandbox host. ``None`` (default):
+      ``$WEBARENA_GYM_SANDBOX_URL`` if set, else the in-process host. The service must be
+      reachable from this process and its sites from the browser.
     * ``max_episode_steps``: actions per episode (Gymnasium's name; ``gym.make_vec`` passes
       it here). ``max_steps``, the name before, still works with a ``DeprecationWarning``.
     * ``**kwargs``: the other :class:`~webarena_gym.env.WebArenaEnv` options
@@ -138,6 +149,7 @@ class SandboxEnv(WebArenaEnv):
         sites: Iterable[str] | None = None,
         split: str = "test",
         seed: int = 0,
+        sandbox_url: str | None = None,
         max_episode_steps: int = 15,
         max_steps: int | None = None,
         **kwargs: Any,
@@ -166,15 +178,19 @@ class SandboxEnv(WebArenaEnv):
                 )
         start = chosen if chosen is not None else needed
         self.data_seed = int(seed)
-        self.host: SandboxHost = get_host()
+        self.sandbox_url = sandbox_url_from_env(sandbox_url)
+        self.host: SandboxHost | RemoteSandboxHost = (
+            get_host() if self.sandbox_url is None else RemoteSandboxHost(self.sandbox_url)
+        )
         self.tenant: str | None = None
         self.last_restore_ms: float | None = None
         self._user_ids: dict[str, int] = {}
+        self._cookies: dict[tuple[str, str], dict[str, str]] = {}
         self._holding_host = False
         urls = self.host.acquire(start)
         self._holding_host = True
         try:
-            self.tenant = self.host.tenants.create(self.data_seed)
+            self.tenant = self.host.create_tenant(self.data_seed)
             own = {s: urls[s] for s in start}
             tasks = [substitute_placeholders(t, own) for t in raw]
             # Local pages: a step that takes a minute is stuck (WebArenaEnv allows 120 s).
@@ -195,7 +211,7 @@ class SandboxEnv(WebArenaEnv):
         # A site server that died (killed thread, crash) is started again on its port.
         await asyncio.to_thread(self.host.restart_stopped_sites, self._task_sites[str(task.task_id)])
         self.last_restore_ms = await asyncio.to_thread(
-            self.host.tenants.restore, self.tenant, self._databases(task)
+            self.host.restore_tenant, self.tenant, self._databases(task)
         )
 
     def _session_options(self, task: TaskConfig) -> dict[str, Any]:
@@ -210,31 +226,36 @@ class SandboxEnv(WebArenaEnv):
         cookies = []
         for site in self._task_sites[str(task.task_id)]:
             domain = urlsplit(self.site_urls[site]).hostname or "127.0.0.1"
-            cookies.append(session_cookie(site, self._default_user_id(site), domain))
+            # The host signs the cookie (a service signs with its own secret).
+            if (site, domain) not in self._cookies:
+                self._check_account(site)
+                assert self.tenant is not None
+                try:
+                    self._cookies[site, domain] = self.host.session_cookie(
+                        self.tenant, site, domain)
+                except SandboxHostError as exc:
+                    raise WebArenaEnvError(str(exc)) from None
+            cookies.append(self._cookies[site, domain])
         return {"cookies": cookies, "origins": []}
 
-    def _default_user_id(self, site: str) -> int:
-        """The user id of ``site``'s default account in this env's data."""
-        if site in self._user_ids:
-            return self._user_ids[site]
+    def _check_account(self, site: str) -> None:
         spec = SITES[site]
         if not spec.accounts or not spec.user_query:
             raise WebArenaEnvError(
                 f"site {site!r} has no demo account (SiteSpec.accounts / user_query), so its "
                 "require_login tasks cannot start signed in; set require_login to false"
             )
+
+    def _default_user_id(self, site: str) -> int:
+        """The user id of ``site``'s default account in this env's data."""
+        if site in self._user_ids:
+            return self._user_ids[site]
+        self._check_account(site)
         assert self.tenant is not None
-        tenants = self.host.tenants
-        with tenants.lock(self.tenant):
-            conn = tenants.connection(self.tenant, spec.database)
-            row = conn.execute(spec.user_query, (spec.default_account.username,)).fetchone()
-        if row is None:
-            raise WebArenaEnvError(
-                f"site {site!r}: the default account {spec.default_account.username!r} is not "
-                f"in the data of seed {self.data_seed}; the {spec.database} generator must "
-                "create it"
-            )
-        self._user_ids[site] = int(row[0])
+        try:
+            self._user_ids[site] = self.host.default_user_id(self.tenant, site)
+        except SandboxHostError as exc:
+            raise WebArenaEnvError(str(exc)) from None
         return self._user_ids[site]
 
     async def _reset_episode(self, task: TaskConfig) -> tuple[dict[str, str], dict[str, Any]]:
@@ -254,7 +275,11 @@ class SandboxEnv(WebArenaEnv):
     def _release_sandbox(self) -> None:
         tenant, self.tenant = getattr(self, "tenant", None), None
         if tenant is not None:
-            self.host.tenants.drop(tenant)
+            try:
+                self.host.drop_tenant(tenant)
+            except SandboxServiceError as exc:  # the service went away: its lease ends it
+                warnings.warn(f"SandboxEnv.close(): tenant {tenant} was not dropped ({exc}); "
+                              f"the service drops it once it is idle", stacklevel=3)
         if getattr(self, "_holding_host", False):
             self._holding_host = False
             self.host.release()

@@ -7,7 +7,9 @@ base is given), wrapped in :class:`TenantMiddleware`, which picks the tenant's d
 In-process use: :func:`get_host` returns the process's host, started lazily; envs
 :meth:`~SandboxHost.acquire` it (starting the sites they need) and
 :meth:`~SandboxHost.release` it on ``close()``; the last release stops every server, and so does
-interpreter exit. Standalone use: :func:`serve` (``webarena-gym serve``) for a person to browse.
+interpreter exit. Standalone use: :func:`serve` (``webarena-gym serve``) for a person to browse,
+and, with its control API (:mod:`webarena_gym.sandbox.service`), for envs in other processes or
+on other machines (``SandboxEnv(sandbox_url=...)``).
 
 Contract for the site apps, set on every request: ``request.state.db`` (the tenant's
 ``sqlite3.Connection`` to the site's database, rows as ``sqlite3.Row``), ``request.state.tenant``
@@ -26,7 +28,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, TextIO
@@ -99,8 +101,8 @@ READONLY_PAGE = _page(
 class TenantMiddleware:
     """ASGI middleware giving each request its tenant's database (see the module docstring).
 
-    A request whose tenant is missing or unknown gets the read-only template when the host is
-    in serve mode, and a 400 page otherwise. A tenant's requests run one at a time, under the
+    A request without a tenant gets the read-only template when the host is in serve mode, and
+    a 400 page otherwise; a request naming an unknown tenant always gets the 400 page. A tenant's requests run one at a time, under the
     tenant's lock, which a restore also takes.
     """
 
@@ -120,10 +122,11 @@ class TenantMiddleware:
                 tenant = value.decode("latin-1").strip() or None
                 break
         if tenant is None or tenant not in tenants:
-            if not self.host.serve_mode:
+            # In serve mode a person (no header) browses the read-only data; a header naming a
+            # tenant that is gone (its env closed, or it expired) is an error, not other data.
+            if not self.host.serve_mode or tenant is not None:
                 await _send_page(send, *NO_TENANT_PAGE)
                 return
-            tenant = None
         if tenant is not None:
             # The whole body first, outside the lock (bounded in time and size).
             try:
@@ -135,6 +138,9 @@ class TenantMiddleware:
                 await _send_page(send, *BODY_TOO_LARGE_PAGE)
                 return
             receive = _replay(messages, receive)
+            hook = self.host.on_tenant_request
+            if hook is not None:
+                hook(tenant)  # the service's idle expiry: a tenant in use is not idle
         lock = None
         if tenant is not None:
             try:
@@ -250,6 +256,9 @@ class SandboxHost:
         self._site_urls_view = MappingProxyType(self._site_urls)  # what the apps see
         self._users = 0
         self._lock = threading.RLock()
+        #: called with the tenant id before each of a tenant's requests (the control API's
+        #: idle expiry sets it); must be quick and thread-safe
+        self.on_tenant_request: Callable[[str], None] | None = None
 
     # -- sites ---------------------------------------------------------------------------
     @property
@@ -406,6 +415,54 @@ class SandboxHost:
                     site.thread.join(5)
                 site.sock.close()
 
+    # -- tenants (the calls an env makes; RemoteSandboxHost has the same) ---------------
+    def create_tenant(self, seed: int = 0) -> str:
+        """A new tenant whose databases come from the templates of ``seed``; its id."""
+        return self.tenants.create(seed)
+
+    def restore_tenant(self, tenant: str, databases: Iterable[str]) -> float:
+        """Reset the tenant's ``databases`` to their seeded templates; the milliseconds taken."""
+        return self.tenants.restore(tenant, databases)
+
+    def drop_tenant(self, tenant: str) -> None:
+        """Forget the tenant and free its databases (an unknown id is ignored)."""
+        self.tenants.drop(tenant)
+
+    def default_user_id(self, tenant: str, site: str) -> int:
+        """The user id of ``site``'s default account in the tenant's data.
+
+        Raises:
+            SandboxHostError: an unknown site, a site without a demo account, or an account
+                missing from the data.
+            UnknownTenantError: the tenant does not exist.
+        """
+        spec = SITES.get(site)
+        if spec is None:
+            raise SandboxHostError(f"unknown sandbox site {site!r}; available: "
+                                   f"{', '.join(sorted(SITES))}")
+        if not spec.accounts or not spec.user_query:
+            raise SandboxHostError(
+                f"site {site!r} has no demo account (SiteSpec.accounts / user_query), so its "
+                "require_login tasks cannot start signed in; set require_login to false"
+            )
+        with self.tenants.lock(tenant):
+            conn = self.tenants.connection(tenant, spec.database)
+            row = conn.execute(spec.user_query, (spec.default_account.username,)).fetchone()
+        if row is None:
+            raise SandboxHostError(
+                f"site {site!r}: the default account {spec.default_account.username!r} is not "
+                f"in the data of seed {self.tenants.seed(tenant)}; the {spec.database} "
+                "generator must create it"
+            )
+        return int(row[0])
+
+    def session_cookie(self, tenant: str, site: str, domain: str) -> dict[str, str]:
+        """A Playwright cookie signing ``site``'s default account in (see :meth:`default_user_id`),
+        signed with this host's secret; ``domain`` is the host name the browser reaches it at."""
+        from webarena_gym.sandbox.auth import session_cookie
+
+        return session_cookie(site, self.default_user_id(tenant, site), domain)
+
     # -- users ---------------------------------------------------------------------------
     def acquire(self, sites: Iterable[str]) -> dict[str, str]:
         """Register a user (an env) and start the ``sites`` it needs; return the site URLs."""
@@ -463,26 +520,55 @@ def _forget_after_fork() -> None:
 os.register_at_fork(after_in_child=_forget_after_fork)
 
 
+#: the control API listens on ``port_base + CONTROL_PORT_OFFSET`` (7779 for the default base),
+#: clear of the sites' offsets (0 to 4)
+CONTROL_PORT_OFFSET = 9
+
+
 def serve(
     sites: Iterable[str] | None = None,
     host: str = DEFAULT_HOST,
     port_base: int | None = 7770,
     seed: int = 0,
     *,
+    control_port: int | None = None,
+    tenant_idle_s: float | None = None,
+    max_tenants: int | None = None,
     stop_event: threading.Event | None = None,
     out: TextIO | None = None,
 ) -> Mapping[str, str]:
     """Serve the sites standalone until Ctrl-C (or ``stop_event``), printing URLs and accounts.
 
-    Requests without a tenant see the read-only seeded data. Returns the URLs it served.
+    Requests without a tenant see the read-only seeded data; requests with a tenant (an env's
+    browser) use that tenant's data. Returns the URLs it served.
+
+    Args:
+        control_port: also serve the control API (:mod:`webarena_gym.sandbox.service`) on this
+            port of ``host`` (``0``: an ephemeral port), for ``SandboxEnv(sandbox_url=...)``;
+            ``None``: no control API.
+        tenant_idle_s: the control API drops a tenant unused for this long (default
+            :data:`~webarena_gym.sandbox.service.TENANT_IDLE_S`).
+        max_tenants: the control API's cap on live tenants (default
+            :data:`~webarena_gym.sandbox.service.MAX_TENANTS`).
     """
     out = out or sys.stdout
     names = list(sites) if sites else list(SITES)
     sandbox = SandboxHost(host=host, port_base=port_base, serve_mode=True, seed=seed)
+    control = None
     try:
         urls = sandbox.start_sites(names)
         for database in dict.fromkeys(SITES[n].database for n in names):
             sandbox.tenants.connection(None, database)  # build the data now, not on first click
+        if control_port is not None:
+            from webarena_gym.sandbox.service import ControlServer
+
+            limits: dict[str, Any] = {}
+            if tenant_idle_s is not None:
+                limits["tenant_idle_s"] = tenant_idle_s
+            if max_tenants is not None:
+                limits["max_tenants"] = max_tenants
+            control = ControlServer(sandbox, port=control_port, **limits)
+            control.start()
         print(f"webarena-gym sandbox (seed {seed}), read-only without a tenant:", file=out)
         for name in names:
             spec = SITES[name]
@@ -490,6 +576,10 @@ def serve(
             for account in spec.accounts:
                 print(f"  {'':<15} login {account.username} / {account.password} "
                       f"({account.description})", file=out)
+        if control is not None:
+            print(f"Control API for envs: {control.url} (SandboxEnv(sandbox_url=...) or "
+                  f"WEBARENA_GYM_SANDBOX_URL); a tenant unused for {control.tenant_idle_s:g} s "
+                  f"is dropped, at most {control.max_tenants} tenants.", file=out)
         if host not in ("127.0.0.1", "localhost", "::1"):
             print(f"Listening on {host}: reachable from other machines.", file=out)
         print("Press Ctrl-C to stop.", file=out, flush=True)
@@ -501,4 +591,6 @@ def serve(
             pass
         return urls
     finally:
+        if control is not None:
+            control.stop()
         sandbox.stop()
