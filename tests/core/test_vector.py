@@ -8,9 +8,11 @@ import gymnasium as gym
 import numpy as np
 import pytest
 from helpers import browser_pids, task
+from test_ray_vector import ray_cluster  # noqa: F401 - the Ray of make_vector's "ray" variant
 
 import webarena_gym  # noqa: F401 - registers the ids
 from webarena_gym import WebArenaEnv, WebArenaEnvError
+from webarena_gym.ray_vector import RayVectorEnv
 from webarena_gym.sandbox.templates import load_split, sample_of
 from webarena_gym.vector import WebArenaVectorEnv, unbatch
 
@@ -25,6 +27,29 @@ def shop_configs():
             *configs[:2]]
 
 
+@pytest.fixture(params=["local", "ray"])
+def make_vector(request):
+    """``make_vector(num_envs, **env_kwargs)``: a ``WebArenaSandbox-v0`` vector env, local
+    (``gym.make_vec``) or Ray-backed (:class:`RayVectorEnv`, 2 workers on a local Ray; skipped
+    when Ray is not installed); closed after the test."""
+    if request.param == "ray":
+        request.getfixturevalue("ray_cluster")
+    made = []
+
+    def make(num_envs, **kwargs):
+        if request.param == "ray":
+            venv = RayVectorEnv("WebArenaSandbox-v0", num_envs=num_envs, num_workers=2,
+                                env_kwargs=kwargs)
+        else:
+            venv = gym.make_vec("WebArenaSandbox-v0", num_envs=num_envs, **kwargs)
+        made.append(venv)
+        return venv
+
+    yield make
+    for venv in made:
+        venv.close()
+
+
 def _oracles(config, n):
     scripts = []
     for _ in range(n):
@@ -35,12 +60,12 @@ def _oracles(config, n):
     return scripts
 
 
-def test_make_vec_group_rollouts_are_isolated(shop_configs):
+def test_make_vec_group_rollouts_are_isolated(make_vector, shop_configs):
     """Three rollouts of one cart task at once: each adds to its own cart, so all three pass."""
     config = shop_configs[0]
-    venv = gym.make_vec("WebArenaSandbox-v0", num_envs=3, task_configs=shop_configs)
+    venv = make_vector(3, task_configs=shop_configs)
     try:
-        assert isinstance(venv, WebArenaVectorEnv)
+        assert isinstance(venv, (WebArenaVectorEnv, RayVectorEnv))
         assert venv.metadata["autoreset_mode"] == gym.vector.AutoresetMode.DISABLED
         obs, infos = venv.reset(options={"task_id": config["task_id"]})
         assert set(obs) == {"intent", "url", "html", "last_action_error"}
@@ -59,9 +84,9 @@ def test_make_vec_group_rollouts_are_isolated(shop_configs):
         venv.close()
 
 
-def test_finished_envs_wait_and_masks_reset_some(shop_configs):
+def test_finished_envs_wait_and_masks_reset_some(make_vector, shop_configs):
     ids = [c["task_id"] for c in shop_configs[:3]]
-    venv = gym.make_vec("WebArenaSandbox-v0", num_envs=3, task_configs=shop_configs)
+    venv = make_vector(3, task_configs=shop_configs)
     try:
         obs, _ = venv.reset(options={"task_id": ids})
         assert [o["intent"] for o in unbatch(obs)] == [c["intent"] for c in shop_configs[:3]]
@@ -145,24 +170,19 @@ def test_gymnasium_async_vector_env_over_the_plain_env(shop_configs):
     assert browser_pids() == []  # the workers had their own browsers; this process none
 
 
-def test_vector_env_needs_one_browser(page_server):
-    cfg = task(1, f"{page_server}/vector/index.html", {})
-    a = WebArenaEnv([cfg])
-    b = WebArenaEnv([cfg], headless=False)
-    try:
-        with pytest.raises(ValueError, match="different browsers"):
-            WebArenaVectorEnv(envs=[a, b])
-        with pytest.raises(ValueError, match="exactly one"):
-            WebArenaVectorEnv()
-    finally:
-        a.close()
-        b.close()
+def test_vector_env_takes_factories_or_envs():
+    """Envs on different browsers are allowed (tests/core/test_vector_shards.py); the
+    constructor needs exactly one of env_fns and envs."""
+    with pytest.raises(ValueError, match="exactly one"):
+        WebArenaVectorEnv()
+    with pytest.raises(ValueError, match="at least one env"):
+        WebArenaVectorEnv(envs=[])
 
 
-def test_infos_batch_a_parse_error_beside_a_valid_action(shop_configs):
+def test_infos_batch_a_parse_error_beside_a_valid_action(make_vector, shop_configs):
     """One env's response does not parse (its info["action"] is None) while the other's does
     (a dict): the step batches both, and the None entry's mask stays False."""
-    venv = gym.make_vec("WebArenaSandbox-v0", num_envs=2, task_configs=shop_configs)
+    venv = make_vector(2, task_configs=shop_configs)
     try:
         venv.reset(options={"task_id": shop_configs[0]["task_id"]})
         obs, _r, _t, _tr, infos = venv.step(["not an action", 'do(action="Scroll Down")'])
