@@ -425,24 +425,54 @@ def bench_raw_throughput(base: str, n: int, steps: int, warmup: int) -> dict:
     return _cpu_row("raw", n, 1, steps, elapsed, cpu)
 
 
+def _merge_rounds(rounds: list[dict]) -> dict:
+    """One row from the same configuration's rounds: rates and CPU over all their steps, the
+    memory and reset time of the last round, the spread of the rounds' steps/s."""
+    row = dict(rounds[-1])
+    steps = sum(r["env_steps"] for r in rounds)
+    seconds = sum(r["seconds"] for r in rounds)
+    cpu = {k: sum(r["cpu_ms_per_step_by_kind"][k] * r["env_steps"] for r in rounds) / steps
+           for k in rounds[-1]["cpu_ms_per_step_by_kind"]}
+    busy = sum(r["cpu_busy"] * r["seconds"] for r in rounds) / seconds
+    row.update(env_steps=steps, seconds=seconds, steps_per_s=steps / seconds,
+               vector_step_ms=sum(r["vector_step_ms"] for r in rounds) / len(rounds),
+               cpu_ms_per_step=sum(v for k, v in cpu.items() if ":" not in k),
+               cpu_ms_per_step_by_kind=cpu, cpu_busy=busy, rounds=len(rounds),
+               round_steps_per_s=[r["steps_per_s"] for r in rounds])
+    return row
+
+
 def bench_throughput(base: str, num_envs: list[int], num_browsers: list[int], steps: int,
-                     warmup: int, *, raw: bool = True) -> list[dict]:
+                     warmup: int, *, raw: bool = True, rounds: int = 2) -> list[dict]:
     """For each N: raw Playwright with N pages, then the env with N envs on each number of
-    browsers in ``num_browsers`` (those <= N), one after the other in the same run."""
+    browsers in ``num_browsers`` (those <= N), one after the other, ``rounds`` times
+    (interleaved, so that drift in the machine's speed hits every configuration alike).
+
+    Before the first row, one env takes ``warmup`` untimed steps, so that what a process pays
+    once (imports, the observation script's first compile) is not billed to the N=1 row.
+    """
+    bench_env_throughput(base, 1, 1, 1, warmup)
     rows = []
     for n in num_envs:
         configs = [("raw", 1)] if raw else []
         configs += [("env", b) for b in num_browsers if b <= n]
-        for kind, browsers in configs:
-            if kind == "raw":
-                row = bench_raw_throughput(base, n, steps, warmup)
-            else:
-                row = bench_env_throughput(base, n, browsers, steps, warmup)
+        done: dict[tuple[str, int], list[dict]] = {c: [] for c in configs}
+        for _ in range(rounds):
+            for kind, browsers in configs:
+                if kind == "raw":
+                    row = bench_raw_throughput(base, n, steps, warmup)
+                else:
+                    row = bench_env_throughput(base, n, browsers, steps, warmup)
+                done[kind, browsers].append(row)
+        for (kind, _browsers), measured in done.items():
+            row = _merge_rounds(measured)
             rows.append(row)
             memory = f", {row['memory']['total_mb']:.0f} MB" if "memory" in row else ""
+            spread = "/".join(f"{v:.2f}" for v in row["round_steps_per_s"])
             print(f"  throughput {kind} N={n} browsers={row['num_browsers']}: "
-                  f"{row['steps_per_s']:.2f} env steps/s, {row['cpu_ms_per_step']:.0f} CPU-ms "
-                  f"per step{memory}", file=sys.stderr, flush=True)
+                  f"{row['steps_per_s']:.2f} env steps/s (rounds {spread}), "
+                  f"{row['cpu_ms_per_step']:.0f} CPU-ms per step{memory}",
+                  file=sys.stderr, flush=True)
     for row in rows:
         one = next((r for r in rows if r["kind"] == row["kind"] and r["num_envs"] == 1
                     and r["num_browsers"] == 1), None)
@@ -460,7 +490,8 @@ def bench_throughput(base: str, num_envs: list[int], num_browsers: list[int], st
 PROJECTED_CORES = 64
 
 
-def throughput_result(rows: list[dict], steps: int, warmup: int) -> dict[str, Any]:
+def throughput_result(rows: list[dict], steps: int, warmup: int, rounds: int = 1
+                      ) -> dict[str, Any]:
     """The throughput part's JSON: the rows, the memory slope (MB per env, least squares) and
     the projection to a :data:`PROJECTED_CORES`-core machine."""
     env_rows = [r for r in rows if r["kind"] == "env" and r["num_browsers"] == 1]
@@ -482,7 +513,7 @@ def throughput_result(rows: list[dict], steps: int, warmup: int) -> dict[str, An
             "widest_num_envs": widest["num_envs"],
         }
         projection["envs_to_fill"] = PROJECTED_CORES / projection["cores_per_env"]
-    return {"steps_per_env": steps, "warmup": warmup, "rows": rows,
+    return {"steps_per_env": steps, "warmup": warmup, "rounds": rounds, "rows": rows,
             "memory_mb_per_env_slope": slope, "cpus": os.cpu_count(), "projection": projection}
 
 
@@ -776,8 +807,9 @@ def throughput_lines(result: dict) -> list[str]:
         )
     lines += [
         "",
-        f"Each row: {result['warmup']} warm-up step(s), then {result['steps_per_env']} timed "
-        "steps per env; every env clicks the link to the other page each step (the raw rows: "
+        f"Each row: {result.get('rounds', 1)} round(s), interleaved with the other rows of "
+        f"its N, of {result['warmup']} warm-up step(s) and {result['steps_per_env']} timed "
+        "steps per env (rates and CPU over all timed steps); every env clicks the link to the other page each step (the raw rows: "
         "N pages of one Chromium, click + DOMContentLoaded + `page.content()`, no observation "
         "processing). Scaling efficiency: speed-up / N. CPU: user + system time of this "
         "process, the Playwright driver(s) and every Chromium process, per env step. "
@@ -966,10 +998,10 @@ def plot_throughput(result: dict, path: Path) -> bool:
 
 PARTS = ("latency", "reset", "throughput", "browsergym")
 #: Counts of the full run, and of ``--quick`` (a smoke run: the numbers mean little).
-FULL = {"steps": 200, "warmup": 10, "resets": 50, "num_envs": "1,2,4,8,16", "num_browsers": "1,2",
-        "throughput_steps": 40, "throughput_warmup": 5, "bg_steps": 50, "bg_resets": 10}
-QUICK = {"steps": 10, "warmup": 2, "resets": 3, "num_envs": "1,2,4", "num_browsers": "1,2",
-         "throughput_steps": 5, "throughput_warmup": 2, "bg_steps": 4, "bg_resets": 2}
+FULL = {"steps": 200, "warmup": 10, "resets": 50, "num_envs": "1,2,4,8,16",
+        "num_browsers": "1,2", "rounds": 2, "throughput_steps": 20, "throughput_warmup": 5, "bg_steps": 50, "bg_resets": 10}
+QUICK = {"steps": 10, "warmup": 2, "resets": 3, "num_envs": "1,2,4",
+         "num_browsers": "1,2", "rounds": 1, "throughput_steps": 5, "throughput_warmup": 2, "bg_steps": 4, "bg_resets": 2}
 
 
 def _int_list(text: str) -> list[int]:
@@ -1012,6 +1044,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="throughput: leave out raw Playwright's rows")
     p.add_argument("--throughput-steps", type=int,
                    help=f"throughput: timed steps per env (default {FULL['throughput_steps']})")
+    p.add_argument("--rounds", type=int,
+                   help=f"throughput: rounds of every row, interleaved (default {FULL['rounds']})")
     p.add_argument("--throughput-warmup", type=int,
                    help=f"throughput: warm-up steps (default {FULL['throughput_warmup']})")
     p.add_argument("--bg-steps", type=int,
@@ -1024,7 +1058,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         if getattr(args, key) is None:
             setattr(args, key, _int_list(value) if key in ("num_envs", "num_browsers")
                     else value)
-    for key in ("steps", "resets", "throughput_steps", "bg_steps", "bg_resets"):
+    for key in ("steps", "resets", "throughput_steps", "bg_steps", "bg_resets", "rounds"):
         if getattr(args, key) < 1:
             p.error(f"--{key.replace('_', '-')} must be at least 1")
     for key in ("warmup", "throughput_warmup"):
@@ -1061,9 +1095,9 @@ def main(argv: list[str] | None = None) -> None:
             elif part == "throughput":
                 rows = bench_throughput(base, args.num_envs, args.num_browsers,
                                         args.throughput_steps, args.throughput_warmup,
-                                        raw=args.raw)
+                                        raw=args.raw, rounds=args.rounds)
                 result["throughput"] = throughput_result(rows, args.throughput_steps,
-                                                         args.throughput_warmup)
+                                                         args.throughput_warmup, args.rounds)
             else:
                 missing = browsergym_missing()
                 if missing:

@@ -144,6 +144,14 @@ class MGRPOTrainerConfig(GRPOConfig):
             about a third more compute). None (default): on for models of 20M parameters or
             more (every pretrained model), off for smaller ones (the tiny preset).
         data_seed_sandbox: the sandbox's site-data seed (tasks and envs agree on it).
+        num_browsers: Chromium processes the rollouts' envs are spread over (per env worker with
+            ``num_env_workers``); None: one per 4 cores
+            (:func:`webarena_gym.vector.default_num_browsers`).
+        num_env_workers: run the rollouts' envs in this many Ray worker processes, on this
+            machine or a cluster (:class:`webarena_gym.ray_vector.RayVectorEnv`; the ``ray``
+            extra); None: in this process.
+        ray_address: the Ray cluster of the env workers (default ``RAY_ADDRESS``, else a local
+            Ray).
         log_rollouts: append every trajectory (task, reward, responses) to ``rollouts.jsonl``.
         sites_reset: the user's WebArena sites are reset between the rollouts of a task
             (``WebArenaLite-v0`` only): without it, G > 1 on tasks that change site state is
@@ -174,6 +182,9 @@ class MGRPOTrainerConfig(GRPOConfig):
     rollout_batch_size: int | None = None
     recompute_old_logps: bool | None = None
     data_seed_sandbox: int = 0
+    num_browsers: int | None = None
+    num_env_workers: int | None = None
+    ray_address: str | None = None
     log_rollouts: bool = True
     dtype: str = "auto"
     sites_reset: bool = False
@@ -468,7 +479,8 @@ class MGRPOTrainer(GRPOTrainer):
     def _sandbox_env(self, num_envs: int) -> WebArenaVectorEnv:
         return make_sandbox_vector_env(num_envs, task_configs=self.train_tasks,
                                        max_episode_steps=self.args.max_episode_steps,
-                                       seed=self.args.data_seed_sandbox)
+                                       seed=self.args.data_seed_sandbox,
+                                       **env_placement(self.args))
 
     def env(self, num_envs: int) -> WebArenaVectorEnv:
         """The vector env of this process's rollouts (built on first use, kept across steps)."""
@@ -897,7 +909,8 @@ def train_rl(
     make_env = None
     if env == LITE_ENV:
         check_shared_sites(tasks, config.num_generations or 1, config.sites_reset)
-        make_env = _lite_env_factory(tasks, output, config.max_episode_steps)
+        make_env = _lite_env_factory(tasks, output, config.max_episode_steps,
+                                     env_placement(config))
     # fp32 master weights (bf16 autocast from the config): bf16 weights lose small updates.
     precision = training_precision(config.dtype, config.device)
     if precision.weights != torch.float32:
@@ -937,8 +950,16 @@ def train_rl(
     return output
 
 
+def env_placement(config: MGRPOTrainerConfig) -> dict[str, Any]:
+    """Where the rollouts' envs run: the vector env factories' ``num_browsers``,
+    ``num_workers`` and ``ray_address`` from the config."""
+    return {"num_browsers": config.num_browsers, "num_workers": config.num_env_workers,
+            "ray_address": config.ray_address}
+
+
 def _lite_env_factory(tasks: Sequence[Mapping[str, Any]], output: Path,
-                      max_episode_steps: int) -> Callable[[int], WebArenaVectorEnv]:
+                      max_episode_steps: int, placement: Mapping[str, Any]
+                      ) -> Callable[[int], WebArenaVectorEnv]:
     """``n -> WebArenaLite-v0`` vector env over ``tasks`` (written to the run's
     :data:`LITE_TASKS_FILE`, which the env reads; the ``WA_*`` variables give the sites)."""
     path = output / LITE_TASKS_FILE
@@ -950,6 +971,7 @@ def _lite_env_factory(tasks: Sequence[Mapping[str, Any]], output: Path,
     ids = [t["task_id"] for t in tasks]
 
     def make_env(n: int) -> WebArenaVectorEnv:
-        return make_lite_vector_env(n, config_path=path, task_ids=ids, max_episode_steps=max_episode_steps)
+        return make_lite_vector_env(n, config_path=path, task_ids=ids,
+                                    max_episode_steps=max_episode_steps, **placement)
 
     return make_env

@@ -47,7 +47,6 @@ import os
 import re
 import threading
 from collections.abc import Mapping, Sequence
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -59,8 +58,11 @@ from webarena_gym.vector import (
     Obs,
     VectorResetError,
     WebArenaVectorEnv,
+    add_info,
     check_num_envs,
     default_num_browsers,
+    reset_calls,
+    step_calls,
     unbatch_info,
 )
 
@@ -500,12 +502,8 @@ class RayVectorEnv(VectorEnv):
     ) -> tuple[dict[int, list[ResetCall]], dict[int, Any]]:
         """Check the arguments (the local env's own checks, task ids included, with global
         indices), then send each worker its resets; ``(calls per worker, ref per worker)``."""
-        # WebArenaVectorEnv._reset_calls reads only num_envs and each env's task ids.
-        stand_in = SimpleNamespace(
-            num_envs=self.num_envs,
-            envs=[SimpleNamespace(_tasks_by_id=ids) for ids in self._task_ids],
-        )
-        calls = WebArenaVectorEnv._reset_calls(stand_in, seed, options)  # type: ignore[arg-type]
+        calls = reset_calls(self.num_envs, seed, options,
+                            lambda i, task_id: task_id in self._task_ids[i])
         per_worker: dict[int, list[ResetCall]] = {}
         for i, env_seed, env_options in calls:
             w, local = self._worker_of(i)
@@ -570,8 +568,7 @@ class RayVectorEnv(VectorEnv):
     def _submit_step(self, actions: Sequence[str | None]) -> tuple[list[int], dict[int, Any]]:
         """Check the actions (the local env's checks), send each worker with a running episode
         its actions; ``(global indices stepped, ref per worker)``."""
-        # WebArenaVectorEnv._step_calls reads only num_envs and _done, which this class has.
-        calls = WebArenaVectorEnv._step_calls(self, actions)  # type: ignore[arg-type]
+        calls = step_calls(self.num_envs, self._done, actions)
         stepped = [i for i, _a in calls]
         refs = {}
         for w, (first, k) in enumerate(self._shares):
@@ -656,9 +653,7 @@ class RayVectorEnv(VectorEnv):
     def _add_info(
         self, vector_infos: dict[str, Any], env_info: dict[str, Any], env_num: int
     ) -> dict[str, Any]:
-        """gymnasium's info batching, None values left out (as ``WebArenaVectorEnv._add_info``)."""
-        kept = {k: v for k, v in env_info.items() if v is not None}
-        return super()._add_info(vector_infos, kept, env_num)
+        return add_info(self, vector_infos, env_info, env_num)
 
     def _batch(self) -> dict[str, tuple[str, ...]]:
         self._observations = concatenate(

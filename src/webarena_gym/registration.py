@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import gymnasium as gym
+from gymnasium.vector import VectorEnv
 
 from webarena_gym.env import WebArenaEnv
 from webarena_gym.tasks import (
@@ -21,7 +22,7 @@ from webarena_gym.tasks import (
     sites_needed,
     webarena_lite_config_path,
 )
-from webarena_gym.vector import WebArenaVectorEnv, make_vector_env
+from webarena_gym.vector import make_vector_env
 
 LITE_ID = "WebArenaLite-v0"
 SANDBOX_ID = "WebArenaSandbox-v0"
@@ -77,12 +78,16 @@ def make_webarena_lite(
 
 
 def make_lite_vector_env(
-    num_envs: int = 1, *, num_browsers: int | None = None, **kwargs: Any
-) -> WebArenaVectorEnv:
+    num_envs: int = 1, *, num_browsers: int | None = None, num_workers: int | None = None,
+    ray_address: str | None = None, **kwargs: Any,
+) -> VectorEnv:
     """``gym.make_vec("WebArenaLite-v0", num_envs=N, **kwargs)``: N envs on the user's WebArena
     sites (see :func:`make_webarena_lite`), spread over ``num_browsers`` Chromium processes
-    (default: one per 4 cores, :func:`~webarena_gym.vector.default_num_browsers`)."""
-    return make_vector_env(make_webarena_lite, num_envs, num_browsers, kwargs)
+    (default: one per 4 cores, :func:`~webarena_gym.vector.default_num_browsers`), or over
+    ``num_workers`` Ray worker processes (``ray_address``: their cluster), as
+    :func:`webarena_gym.sandbox.env.make_sandbox_vector_env`."""
+    return make_vector_env(make_webarena_lite, num_envs, num_browsers, kwargs, env_id=LITE_ID,
+                           num_workers=num_workers, ray_address=ray_address)
 
 
 def register_envs() -> None:

@@ -267,44 +267,8 @@ class WebArenaVectorEnv(VectorEnv):
         self, seed: int | Sequence[int | None] | None, options: dict[str, Any] | None
     ) -> list[tuple[int, int | None, dict[str, Any]]]:
         """``(env index, seed, options)`` for every env to reset; checks the arguments."""
-        n = self.num_envs
-        options = dict(options or {})
-        mask = options.pop("reset_mask", None)
-        if mask is None:
-            mask = np.ones(n, dtype=np.bool_)
-        elif not (isinstance(mask, np.ndarray) and mask.dtype == np.bool_ and mask.shape == (n,)):
-            raise ValueError(f"options['reset_mask'] must be a bool numpy array of shape ({n},)")
-        if seed is None:
-            seeds: list[int | None] = [None] * n
-        elif isinstance(seed, (int, np.integer)):
-            seeds = [int(seed) + i for i in range(n)]
-        else:
-            seeds = list(seed)
-            if len(seeds) != n:
-                raise ValueError(f"got {len(seeds)} seeds for {n} envs; give one per env")
-        task_ids = options.pop("task_id", None)
-        if isinstance(task_ids, (list, tuple, np.ndarray)):
-            if len(task_ids) != n:
-                raise ValueError(
-                    f"options['task_id'] has {len(task_ids)} ids for {n} envs; give one id "
-                    "(all envs on one task) or one per env"
-                )
-            per_env = list(task_ids)
-        else:
-            per_env = [task_ids] * n
-        calls = []
-        for i in range(n):
-            if mask[i]:
-                env_options = dict(options)
-                if per_env[i] is not None:
-                    env_options["task_id"] = per_env[i]
-                calls.append((i, seeds[i], env_options))
-        # Check the task ids before any env resets, so that a typo resets nothing.
-        for i, _seed, env_options in calls:
-            task_id = env_options.get("task_id")
-            if task_id is not None and str(task_id) not in self.envs[i]._tasks_by_id:
-                raise KeyError(f"env {i}: task_id {str(task_id)!r} is not one of its tasks")
-        return calls
+        return reset_calls(self.num_envs, seed, options,
+                           lambda i, task_id: task_id in self.envs[i]._tasks_by_id)
 
     def _finish_reset(
         self, calls: list[tuple[int, int | None, dict[str, Any]]], results: list[Any]
@@ -356,23 +320,7 @@ class WebArenaVectorEnv(VectorEnv):
         return self._finish_step(calls, results)
 
     def _step_calls(self, actions: Sequence[str | None]) -> list[tuple[int, str]]:
-        if isinstance(actions, str) or len(actions) != self.num_envs:
-            raise ValueError(
-                f"step() takes one action per env ({self.num_envs}), as a list or tuple"
-            )
-        if self._done.all():
-            raise WebArenaEnvError("every episode has ended; call reset() to start new ones")
-        calls = []
-        for i, action in enumerate(actions):
-            if self._done[i]:
-                continue
-            if not isinstance(action, str):
-                raise TypeError(
-                    f"env {i}: actions are text (str), got {type(action).__name__} "
-                    "(None is only for envs whose episode has ended)"
-                )
-            calls.append((i, action))
-        return calls
+        return step_calls(self.num_envs, self._done, actions)
 
     def _finish_step(
         self, calls: list[tuple[int, str]], results: list[Any]
@@ -461,11 +409,7 @@ class WebArenaVectorEnv(VectorEnv):
     def _add_info(
         self, vector_infos: dict[str, Any], env_info: dict[str, Any], env_num: int
     ) -> dict[str, Any]:
-        """gymnasium's info batching, with None values left out (their ``_key`` mask stays
-        False): ``info["action"]`` is a dict, or None when the response did not parse, and
-        gymnasium cannot batch a dict for one env and None for another within one step."""
-        kept = {k: v for k, v in env_info.items() if v is not None}
-        return super()._add_info(vector_infos, kept, env_num)
+        return add_info(self, vector_infos, env_info, env_num)
 
     def _batch(self) -> dict[str, tuple[str, ...]]:
         self._observations = concatenate(
@@ -511,6 +455,97 @@ class WebArenaVectorEnv(VectorEnv):
         return f"WebArenaVectorEnv({spec}, num_envs={self.num_envs}{browsers})"
 
 
+def reset_calls(
+    num_envs: int, seed: int | Sequence[int | None] | None, options: dict[str, Any] | None,
+    has_task: Callable[[int, str], bool],
+) -> list[tuple[int, int | None, dict[str, Any]]]:
+    """``(env index, seed, options)`` for every env a vector reset resets (see the module
+    docstring for the options); checks the arguments, and every task id with ``has_task(env
+    index, task id)`` before anything is reset.
+
+    Raises:
+        ValueError: a malformed ``reset_mask``, seed list or ``task_id`` list.
+        KeyError: a task id that is not one of its env's tasks.
+    """
+    n = num_envs
+    options = dict(options or {})
+    mask = options.pop("reset_mask", None)
+    if mask is None:
+        mask = np.ones(n, dtype=np.bool_)
+    elif not (isinstance(mask, np.ndarray) and mask.dtype == np.bool_ and mask.shape == (n,)):
+        raise ValueError(f"options['reset_mask'] must be a bool numpy array of shape ({n},)")
+    if seed is None:
+        seeds: list[int | None] = [None] * n
+    elif isinstance(seed, (int, np.integer)):
+        seeds = [int(seed) + i for i in range(n)]
+    else:
+        seeds = list(seed)
+        if len(seeds) != n:
+            raise ValueError(f"got {len(seeds)} seeds for {n} envs; give one per env")
+    task_ids = options.pop("task_id", None)
+    if isinstance(task_ids, (list, tuple, np.ndarray)):
+        if len(task_ids) != n:
+            raise ValueError(
+                f"options['task_id'] has {len(task_ids)} ids for {n} envs; give one id "
+                "(all envs on one task) or one per env"
+            )
+        per_env = list(task_ids)
+    else:
+        per_env = [task_ids] * n
+    calls = []
+    for i in range(n):
+        if mask[i]:
+            env_options = dict(options)
+            if per_env[i] is not None:
+                env_options["task_id"] = per_env[i]
+            calls.append((i, seeds[i], env_options))
+    # Check the task ids before any env resets, so that a typo resets nothing.
+    for i, _seed, env_options in calls:
+        task_id = env_options.get("task_id")
+        if task_id is not None and not has_task(i, str(task_id)):
+            raise KeyError(f"env {i}: task_id {str(task_id)!r} is not one of its tasks")
+    return calls
+
+
+def step_calls(num_envs: int, done: np.ndarray, actions: Sequence[str | None]
+               ) -> list[tuple[int, str]]:
+    """``(env index, action)`` for every env a vector step steps (those whose episode runs);
+    checks the actions.
+
+    Raises:
+        ValueError: not one action per env.
+        WebArenaEnvError: every episode has ended.
+        TypeError: a running env's action is not text.
+    """
+    if isinstance(actions, str) or len(actions) != num_envs:
+        raise ValueError(
+            f"step() takes one action per env ({num_envs}), as a list or tuple"
+        )
+    if done.all():
+        raise WebArenaEnvError("every episode has ended; call reset() to start new ones")
+    calls = []
+    for i, action in enumerate(actions):
+        if done[i]:
+            continue
+        if not isinstance(action, str):
+            raise TypeError(
+                f"env {i}: actions are text (str), got {type(action).__name__} "
+                "(None is only for envs whose episode has ended)"
+            )
+        calls.append((i, action))
+    return calls
+
+
+def add_info(
+    venv: VectorEnv, vector_infos: dict[str, Any], env_info: dict[str, Any], env_num: int
+) -> dict[str, Any]:
+    """gymnasium's info batching, with None values left out (their ``_key`` mask stays False):
+    ``info["action"]`` is a dict, or None when the response did not parse, and gymnasium
+    cannot batch a dict for one env and None for another within one step."""
+    kept = {k: v for k, v in env_info.items() if v is not None}
+    return VectorEnv._add_info(venv, vector_infos, kept, env_num)
+
+
 async def _gather(coros: list[Coroutine[Any, Any, Any]]) -> list[Any]:
     """Run the coroutines concurrently; results or exceptions, in order."""
     return list(await asyncio.gather(*coros, return_exceptions=True))
@@ -529,13 +564,32 @@ def _describe(exc: BaseException) -> str:
 
 def make_vector_env(
     make_env: Callable[..., WebArenaEnv], num_envs: int, num_browsers: int | None,
-    kwargs: Mapping[str, Any],
-) -> WebArenaVectorEnv:
+    kwargs: Mapping[str, Any], *, env_id: str | None = None, num_workers: int | None = None,
+    ray_address: str | None = None,
+) -> VectorEnv:
     """``num_envs`` envs built by ``make_env(browser_shard=..., **kwargs)``, spread over
-    ``num_browsers`` Chromium processes (:func:`browser_shards`), as one vector env."""
+    ``num_browsers`` Chromium processes (:func:`browser_shards`), as one vector env.
+
+    With ``num_workers`` (and ``env_id``, the registered id), the envs run in that many Ray
+    worker processes instead (:class:`webarena_gym.ray_vector.RayVectorEnv`, the ``ray``
+    extra), each spreading its share over ``num_browsers`` browsers of its own.
+    """
     if "browser_shard" in kwargs:
         raise TypeError("a vector env sets each env's browser_shard itself; give num_browsers= "
                         "(how many Chromium processes the envs are spread over) instead")
+    if num_workers is not None:
+        if env_id is None:
+            raise ValueError("num_workers needs the env's registered id (env_id=)")
+        # Optional dependency (the ray extra): imported only when worker processes are asked for.
+        from webarena_gym.ray_vector import RayVectorEnv
+
+        env_kwargs = dict(kwargs)
+        if num_browsers is not None:
+            env_kwargs["num_browsers"] = num_browsers
+        return RayVectorEnv(env_id, num_envs, num_workers=num_workers, env_kwargs=env_kwargs,
+                            ray_address=ray_address)
+    if ray_address is not None:
+        raise ValueError("ray_address is for Ray worker processes: give num_workers= too")
     shards = browser_shards(num_envs, num_browsers)
     return WebArenaVectorEnv(
         [functools.partial(make_env, browser_shard=shard, **kwargs) for shard in shards]

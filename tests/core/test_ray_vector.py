@@ -175,9 +175,10 @@ def test_run_episodes_gives_the_same_rewards_as_on_the_local_env(ray_cluster, sh
     for name in ("local", "ray"):
         if name == "local":
             venv = gym.make_vec("WebArenaSandbox-v0", num_envs=3, task_configs=shop_configs)
-        else:
-            venv = RayVectorEnv("WebArenaSandbox-v0", num_envs=3, num_workers=2,
-                                env_kwargs={"task_configs": shop_configs})
+        else:  # gym.make_vec with num_workers: the Ray-backed vector env
+            venv = gym.make_vec("WebArenaSandbox-v0", num_envs=3, num_workers=2,
+                                num_browsers=1, task_configs=shop_configs)
+            assert isinstance(venv, RayVectorEnv) and venv.num_workers == 2
         try:
             episodes = run_episodes(venv, tasks, _oracle_policy(shop_configs, wrong=3))
         finally:

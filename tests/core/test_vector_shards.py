@@ -81,6 +81,8 @@ def test_a_vector_env_needs_its_envs_to_pick_no_shard():
         gym.make_vec("WebArenaSandbox-v0", num_envs=2, browser_shard=1)
     with pytest.raises(ValueError, match="num_browsers"):
         gym.make_vec("WebArenaSandbox-v0", num_envs=2, num_browsers=0)
+    with pytest.raises(ValueError, match="num_workers"):
+        gym.make_vec("WebArenaSandbox-v0", num_envs=2, ray_address="127.0.0.1:6379")
 
 
 def test_envs_on_different_browsers_step_together(page_server):

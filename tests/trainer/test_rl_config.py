@@ -89,3 +89,17 @@ def test_gradient_checkpointing_default_is_on_for_a_gpu_without_fsdp(monkeypatch
     monkeypatch.delenv("ACCELERATE_USE_FSDP", raising=False)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     assert default_gradient_checkpointing() is True
+
+
+def test_env_placement_flags_reach_the_vector_env_factories(tmp_path):
+    """--num-browsers / --num-env-workers / --ray-address say where the rollouts' envs run."""
+    from r1_trainer.trainer import env_placement
+
+    default = MGRPOTrainerConfig(output_dir=str(tmp_path), tasks_per_step=1)
+    assert env_placement(default) == {"num_browsers": None, "num_workers": None,
+                                      "ray_address": None}
+    _, config, _ = parse_command(
+        "rl", ["--model", "m", "--output-dir", str(tmp_path), "--num-browsers", "2",
+               "--num-env-workers", "3", "--ray-address", "127.0.0.1:6379"])
+    assert env_placement(config) == {"num_browsers": 2, "num_workers": 3,
+                                     "ray_address": "127.0.0.1:6379"}

@@ -17,7 +17,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from gymnasium.vector import VectorEnv
+
 from webarena_gym.env import WebArenaEnv, WebArenaEnvError
+from webarena_gym.registration import SANDBOX_ID
 from webarena_gym.sandbox.host import TENANT_HEADER, SandboxHost, SandboxHostError, get_host
 from webarena_gym.sandbox.registry import SITES
 from webarena_gym.sandbox.service import (
@@ -31,7 +34,7 @@ from webarena_gym.tasks import (
     sites_needed,
     substitute_placeholders,
 )
-from webarena_gym.vector import WebArenaVectorEnv, make_vector_env
+from webarena_gym.vector import make_vector_env
 
 TaskSource = Sequence[TaskConfig | Mapping[str, Any]] | str | os.PathLike[str]
 
@@ -286,10 +289,21 @@ class SandboxEnv(WebArenaEnv):
 
 
 def make_sandbox_vector_env(
-    num_envs: int = 1, *, num_browsers: int | None = None, **kwargs: Any
-) -> WebArenaVectorEnv:
+    num_envs: int = 1, *, num_browsers: int | None = None, num_workers: int | None = None,
+    ray_address: str | None = None, **kwargs: Any,
+) -> VectorEnv:
     """``gym.make_vec("WebArenaSandbox-v0", num_envs=N, **kwargs)``: N sandbox envs, each
-    with its own tenant, spread over ``num_browsers`` Chromium processes (default: one per 4
-    cores, :func:`~webarena_gym.vector.default_num_browsers`); ``kwargs`` go to every
-    :class:`SandboxEnv`."""
-    return make_vector_env(SandboxEnv, num_envs, num_browsers, kwargs)
+    with its own tenant; ``kwargs`` go to every :class:`SandboxEnv`.
+
+    Args:
+        num_envs: envs in all.
+        num_browsers: Chromium processes the envs are spread over (per worker with
+            ``num_workers``); default one per 4 cores
+            (:func:`~webarena_gym.vector.default_num_browsers`).
+        num_workers: run the envs in this many Ray worker processes
+            (:class:`~webarena_gym.ray_vector.RayVectorEnv`, the ``ray`` extra), each with
+            its own Chromium, sites and tenants; None: all in this process.
+        ray_address: the Ray cluster of the workers (default ``RAY_ADDRESS``, else a local Ray).
+    """
+    return make_vector_env(SandboxEnv, num_envs, num_browsers, kwargs, env_id=SANDBOX_ID,
+                           num_workers=num_workers, ray_address=ray_address)
