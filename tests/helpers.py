@@ -116,6 +116,20 @@ def template_samples(t, n: int = 3, key: str | None = None) -> list:
     return _draw(t, rng, _site_data(TEST_DATA_SEED), n, set())
 
 
+def oracle_scripts(config: dict, n: int) -> list:
+    """``n`` started oracle scripts of a sandbox task config: ``script.send(observation)``
+    gives the next action (the oracle of the config's template and sample)."""
+    from webarena_gym.sandbox.templates import sample_of
+
+    scripts = []
+    for _ in range(n):
+        template, sample = sample_of(config)
+        script = template.solve(sample)
+        next(script)
+        scripts.append(script)
+    return scripts
+
+
 def one_config_per_template(site: str) -> list[dict]:
     """One task config of every template of ``site`` (ids ``<template>/0``), on the test data."""
     return [t.config(template_samples(t, 1)[0], f"{t.id}/0") for t in site_templates(site)]

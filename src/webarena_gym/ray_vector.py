@@ -50,15 +50,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from gymnasium.vector import AutoresetMode, VectorEnv
-from gymnasium.vector.utils import batch_space, concatenate, create_empty_array
 
 from webarena_gym.env import WebArenaEnvError
 from webarena_gym.vector import (
-    Obs,
+    EpisodeStateVectorEnv,
     VectorResetError,
     WebArenaVectorEnv,
-    add_info,
     check_num_envs,
     default_num_browsers,
     reset_calls,
@@ -319,7 +316,7 @@ def split_envs(num_envs: int, num_workers: int) -> list[tuple[int, int]]:
 
 
 # -- the facade ------------------------------------------------------------------------------------
-class RayVectorEnv(VectorEnv):
+class RayVectorEnv(EpisodeStateVectorEnv):
     """N envs spread over Ray actors, with :class:`~webarena_gym.vector.WebArenaVectorEnv`'s API
     (see the module docstring).
 
@@ -348,8 +345,6 @@ class RayVectorEnv(VectorEnv):
             ``worker_options`` names the workers.
         WebArenaEnvError: a worker failed to build its envs (the message has its error).
     """
-
-    metadata = {"autoreset_mode": AutoresetMode.DISABLED, "render_modes": ["rgb_array"]}
 
     def __init__(
         self,
@@ -380,7 +375,6 @@ class RayVectorEnv(VectorEnv):
         self._ray = ray
         self._counted_ray_user = _acquire_ray(ray, ray_address)
         self.env_id = env_id
-        self.num_envs = num_envs
         self._shares = split_envs(num_envs, num_workers)
         self._workers: list[Any] = []
         options = {**DEFAULT_WORKER_OPTIONS, **dict(worker_options or {})}
@@ -404,43 +398,21 @@ class RayVectorEnv(VectorEnv):
         self.worker_info: list[dict[str, Any]] = [
             {k: d[k] for k in ("pid", "node_ip", "first_index", "num_envs")} for d in described
         ]
-        self.single_observation_space = first["single_observation_space"]
-        self.single_action_space = first["single_action_space"]
-        self.observation_space = batch_space(self.single_observation_space, num_envs)
-        self.action_space = batch_space(self.single_action_space, num_envs)
+        self._init_episode_state(num_envs, first["single_observation_space"],
+                                 first["single_action_space"])
         self.render_mode = first["render_mode"]
         spec = first["spec"]
         if spec is not None and "num_envs" in spec.kwargs:  # make_vec's record of the share
             spec = dataclasses.replace(spec, kwargs={**spec.kwargs, "num_envs": num_envs})
         self.spec = spec
         self._set_task_ids([d["task_ids"] for d in described])
-        self._observations = create_empty_array(
-            self.single_observation_space, n=num_envs, fn=np.empty
-        )
-        self._env_obs: list[Obs] = [
-            {"intent": "", "url": "", "html": "", "last_action_error": ""}
-            for _ in range(num_envs)
-        ]
         self._task_of: list[Any] = [None] * num_envs
-        self._terminations = np.zeros(num_envs, dtype=np.bool_)
-        self._truncations = np.zeros(num_envs, dtype=np.bool_)
-        self._done = np.ones(num_envs, dtype=np.bool_)  # no episode before the first reset
 
     # -- state -----------------------------------------------------------------------------------
     @property
     def num_workers(self) -> int:
         """How many Ray actors hold the envs."""
         return len(self._shares)
-
-    @property
-    def done(self) -> np.ndarray:
-        """``(num_envs,)`` bool: whose episode has ended (those envs wait for a reset)."""
-        return self._done.copy()
-
-    @property
-    def observations(self) -> list[Obs]:
-        """The latest observation of every env, one dict per env."""
-        return [dict(o) for o in self._env_obs]
 
     def _worker_of(self, i: int) -> tuple[int, int]:
         """``(worker, local index)`` of global env ``i``."""
@@ -479,23 +451,6 @@ class RayVectorEnv(VectorEnv):
         """:meth:`reset` for asyncio code: awaits the workers' results from any event loop."""
         calls, refs = self._submit_reset(seed, options)
         return self._finish_reset(calls, await self._gather_async(refs))
-
-    def reset_tasks(
-        self, task_ids: Mapping[int, str], *, seed: int | Sequence[int | None] | None = None
-    ) -> dict[int, Obs]:
-        """Reset env ``i`` on task ``task_ids[i]`` for each ``i`` given; the others go on (a
-        masked :meth:`reset`). Returns the new observation of each env reset.
-
-        Raises:
-            KeyError: a task id is not one of that env's tasks (nothing was reset).
-            VectorResetError: as :meth:`reset`.
-        """
-        mask = np.zeros(self.num_envs, dtype=np.bool_)
-        per_env: list[str | None] = [None] * self.num_envs
-        for i, task_id in task_ids.items():
-            mask[i], per_env[i] = True, task_id
-        self.reset(seed=seed, options={"task_id": per_env, "reset_mask": mask})
-        return {i: dict(self._env_obs[i]) for i in task_ids}
 
     def _submit_reset(
         self, seed: int | Sequence[int | None] | None, options: dict[str, Any] | None
@@ -593,28 +548,17 @@ class RayVectorEnv(VectorEnv):
                 infos = self._step_failed(infos, g, died[w])
                 continue
             result = results[w]
-            self._env_obs[g] = result["observations"][i]
             rewards[g] = result["rewards"][i]
-            self._terminations[g] = result["terminated"][i]
-            self._truncations[g] = result["truncated"][i]
-            self._done[g] = self._terminations[g] or self._truncations[g]
-            infos = self._add_info(infos, result["infos"].get(i, {}), g)
-        return (
-            self._batch(),
-            rewards,
-            self._terminations.copy(),
-            self._truncations.copy(),
-            infos,
-        )
+            infos = self._record_step(infos, g, result["observations"][i],
+                                      bool(result["terminated"][i]),
+                                      bool(result["truncated"][i]), result["infos"].get(i, {}))
+        return self._step_return(rewards, infos)
 
     def _step_failed(self, infos: dict[str, Any], g: int, reason: str) -> dict[str, Any]:
         """End env ``g``'s episode after its worker died mid-step (truncated, as the local env
         ends an env whose step raised)."""
-        message = f"env {g}: step failed: {reason}"
-        self._done[g] = self._truncations[g] = True
-        self._terminations[g] = False
-        self._env_obs[g] = {**self._env_obs[g], "last_action_error": message}
-        return self._add_info(infos, {"task_id": self._task_of[g], "error": message}, g)
+        return self._end_failed_step(infos, g, f"env {g}: step failed: {reason}",
+                                     self._task_of[g])
 
     # -- Ray plumbing ----------------------------------------------------------------------------
     def _gather_sync(self, refs: Sequence[Any] | Mapping[int, Any]) -> Any:
@@ -650,17 +594,6 @@ class RayVectorEnv(VectorEnv):
         return message
 
     # -- the rest of the VectorEnv API -----------------------------------------------------------
-    def _add_info(
-        self, vector_infos: dict[str, Any], env_info: dict[str, Any], env_num: int
-    ) -> dict[str, Any]:
-        return add_info(self, vector_infos, env_info, env_num)
-
-    def _batch(self) -> dict[str, tuple[str, ...]]:
-        self._observations = concatenate(
-            self.single_observation_space, self._env_obs, self._observations
-        )
-        return dict(self._observations)
-
     def _per_worker(self, method: str, *args: Any) -> tuple[Any, ...]:
         """Call ``method`` on every worker at once; their per-env tuples joined in env order."""
         refs = [getattr(w, method).remote(*args) for w in self._workers]

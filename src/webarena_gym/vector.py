@@ -139,7 +139,104 @@ def browser_shards(num_envs: int, num_browsers: int | None = None) -> list[int]:
     return [i * num_browsers // num_envs for i in range(num_envs)]
 
 
-class WebArenaVectorEnv(VectorEnv):
+class EpisodeStateVectorEnv(VectorEnv):
+    """What :class:`WebArenaVectorEnv` and :class:`~webarena_gym.ray_vector.RayVectorEnv`
+    share: each env's latest observation and episode flags, the batching of observations and
+    infos, and the masked reset by env index. Subclasses call :meth:`_init_episode_state` once
+    their single spaces are known and implement ``reset``."""
+
+    metadata = {"autoreset_mode": AutoresetMode.DISABLED, "render_modes": ["rgb_array"]}
+
+    def _init_episode_state(
+        self, num_envs: int, single_observation_space: Any, single_action_space: Any
+    ) -> None:
+        self.num_envs = num_envs
+        self.single_observation_space = single_observation_space
+        self.single_action_space = single_action_space
+        self.observation_space = batch_space(single_observation_space, num_envs)
+        self.action_space = batch_space(single_action_space, num_envs)
+        self._observations = create_empty_array(single_observation_space, n=num_envs,
+                                                fn=np.empty)
+        self._env_obs: list[Obs] = [
+            {"intent": "", "url": "", "html": "", "last_action_error": ""}
+            for _ in range(num_envs)
+        ]
+        self._terminations = np.zeros(num_envs, dtype=np.bool_)
+        self._truncations = np.zeros(num_envs, dtype=np.bool_)
+        # Until its first reset an env has no episode: it counts as ended.
+        self._done = np.ones(num_envs, dtype=np.bool_)
+
+    @property
+    def done(self) -> np.ndarray:
+        """``(num_envs,)`` bool: whose episode has ended (those envs wait for a reset)."""
+        return self._done.copy()
+
+    @property
+    def observations(self) -> list[Obs]:
+        """The latest observation of every env, one dict per env."""
+        return [dict(o) for o in self._env_obs]
+
+    def reset_tasks(
+        self, task_ids: Mapping[int, str], *, seed: int | Sequence[int | None] | None = None
+    ) -> dict[int, Obs]:
+        """Reset env ``i`` on task ``task_ids[i]`` for each ``i`` given, concurrently; the
+        others go on (a masked ``reset``). Returns the new observation of each env reset.
+
+        Raises:
+            KeyError: a task id is not one of that env's tasks (nothing was reset).
+            VectorResetError: as ``reset``.
+        """
+        mask = np.zeros(self.num_envs, dtype=np.bool_)
+        per_env: list[str | None] = [None] * self.num_envs
+        for i, task_id in task_ids.items():
+            mask[i], per_env[i] = True, task_id
+        self.reset(seed=seed, options={"task_id": per_env, "reset_mask": mask})
+        return {i: dict(self._env_obs[i]) for i in task_ids}
+
+    def _record_step(
+        self, infos: dict[str, Any], i: int, obs: Obs, terminated: bool, truncated: bool,
+        info: dict[str, Any],
+    ) -> dict[str, Any]:
+        """Keep env ``i``'s step result; returns the batched infos with its info added."""
+        self._env_obs[i] = obs
+        self._terminations[i], self._truncations[i] = terminated, truncated
+        self._done[i] = terminated or truncated
+        return self._add_info(infos, info, i)
+
+    def _end_failed_step(
+        self, infos: dict[str, Any], i: int, message: str, task_id: Any
+    ) -> dict[str, Any]:
+        """End env ``i``'s episode after its step failed (truncated, reward 0, ``message`` in
+        its observation's ``last_action_error`` and ``infos["error"]``)."""
+        self._done[i] = self._truncations[i] = True
+        self._terminations[i] = False
+        self._env_obs[i] = {**self._env_obs[i], "last_action_error": message}
+        return self._add_info(infos, {"task_id": task_id, "error": message}, i)
+
+    def _step_return(
+        self, rewards: np.ndarray, infos: dict[str, Any]
+    ) -> tuple[dict[str, tuple[str, ...]], np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        """The vector step's return value from the kept per-env results."""
+        return (self._batch(), rewards, self._terminations.copy(), self._truncations.copy(),
+                infos)
+
+    def _add_info(
+        self, vector_infos: dict[str, Any], env_info: dict[str, Any], env_num: int
+    ) -> dict[str, Any]:
+        """gymnasium's info batching, with None values left out (their ``_key`` mask stays
+        False): ``info["action"]`` is a dict, or None when the response did not parse, and
+        gymnasium cannot batch a dict for one env and None for another within one step."""
+        kept = {k: v for k, v in env_info.items() if v is not None}
+        return super()._add_info(vector_infos, kept, env_num)
+
+    def _batch(self) -> dict[str, tuple[str, ...]]:
+        self._observations = concatenate(
+            self.single_observation_space, self._env_obs, self._observations
+        )
+        return dict(self._observations)
+
+
+class WebArenaVectorEnv(EpisodeStateVectorEnv):
     """N WebArena envs on one or more browsers, stepped concurrently (see the module docstring).
 
     Args:
@@ -153,8 +250,6 @@ class WebArenaVectorEnv(VectorEnv):
     :func:`webarena_gym.registration.make_lite_vector_env` (what
     ``gym.make_vec("WebArenaSandbox-v0", num_envs=N)`` / ``("WebArenaLite-v0", ...)`` call).
     """
-
-    metadata = {"autoreset_mode": AutoresetMode.DISABLED, "render_modes": ["rgb_array"]}
 
     def __init__(
         self,
@@ -183,36 +278,10 @@ class WebArenaVectorEnv(VectorEnv):
             {id(env.runtime): env.runtime for env in self.envs}.values()
         )
         self.runtime = self.runtimes[0]
-        self.num_envs = len(self.envs)
         first = self.envs[0]
-        self.single_observation_space = first.observation_space
-        self.single_action_space = first.action_space
-        self.observation_space = batch_space(self.single_observation_space, self.num_envs)
-        self.action_space = batch_space(self.single_action_space, self.num_envs)
+        self._init_episode_state(len(self.envs), first.observation_space, first.action_space)
         self.render_mode = first.render_mode
         self.spec = getattr(first, "spec", None)
-        self._observations = create_empty_array(
-            self.single_observation_space, n=self.num_envs, fn=np.empty
-        )
-        self._env_obs: list[Obs] = [
-            {"intent": "", "url": "", "html": "", "last_action_error": ""}
-            for _ in range(self.num_envs)
-        ]
-        self._terminations = np.zeros(self.num_envs, dtype=np.bool_)
-        self._truncations = np.zeros(self.num_envs, dtype=np.bool_)
-        # Until its first reset an env has no episode: it counts as ended.
-        self._done = np.ones(self.num_envs, dtype=np.bool_)
-
-    # -- state -----------------------------------------------------------------------------------
-    @property
-    def done(self) -> np.ndarray:
-        """``(num_envs,)`` bool: whose episode has ended (those envs wait for a reset)."""
-        return self._done.copy()
-
-    @property
-    def observations(self) -> list[Obs]:
-        """The latest observation of every env, one dict per env."""
-        return [dict(o) for o in self._env_obs]
 
     # -- reset -----------------------------------------------------------------------------------
     def reset(
@@ -245,23 +314,6 @@ class WebArenaVectorEnv(VectorEnv):
             [(i, self.envs[i].areset(seed=s, options=o)) for i, s, o in calls]
         )
         return self._finish_reset(calls, results)
-
-    def reset_tasks(
-        self, task_ids: Mapping[int, str], *, seed: int | Sequence[int | None] | None = None
-    ) -> dict[int, Obs]:
-        """Reset env ``i`` on task ``task_ids[i]`` for each ``i`` given, concurrently; the
-        others go on (a masked :meth:`reset`). Returns the new observation of each env reset.
-
-        Raises:
-            KeyError: a task id is not one of that env's tasks (nothing was reset).
-            VectorResetError: as :meth:`reset`.
-        """
-        mask = np.zeros(self.num_envs, dtype=np.bool_)
-        per_env: list[str | None] = [None] * self.num_envs
-        for i, task_id in task_ids.items():
-            mask[i], per_env[i] = True, task_id
-        self.reset(seed=seed, options={"task_id": per_env, "reset_mask": mask})
-        return {i: dict(self._env_obs[i]) for i in task_ids}
 
     def _reset_calls(
         self, seed: int | Sequence[int | None] | None, options: dict[str, Any] | None
@@ -333,29 +385,17 @@ class WebArenaVectorEnv(VectorEnv):
                 infos = self._step_failed(infos, i, result)
                 continue
             obs, reward, terminated, truncated, info = result
-            self._env_obs[i] = obs
             rewards[i] = reward
-            self._terminations[i], self._truncations[i] = terminated, truncated
-            self._done[i] = terminated or truncated
-            infos = self._add_info(infos, info, i)
-        return (
-            self._batch(),
-            rewards,
-            self._terminations.copy(),
-            self._truncations.copy(),
-            infos,
-        )
+            infos = self._record_step(infos, i, obs, terminated, truncated, info)
+        return self._step_return(rewards, infos)
 
     def _step_failed(self, infos: dict[str, Any], i: int, exc: BaseException) -> dict[str, Any]:
         """End env ``i``'s episode after its step raised (truncated, as a crashed browser)."""
         message = f"env {i}: step failed: {_describe(exc)}"
         logger.warning("%s", message, exc_info=exc)
-        self._done[i] = self._truncations[i] = True
-        self._terminations[i] = False
-        self._env_obs[i] = {**self._env_obs[i], "last_action_error": message}
         task = self.envs[i].task
-        info = {"task_id": task.task_id if task is not None else None, "error": message}
-        return self._add_info(infos, info, i)
+        return self._end_failed_step(infos, i, message,
+                                     task.task_id if task is not None else None)
 
     # -- running the envs' coroutines on their browsers' loops -----------------------------------
     def _by_runtime(
@@ -406,17 +446,6 @@ class WebArenaVectorEnv(VectorEnv):
         return results
 
     # -- the rest of the VectorEnv API -----------------------------------------------------------
-    def _add_info(
-        self, vector_infos: dict[str, Any], env_info: dict[str, Any], env_num: int
-    ) -> dict[str, Any]:
-        return add_info(self, vector_infos, env_info, env_num)
-
-    def _batch(self) -> dict[str, tuple[str, ...]]:
-        self._observations = concatenate(
-            self.single_observation_space, self._env_obs, self._observations
-        )
-        return dict(self._observations)
-
     def render(self) -> tuple[Any, ...] | None:
         """One screenshot per env (``render_mode="rgb_array"``)."""
         if self.render_mode is None:
@@ -534,16 +563,6 @@ def step_calls(num_envs: int, done: np.ndarray, actions: Sequence[str | None]
             )
         calls.append((i, action))
     return calls
-
-
-def add_info(
-    venv: VectorEnv, vector_infos: dict[str, Any], env_info: dict[str, Any], env_num: int
-) -> dict[str, Any]:
-    """gymnasium's info batching, with None values left out (their ``_key`` mask stays False):
-    ``info["action"]`` is a dict, or None when the response did not parse, and gymnasium
-    cannot batch a dict for one env and None for another within one step."""
-    kept = {k: v for k, v in env_info.items() if v is not None}
-    return VectorEnv._add_info(venv, vector_infos, kept, env_num)
 
 
 async def _gather(coros: list[Coroutine[Any, Any, Any]]) -> list[Any]:

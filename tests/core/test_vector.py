@@ -7,13 +7,13 @@ import asyncio
 import gymnasium as gym
 import numpy as np
 import pytest
-from helpers import browser_pids, task
+from helpers import browser_pids, oracle_scripts, task
 from test_ray_vector import ray_cluster  # noqa: F401 - the Ray of make_vector's "ray" variant
 
 import webarena_gym  # noqa: F401 - registers the ids
 from webarena_gym import WebArenaEnv, WebArenaEnvError
 from webarena_gym.ray_vector import RayVectorEnv
-from webarena_gym.sandbox.templates import load_split, sample_of
+from webarena_gym.sandbox.templates import load_split
 from webarena_gym.vector import WebArenaVectorEnv, unbatch
 
 EXIT = 'exit(message="")'
@@ -50,16 +50,6 @@ def make_vector(request):
         venv.close()
 
 
-def _oracles(config, n):
-    scripts = []
-    for _ in range(n):
-        template, sample = sample_of(config)
-        script = template.solve(sample)
-        next(script)
-        scripts.append(script)
-    return scripts
-
-
 def test_make_vec_group_rollouts_are_isolated(make_vector, shop_configs):
     """Three rollouts of one cart task at once: each adds to its own cart, so all three pass."""
     config = shop_configs[0]
@@ -71,7 +61,7 @@ def test_make_vec_group_rollouts_are_isolated(make_vector, shop_configs):
         assert set(obs) == {"intent", "url", "html", "last_action_error"}
         assert len(set(obs["intent"])) == 1 and len(obs["html"]) == 3
         assert len(set(infos["tenant"])) == 3  # one private state per rollout
-        scripts = _oracles(config, 3)
+        scripts = oracle_scripts(config, 3)
         total = np.zeros(3)
         while not venv.done.all():
             actions = [None if done else script.send(o)

@@ -7,11 +7,11 @@ import asyncio
 import gymnasium as gym
 import numpy as np
 import pytest
-from helpers import browser_pids, task
+from helpers import browser_pids, oracle_scripts, task
 
 import webarena_gym  # noqa: F401 - registers the ids
 from webarena_gym import WebArenaEnv
-from webarena_gym.sandbox.templates import load_split, sample_of
+from webarena_gym.sandbox.templates import load_split
 from webarena_gym.vector import (
     CORES_PER_BROWSER,
     WebArenaVectorEnv,
@@ -34,16 +34,6 @@ def test_shards_are_contiguous_blocks_and_follow_the_cores():
             browser_shards(4, bad)
 
 
-def _cart_oracles(config, n):
-    scripts = []
-    for _ in range(n):
-        template, sample = sample_of(config)
-        script = template.solve(sample)
-        next(script)
-        scripts.append(script)
-    return scripts
-
-
 def test_group_rollouts_on_two_browsers_score_on_their_own_tenants():
     """Four rollouts of one cart task, two per Chromium process: each writes its own tenant's
     cart (all four pass), the sync and asyncio APIs both run every shard, nothing is left."""
@@ -56,7 +46,7 @@ def test_group_rollouts_on_two_browsers_score_on_their_own_tenants():
         assert [venv.runtimes.index(env.runtime) for env in venv.envs] == [0, 0, 1, 1]
         obs, infos = venv.reset(options={"task_id": config["task_id"]})
         assert len(browser_pids()) == 2 and len(set(infos["tenant"])) == 4
-        scripts = _cart_oracles(config, 4)
+        scripts = oracle_scripts(config, 4)
         total = np.zeros(4)
         while not venv.done.all():
             actions = [None if done else script.send(o)

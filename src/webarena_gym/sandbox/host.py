@@ -228,6 +228,33 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+def serve_in_thread(
+    app: Any, sock: socket.socket, thread_name: str, what: str
+) -> tuple[uvicorn.Server, threading.Thread]:
+    """Serve ``app`` with uvicorn on the bound ``sock`` from a daemon thread; return once it
+    accepts connections.
+
+    Raises:
+        SandboxHostError: the server stopped or did not start within ``START_TIMEOUT_S``
+            (``what`` names it; the socket is closed).
+    """
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False,
+                            timeout_graceful_shutdown=2)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=thread_name,
+                              daemon=True)
+    thread.start()
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            thread.join(5)
+            sock.close()
+            raise SandboxHostError(f"{what} did not start (see the uvicorn error above)")
+        time.sleep(0.005)
+    return server, thread
+
+
 class SandboxHost:
     """The sandbox's web servers and the tenants' databases.
 
@@ -359,32 +386,10 @@ class SandboxHost:
             app.add_exception_handler(sqlite3.OperationalError, _readonly_handler)
         sock = self._bind(spec, port)
         port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            TenantMiddleware(app, spec, self),
-            log_level="warning",
-            lifespan="off",
-            access_log=False,
-            timeout_graceful_shutdown=2,
+        server, thread = serve_in_thread(
+            TenantMiddleware(app, spec, self), sock, f"webarena-gym-site-{spec.name}",
+            f"site {spec.name!r} on {self.host}:{port}",
         )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(
-            target=server.run,
-            kwargs={"sockets": [sock]},
-            name=f"webarena-gym-site-{spec.name}",
-            daemon=True,
-        )
-        thread.start()
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                server.should_exit = True
-                thread.join(5)
-                sock.close()
-                raise SandboxHostError(
-                    f"site {spec.name!r} did not start on {self.host}:{port} "
-                    "(see the uvicorn error above)"
-                )
-            time.sleep(0.005)
         url = f"http://{_url_host(self.host)}:{port}{spec.base_path}"
         self._running[spec.name] = _RunningSite(spec, server, thread, sock, port, url)
         # Copy on write: a request may be iterating over the mapping on a server thread.

@@ -54,7 +54,12 @@ from typing import Any
 import uvicorn
 
 from webarena_gym.sandbox.db import UnknownTenantError
-from webarena_gym.sandbox.host import START_TIMEOUT_S, SandboxHost, SandboxHostError, _url_host
+from webarena_gym.sandbox.host import (
+    SandboxHost,
+    SandboxHostError,
+    _url_host,
+    serve_in_thread,
+)
 from webarena_gym.sandbox.registry import DATABASES, SITES
 
 SERVICE_NAME = "webarena-gym-sandbox"
@@ -200,23 +205,10 @@ class ControlServer:
                 f"the control API cannot listen on {self.sandbox.host}:{self.requested_port}: "
                 f"{exc.strerror}. Choose another --control-port (0: an ephemeral port)."
             ) from None
-        config = uvicorn.Config(create_control_app(self), log_level="warning", lifespan="off",
-                                access_log=False, timeout_graceful_shutdown=2)
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
-                                  name="webarena-gym-sandbox-control", daemon=True)
-        thread.start()
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                server.should_exit = True
-                thread.join(5)
-                sock.close()
-                raise SandboxHostError(
-                    f"the control API did not start on {self.sandbox.host}:"
-                    f"{sock.getsockname()[1]} (see the uvicorn error above)"
-                )
-            time.sleep(0.005)
+        server, thread = serve_in_thread(
+            create_control_app(self), sock, "webarena-gym-sandbox-control",
+            f"the control API on {self.sandbox.host}:{sock.getsockname()[1]}",
+        )
         self._server, self._thread, self._sock = server, thread, sock
         self.port = sock.getsockname()[1]
         self.sandbox.on_tenant_request = self.leases.touch
