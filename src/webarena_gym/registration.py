@@ -8,7 +8,7 @@ for Gymnasium versions that load plugins.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import gymnasium as gym
@@ -82,12 +82,43 @@ def make_lite_vector_env(
     ray_address: str | None = None, **kwargs: Any,
 ) -> VectorEnv:
     """``gym.make_vec("WebArenaLite-v0", num_envs=N, **kwargs)``: N envs on the user's WebArena
-    sites (see :func:`make_webarena_lite`), spread over ``num_browsers`` Chromium processes
-    (default: one per 4 cores, :func:`~webarena_gym.vector.default_num_browsers`), or over
-    ``num_workers`` Ray worker processes (``ray_address``: their cluster), as
-    :func:`webarena_gym.sandbox.env.make_sandbox_vector_env`."""
-    return make_vector_env(make_webarena_lite, num_envs, num_browsers, kwargs, env_id=LITE_ID,
-                           num_workers=num_workers, ray_address=ray_address)
+    sites (see :func:`make_webarena_lite`), placed as :func:`make_vector` says."""
+    return make_vector(make_webarena_lite, LITE_ID, num_envs, kwargs, num_browsers=num_browsers,
+                       num_workers=num_workers, ray_address=ray_address)
+
+
+def make_vector(
+    make_env: Callable[..., WebArenaEnv], env_id: str, num_envs: int,
+    kwargs: Mapping[str, Any], *, num_browsers: int | None = None,
+    num_workers: int | None = None, ray_address: str | None = None,
+) -> VectorEnv:
+    """The vector env of a registered id (its ``vector_entry_point``'s work).
+
+    Args:
+        make_env: builds one env (``**kwargs`` and ``browser_shard``).
+        env_id: the registered id (what Ray workers build).
+        num_envs: envs in all.
+        kwargs: every env's options.
+        num_browsers: Chromium processes the envs are spread over (per worker with
+            ``num_workers``); default one per 4 cores
+            (:func:`~webarena_gym.vector.default_num_browsers`).
+        num_workers: run the envs in this many Ray worker processes
+            (:class:`~webarena_gym.ray_vector.RayVectorEnv`, the ``ray`` extra), each with its
+            own Chromium (and sandbox sites and tenants); None: all in this process.
+        ray_address: the Ray cluster of the workers (default ``RAY_ADDRESS``, else a local Ray).
+    """
+    if num_workers is None:
+        if ray_address is not None:
+            raise ValueError("ray_address is for Ray worker processes: give num_workers= too")
+        return make_vector_env(make_env, num_envs, num_browsers, kwargs)
+    # Optional dependency (the ray extra): imported only when worker processes are asked for.
+    from webarena_gym.ray_vector import RayVectorEnv
+
+    env_kwargs = dict(kwargs)
+    if num_browsers is not None:
+        env_kwargs["num_browsers"] = num_browsers
+    return RayVectorEnv(env_id, num_envs, num_workers=num_workers, env_kwargs=env_kwargs,
+                        ray_address=ray_address)
 
 
 def register_envs() -> None:

@@ -583,32 +583,13 @@ def _describe(exc: BaseException) -> str:
 
 def make_vector_env(
     make_env: Callable[..., WebArenaEnv], num_envs: int, num_browsers: int | None,
-    kwargs: Mapping[str, Any], *, env_id: str | None = None, num_workers: int | None = None,
-    ray_address: str | None = None,
-) -> VectorEnv:
+    kwargs: Mapping[str, Any],
+) -> WebArenaVectorEnv:
     """``num_envs`` envs built by ``make_env(browser_shard=..., **kwargs)``, spread over
-    ``num_browsers`` Chromium processes (:func:`browser_shards`), as one vector env.
-
-    With ``num_workers`` (and ``env_id``, the registered id), the envs run in that many Ray
-    worker processes instead (:class:`webarena_gym.ray_vector.RayVectorEnv`, the ``ray``
-    extra), each spreading its share over ``num_browsers`` browsers of its own.
-    """
+    ``num_browsers`` Chromium processes (:func:`browser_shards`), as one vector env."""
     if "browser_shard" in kwargs:
         raise TypeError("a vector env sets each env's browser_shard itself; give num_browsers= "
                         "(how many Chromium processes the envs are spread over) instead")
-    if num_workers is not None:
-        if env_id is None:
-            raise ValueError("num_workers needs the env's registered id (env_id=)")
-        # Optional dependency (the ray extra): imported only when worker processes are asked for.
-        from webarena_gym.ray_vector import RayVectorEnv
-
-        env_kwargs = dict(kwargs)
-        if num_browsers is not None:
-            env_kwargs["num_browsers"] = num_browsers
-        return RayVectorEnv(env_id, num_envs, num_workers=num_workers, env_kwargs=env_kwargs,
-                            ray_address=ray_address)
-    if ray_address is not None:
-        raise ValueError("ray_address is for Ray worker processes: give num_workers= too")
     shards = browser_shards(num_envs, num_browsers)
     return WebArenaVectorEnv(
         [functools.partial(make_env, browser_shard=shard, **kwargs) for shard in shards]

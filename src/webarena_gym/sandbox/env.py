@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from gymnasium.vector import VectorEnv
 
 from webarena_gym.env import WebArenaEnv, WebArenaEnvError
-from webarena_gym.registration import SANDBOX_ID
+from webarena_gym.registration import SANDBOX_ID, make_vector
 from webarena_gym.sandbox.host import TENANT_HEADER, SandboxHost, SandboxHostError, get_host
 from webarena_gym.sandbox.registry import SITES
 from webarena_gym.sandbox.service import (
@@ -34,7 +34,6 @@ from webarena_gym.tasks import (
     sites_needed,
     substitute_placeholders,
 )
-from webarena_gym.vector import make_vector_env
 
 TaskSource = Sequence[TaskConfig | Mapping[str, Any]] | str | os.PathLike[str]
 
@@ -305,5 +304,5 @@ def make_sandbox_vector_env(
             its own Chromium, sites and tenants; None: all in this process.
         ray_address: the Ray cluster of the workers (default ``RAY_ADDRESS``, else a local Ray).
     """
-    return make_vector_env(SandboxEnv, num_envs, num_browsers, kwargs, env_id=SANDBOX_ID,
-                           num_workers=num_workers, ray_address=ray_address)
+    return make_vector(SandboxEnv, SANDBOX_ID, num_envs, kwargs, num_browsers=num_browsers,
+                       num_workers=num_workers, ray_address=ray_address)
