@@ -46,6 +46,7 @@ import logging
 import os
 import re
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -70,6 +71,9 @@ RAY_EXTRA = 'pip install "webarena-gym[ray]"'
 
 #: Ray options of every worker unless ``worker_options`` says otherwise.
 DEFAULT_WORKER_OPTIONS: dict[str, Any] = {"num_cpus": 1}
+
+#: Seconds the workers get to be placed and to build their envs (``start_timeout_s``).
+START_TIMEOUT_S = 300.0
 
 #: Seconds a closing worker gets to close its envs (and Chromium) before it is killed.
 CLOSE_TIMEOUT_S = 60.0
@@ -338,6 +342,8 @@ class RayVectorEnv(EpisodeStateVectorEnv):
             ``lifetime``: the workers are this vector env's own); default ``{"num_cpus": 1}``.
             A worker with no ``num_browsers`` in ``env_kwargs`` runs one Chromium per 4 of its
             ``num_cpus``.
+        start_timeout_s: how long the workers may take to be placed and to build their envs
+            (a cluster without the CPUs they ask for never places them); ``None``: no bound.
 
     Raises:
         ImportError: Ray is not installed.
@@ -355,6 +361,7 @@ class RayVectorEnv(EpisodeStateVectorEnv):
         env_kwargs: Mapping[str, Any] | None = None,
         ray_address: str | None = None,
         worker_options: Mapping[str, Any] | None = None,
+        start_timeout_s: float | None = START_TIMEOUT_S,
     ) -> None:
         check_num_envs(num_envs)
         if not isinstance(num_workers, int) or num_workers < 1:
@@ -382,8 +389,16 @@ class RayVectorEnv(EpisodeStateVectorEnv):
         try:
             actor = _remote_worker_class(ray).options(**options)
             self._workers = [actor.remote(env_id, k, kwargs, first) for first, k in self._shares]
-            described = self._gather_sync([w.describe.remote() for w in self._workers])
+            described = self._gather_sync([w.describe.remote() for w in self._workers],
+                                          timeout=start_timeout_s)
             for w, result in enumerate(described):
+                if isinstance(result, ray.exceptions.GetTimeoutError):
+                    raise WebArenaEnvError(
+                        f"RayVectorEnv: worker {w} did not start within {start_timeout_s} s: "
+                        f"Ray may have no node with the resources it asks for ({options}; "
+                        f"available now: {ray.available_resources()}); lower worker_options' "
+                        "num_cpus, add nodes, or raise start_timeout_s"
+                    ) from None
                 if isinstance(result, BaseException):
                     first, k = self._shares[w]
                     raise WebArenaEnvError(
@@ -561,13 +576,18 @@ class RayVectorEnv(EpisodeStateVectorEnv):
                                      self._task_of[g])
 
     # -- Ray plumbing ----------------------------------------------------------------------------
-    def _gather_sync(self, refs: Sequence[Any] | Mapping[int, Any]) -> Any:
-        """Every ref's value or exception (all were submitted before: they ran concurrently)."""
+    def _gather_sync(
+        self, refs: Sequence[Any] | Mapping[int, Any], timeout: float | None = None
+    ) -> Any:
+        """Every ref's value or exception (all were submitted before: they ran concurrently);
+        ``timeout`` bounds the whole wait (a ref not ready by then gives ``GetTimeoutError``)."""
         items = refs.items() if isinstance(refs, Mapping) else enumerate(refs)
+        deadline = None if timeout is None else time.monotonic() + timeout
         out = {}
         for key, ref in items:
             try:
-                out[key] = self._ray.get(ref)
+                left = None if deadline is None else max(0.0, deadline - time.monotonic())
+                out[key] = self._ray.get(ref, timeout=left)
             except Exception as exc:  # noqa: BLE001 - sorted out by the caller
                 out[key] = exc
         return out if isinstance(refs, Mapping) else [out[k] for k in range(len(refs))]

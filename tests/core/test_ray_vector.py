@@ -255,3 +255,13 @@ def test_a_worker_that_cannot_build_its_envs_says_why(ray_cluster, shop_configs)
     while ray_cluster.available_resources().get("CPU", 0) < 2 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert ray_cluster.available_resources().get("CPU", 0) == 2
+
+
+def test_workers_the_cluster_cannot_place_time_out_with_a_clear_error(ray_cluster, shop_configs):
+    """A worker asking for more CPUs than the local Ray has is never placed: the constructor
+    gives up after start_timeout_s, says why, and leaves nothing behind."""
+    with pytest.raises(WebArenaEnvError, match=r"worker 0 did not start within 3 s.*num_cpus"):
+        RayVectorEnv("WebArenaSandbox-v0", num_envs=1, num_workers=1,
+                     env_kwargs={"task_configs": shop_configs},
+                     worker_options={"num_cpus": 64}, start_timeout_s=3)
+    assert ray_cluster.available_resources().get("CPU", 0) == 2
