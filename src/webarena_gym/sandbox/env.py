@@ -230,7 +230,6 @@ class SandboxEnv(WebArenaEnv):
             domain = urlsplit(self.site_urls[site]).hostname or "127.0.0.1"
             # The host signs the cookie (a service signs with its own secret).
             if (site, domain) not in self._cookies:
-                self._check_account(site)
                 assert self.tenant is not None
                 try:
                     self._cookies[site, domain] = self.host.session_cookie(
@@ -240,19 +239,10 @@ class SandboxEnv(WebArenaEnv):
             cookies.append(self._cookies[site, domain])
         return {"cookies": cookies, "origins": []}
 
-    def _check_account(self, site: str) -> None:
-        spec = SITES[site]
-        if not spec.accounts or not spec.user_query:
-            raise WebArenaEnvError(
-                f"site {site!r} has no demo account (SiteSpec.accounts / user_query), so its "
-                "require_login tasks cannot start signed in; set require_login to false"
-            )
-
     def _default_user_id(self, site: str) -> int:
         """The user id of ``site``'s default account in this env's data."""
         if site in self._user_ids:
             return self._user_ids[site]
-        self._check_account(site)
         assert self.tenant is not None
         try:
             self._user_ids[site] = self.host.default_user_id(self.tenant, site)

@@ -35,6 +35,7 @@ from typing import Any, TextIO
 
 import uvicorn
 
+from webarena_gym.sandbox.auth import session_cookie
 from webarena_gym.sandbox.db import TenantDatabases, UnknownTenantError
 from webarena_gym.sandbox.registry import SITES, SiteSpec
 
@@ -464,8 +465,6 @@ class SandboxHost:
     def session_cookie(self, tenant: str, site: str, domain: str) -> dict[str, str]:
         """A Playwright cookie signing ``site``'s default account in (see :meth:`default_user_id`),
         signed with this host's secret; ``domain`` is the host name the browser reaches it at."""
-        from webarena_gym.sandbox.auth import session_cookie
-
         return session_cookie(site, self.default_user_id(tenant, site), domain)
 
     # -- users ---------------------------------------------------------------------------
